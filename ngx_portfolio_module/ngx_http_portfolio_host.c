@@ -1,0 +1,588 @@
+/*
+ * ngx_http_portfolio_host.c -- the host API table plugins call, and the
+ * services behind it that are not storage or JSON: settings, events,
+ * audit, outbox, ids, time, logging.
+ */
+
+#include "ngx_http_portfolio_module.h"
+
+#include <openssl/rand.h>
+
+
+int64_t
+ngx_http_pf_now_ms(void)
+{
+    struct timespec  ts;
+
+    /* clock_gettime, not ngx_time(): the writer thread calls this too */
+    (void) clock_gettime(CLOCK_REALTIME, &ts);
+
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+/*
+ * Time-ordered ids: 48 bits of milliseconds and 80 random bits in
+ * Crockford base32 (26 characters), so records keyed by id list in the
+ * order they were made.
+ */
+
+pf_str_t
+ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx)
+{
+    static const char  alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    u_char     raw[16], *p;
+    int64_t    ms;
+    pf_str_t   id;
+    ngx_uint_t i, bit, v;
+
+    ms = ngx_http_pf_now_ms();
+
+    for (i = 0; i < 6; i++) {
+        raw[i] = (u_char) (ms >> (40 - 8 * i));
+    }
+
+    if (RAND_bytes(raw + 6, 10) != 1) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "RAND_bytes() failed");
+        return (pf_str_t) { 0, NULL };
+    }
+
+    p = ngx_pnalloc(ctx->pool, 27);
+    if (p == NULL) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    /* 128 bits, read 5 at a time from the top (2 bits of padding first) */
+    for (i = 0; i < 26; i++) {
+        v = 0;
+
+        for (bit = 0; bit < 5; bit++) {
+            ngx_int_t  pos = (ngx_int_t) (i * 5 + bit) - 2;
+
+            v <<= 1;
+
+            if (pos >= 0) {
+                v |= (raw[pos / 8] >> (7 - pos % 8)) & 1;
+            }
+        }
+
+        p[i] = alphabet[v];
+    }
+
+    p[26] = '\0';
+
+    id.data = (const char *) p;
+    id.len = 26;
+
+    return id;
+}
+
+
+/* Writes any parsed value back out (records are rewritten field-wise). */
+
+int
+ngx_http_pf_gen_value(pf_gen_t *g, const pf_val_t *v)
+{
+    size_t  i, n;
+
+    switch (ngx_http_pf_json_type(v)) {
+
+    case PF_JSON_NULL:
+        return ngx_http_pf_gen_null(g);
+
+    case PF_JSON_FALSE:
+        return ngx_http_pf_gen_boolean(g, 0);
+
+    case PF_JSON_TRUE:
+        return ngx_http_pf_gen_boolean(g, 1);
+
+    case PF_JSON_NUMBER:
+        return ngx_http_pf_gen_raw(g, ngx_http_pf_json_str(v));
+
+    case PF_JSON_STRING:
+        return ngx_http_pf_gen_string(g, ngx_http_pf_json_str(v));
+
+    case PF_JSON_ARRAY:
+        n = ngx_http_pf_json_count(v);
+        ngx_http_pf_gen_array_open(g);
+
+        for (i = 0; i < n; i++) {
+            if (ngx_http_pf_gen_value(g, ngx_http_pf_json_at(v, i)) != PF_OK) {
+                return PF_ERROR;
+            }
+        }
+
+        return ngx_http_pf_gen_array_close(g);
+
+    case PF_JSON_OBJECT:
+        n = ngx_http_pf_json_count(v);
+        ngx_http_pf_gen_map_open(g);
+
+        for (i = 0; i < n; i++) {
+            if (ngx_http_pf_gen_string(g, ngx_http_pf_json_key_at(v, i))
+                != PF_OK
+                || ngx_http_pf_gen_value(g, ngx_http_pf_json_at(v, i))
+                   != PF_OK)
+            {
+                return PF_ERROR;
+            }
+        }
+
+        return ngx_http_pf_gen_map_close(g);
+
+    default:
+        return PF_ERROR;
+    }
+}
+
+
+/* the request */
+
+static const pf_user_t *
+ngx_http_pf_api_user(pf_req_t *req)
+{
+    return req->has_user ? &req->user : NULL;
+}
+
+
+static pf_str_t
+ngx_http_pf_api_param(pf_req_t *req, const char *name)
+{
+    size_t      len;
+    ngx_uint_t  i;
+
+    len = ngx_strlen(name);
+
+    for (i = 0; i < req->nparams; i++) {
+        if (req->param_names[i].len == len
+            && ngx_strncmp(req->param_names[i].data, name, len) == 0)
+        {
+            return ngx_http_pf_str(&req->param_values[i]);
+        }
+    }
+
+    return (pf_str_t) { 0, NULL };
+}
+
+
+static pf_str_t
+ngx_http_pf_api_arg(pf_req_t *req, const char *name)
+{
+    u_char     *dst, *src;
+    ngx_str_t   value;
+
+    if (req->r == NULL
+        || ngx_http_arg(req->r, (u_char *) name, ngx_strlen(name), &value)
+           != NGX_OK)
+    {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    /* decoded copy: %XX and "+" as a browser's form encodes them */
+    dst = ngx_pnalloc(req->pool, value.len + 1);
+    if (dst == NULL) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    src = value.data;
+    value.data = dst;
+    ngx_unescape_uri(&dst, &src, value.len, NGX_UNESCAPE_URI);
+    *dst = '\0';
+
+    for (src = value.data; src < dst; src++) {
+        if (*src == '+') {
+            *src = ' ';
+        }
+    }
+
+    return (pf_str_t) { dst - value.data, (const char *) value.data };
+}
+
+
+static const pf_val_t *
+ngx_http_pf_api_body(pf_req_t *req)
+{
+    return req->body;
+}
+
+
+static const pf_val_t *
+ngx_http_pf_api_parse(pf_req_t *req, pf_str_t json)
+{
+    ngx_str_t  err;
+
+    return ngx_http_pf_json_parse(req->pool, (u_char *) json.data, json.len,
+                                  64, &err);
+}
+
+
+static pf_gen_t *
+ngx_http_pf_api_gen(pf_req_t *req)
+{
+    return ngx_http_pf_gen(req->pool);
+}
+
+
+static int
+ngx_http_pf_api_error(pf_req_t *req, int status, const char *code,
+    const char *fmt, ...)
+{
+    int      rc;
+    va_list  args;
+
+    if (status < 400 || status > 599) {
+        status = 500;
+    }
+
+    va_start(args, fmt);
+    rc = ngx_http_pf_set_error(req, status, code, fmt, args);
+    va_end(args);
+
+    return rc;
+}
+
+
+/* settings: school/<domain>/<name>, then city/<name>, then nation/<name> */
+
+static pf_str_t
+ngx_http_pf_api_setting(pf_req_t *req, const char *name)
+{
+    u_char    buf[256], *p;
+    size_t    len;
+    pf_str_t  key, value;
+
+    len = ngx_strlen(name);
+
+    if (len > 128) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    if (req->has_user && req->user.school.len) {
+        p = ngx_snprintf(buf, sizeof(buf), "school/%*s/%s",
+                         req->user.school.len, req->user.school.data, name);
+        key.data = (const char *) buf;
+        key.len = p - buf;
+
+        if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
+            == PF_OK)
+        {
+            return value;
+        }
+    }
+
+    p = ngx_snprintf(buf, sizeof(buf), "city/%s", name);
+    key.data = (const char *) buf;
+    key.len = p - buf;
+
+    if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
+        == PF_OK)
+    {
+        return value;
+    }
+
+    p = ngx_snprintf(buf, sizeof(buf), "nation/%s", name);
+    key.data = (const char *) buf;
+    key.len = p - buf;
+
+    if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
+        == PF_OK)
+    {
+        return value;
+    }
+
+    return (pf_str_t) { 0, NULL };
+}
+
+
+static int64_t
+ngx_http_pf_api_setting_int(pf_req_t *req, const char *name, int64_t dflt)
+{
+    ngx_int_t  n;
+    pf_str_t   v;
+
+    v = ngx_http_pf_api_setting(req, name);
+
+    if (v.len == 0) {
+        return dflt;
+    }
+
+    if (v.data[0] == '-') {
+        n = ngx_atoi((u_char *) v.data + 1, v.len - 1);
+        return n == NGX_ERROR ? dflt : -n;
+    }
+
+    n = ngx_atoi((u_char *) v.data, v.len);
+
+    return n == NGX_ERROR ? dflt : n;
+}
+
+
+static int
+ngx_http_pf_api_can_see(pf_req_t *req, pf_str_t student)
+{
+    return ngx_http_pf_can_see(req, student);
+}
+
+
+/* events: hooks of every plugin, in load order, in the same transaction */
+
+int
+ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
+    const pf_val_t *payload)
+{
+    int                    rc;
+    ngx_uint_t             i, j;
+    const pf_plugin_t     *desc;
+    ngx_http_pf_plugin_t  *plugin;
+
+    if (!ctx->write || ctx->pmcf->plugins == NULL) {
+        return ctx->write ? PF_OK : PF_DENIED;
+    }
+
+    plugin = ctx->pmcf->plugins->elts;
+
+    for (i = 0; i < ctx->pmcf->plugins->nelts; i++) {
+        desc = plugin[i].desc;
+
+        for (j = 0; j < desc->nhooks; j++) {
+            if (ngx_strcmp(desc->hooks[j].event, event) != 0) {
+                continue;
+            }
+
+            rc = desc->hooks[j].run(ctx, payload);
+            if (rc != PF_OK) {
+                ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                              "portfolio plugin \"%V\": hook for \"%s\" "
+                              "failed (%d)", &plugin[i].name, event, rc);
+                return rc;
+            }
+        }
+    }
+
+    return PF_OK;
+}
+
+
+/*
+ * Audit trail: "<subject>\x1f<id>" -> {"at", "by", "action", "detail"}.
+ * A subject's history is one prefix scan, oldest first.
+ */
+
+int
+ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
+    const char *action, pf_str_t detail)
+{
+    u_char    *p;
+    pf_str_t   id, key;
+    pf_gen_t  *g;
+
+    if (!ctx->write) {
+        return PF_DENIED;
+    }
+
+    id = ngx_http_pf_new_id(ctx);
+    if (id.len == 0 || subject.len == 0 || subject.len > 256) {
+        return PF_ERROR;
+    }
+
+    p = ngx_pnalloc(ctx->pool, subject.len + 1 + id.len);
+    if (p == NULL) {
+        return PF_ERROR;
+    }
+
+    key.data = (const char *) p;
+    p = ngx_cpymem(p, subject.data, subject.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, id.data, id.len);
+    key.len = p - (u_char *) key.data;
+
+    g = ngx_http_pf_gen(ctx->pool);
+    if (g == NULL) {
+        return PF_ERROR;
+    }
+
+    ngx_http_pf_gen_map_open(g);
+    ngx_http_pf_gen_key(g, "at");
+    ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
+    ngx_http_pf_gen_key(g, "by");
+
+    if (ctx->has_user) {
+        ngx_http_pf_gen_string(g, ctx->user.id);
+
+    } else {
+        ngx_http_pf_gen_cstring(g, "system");
+    }
+
+    ngx_http_pf_gen_key(g, "action");
+    ngx_http_pf_gen_cstring(g, action);
+    ngx_http_pf_gen_key(g, "detail");
+
+    if (detail.len == 0 || ngx_http_pf_gen_raw(g, detail) != PF_OK) {
+        ngx_http_pf_gen_null(g);
+    }
+
+    if (ngx_http_pf_gen_map_close(g) != PF_OK) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_AUDIT, key,
+                              ngx_http_pf_gen_text(g));
+}
+
+
+static int
+ngx_http_pf_api_outbox(pf_req_t *req, const char *kind, pf_str_t payload)
+{
+    pf_str_t   id;
+    pf_gen_t  *g;
+
+    if (!req->write) {
+        return PF_DENIED;
+    }
+
+    id = ngx_http_pf_new_id(req);
+    g = ngx_http_pf_gen(req->pool);
+
+    if (id.len == 0 || g == NULL) {
+        return PF_ERROR;
+    }
+
+    ngx_http_pf_gen_map_open(g);
+    ngx_http_pf_gen_key(g, "kind");
+    ngx_http_pf_gen_cstring(g, kind);
+    ngx_http_pf_gen_key(g, "at");
+    ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
+    ngx_http_pf_gen_key(g, "tries");
+    ngx_http_pf_gen_number(g, 0);
+    ngx_http_pf_gen_key(g, "payload");
+
+    if (ngx_http_pf_gen_raw(g, payload) != PF_OK
+        || ngx_http_pf_gen_map_close(g) != PF_OK)
+    {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_put(req, NGX_HTTP_PF_DB_OUTBOX, id,
+                              ngx_http_pf_gen_text(g));
+}
+
+
+static int64_t
+ngx_http_pf_api_now_ms(pf_req_t *req)
+{
+    return ngx_http_pf_now_ms();
+}
+
+
+static void *
+ngx_http_pf_api_alloc(pf_req_t *req, size_t size)
+{
+    return ngx_palloc(req->pool, size);
+}
+
+
+static pf_str_t
+ngx_http_pf_api_sprintf(pf_req_t *req, const char *fmt, ...)
+{
+    int       n;
+    char     *p;
+    va_list   args;
+
+    /* C printf semantics for plugins, not nginx's %V family */
+    va_start(args, fmt);
+    n = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+
+    if (n < 0) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    p = ngx_pnalloc(req->pool, n + 1);
+    if (p == NULL) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    va_start(args, fmt);
+    (void) vsnprintf(p, n + 1, fmt, args);
+    va_end(args);
+
+    return (pf_str_t) { (size_t) n, p };
+}
+
+
+static void
+ngx_http_pf_api_log(pf_req_t *req, int level, const char *fmt, ...)
+{
+    char     buf[1024];
+    va_list  args;
+
+    if (level < NGX_LOG_EMERG || level > NGX_LOG_DEBUG) {
+        level = NGX_LOG_ERR;
+    }
+
+    va_start(args, fmt);
+    (void) vsnprintf(buf, sizeof(buf), fmt, args);
+    va_end(args);
+
+    ngx_log_error((ngx_uint_t) level, req->log, 0, "portfolio plugin: %s",
+                  buf);
+}
+
+
+const pf_host_api_t  ngx_http_pf_host_api = {
+    PF_ABI_MAJOR,
+    PF_ABI_MINOR,
+    sizeof(pf_host_api_t),
+
+    ngx_http_pf_api_user,
+    ngx_http_pf_api_param,
+    ngx_http_pf_api_arg,
+    ngx_http_pf_api_body,
+
+    ngx_http_pf_api_parse,
+    ngx_http_pf_json_type,
+    ngx_http_pf_json_get,
+    ngx_http_pf_json_count,
+    ngx_http_pf_json_at,
+    ngx_http_pf_json_key_at,
+    ngx_http_pf_json_str,
+    ngx_http_pf_json_integer,
+
+    ngx_http_pf_api_gen,
+    ngx_http_pf_gen_map_open,
+    ngx_http_pf_gen_map_close,
+    ngx_http_pf_gen_array_open,
+    ngx_http_pf_gen_array_close,
+    ngx_http_pf_gen_key,
+    ngx_http_pf_gen_string,
+    ngx_http_pf_gen_cstring,
+    ngx_http_pf_gen_number,
+    ngx_http_pf_gen_boolean,
+    ngx_http_pf_gen_null,
+    ngx_http_pf_gen_raw,
+    ngx_http_pf_gen_text,
+
+    ngx_http_pf_reply,
+    ngx_http_pf_api_error,
+
+    ngx_http_pf_db_get,
+    ngx_http_pf_db_put,
+    ngx_http_pf_db_del,
+    ngx_http_pf_db_scan,
+
+    ngx_http_pf_api_setting,
+    ngx_http_pf_api_setting_int,
+
+    ngx_http_pf_api_can_see,
+
+    ngx_http_pf_emit,
+    ngx_http_pf_audit,
+    ngx_http_pf_api_outbox,
+
+    ngx_http_pf_api_now_ms,
+    ngx_http_pf_new_id,
+    ngx_http_pf_api_alloc,
+    ngx_http_pf_api_sprintf,
+    ngx_http_pf_api_log,
+};

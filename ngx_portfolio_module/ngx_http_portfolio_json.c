@@ -1,0 +1,1089 @@
+
+/*
+ * ngx_http_portfolio_json.c -- JSON in and out.
+ *
+ * In: yajl's event parser builds an immutable tree in a pool.  Not
+ * yajl_tree: it accepts comments and allocates with malloc.  Input is
+ * strict JSON: one value, no comments, no trailing garbage, strings of
+ * valid UTF-8 without NUL, no duplicate keys, bounded nesting.
+ *
+ * Out: a yajl_gen whose buffer lives until the pool that made it dies.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_gen.h>
+
+#include "ngx_http_portfolio_module.h"
+
+
+/*
+ * Objects up to this size are searched linearly; bigger ones get a sorted
+ * index, so neither lookups nor the duplicate check go quadratic.
+ */
+#define NGX_HTTP_PF_JSON_LINEAR  8
+
+
+struct pf_val_s {
+    int                       type;          /* PF_JSON_* */
+    ngx_str_t                 str;           /* string, or number text;
+                                                NUL-terminated */
+    size_t                    n;             /* items of array or object */
+    pf_val_t                 *items;
+    ngx_str_t                *keys;          /* object: n keys, document
+                                                order, NUL-terminated */
+    ngx_str_t               **sorted;        /* big object: keys in
+                                                ngx_http_pf_json_cmp order */
+};
+
+
+struct pf_gen_s {
+    yajl_gen                  gen;
+};
+
+
+/* An open array or object while parsing. */
+typedef struct {
+    int                       type;
+    ngx_uint_t                first;         /* its first item in vals */
+    ngx_uint_t                first_key;     /* its first key in keys */
+} ngx_http_pf_json_frame_t;
+
+
+typedef struct {
+    ngx_pool_t               *pool;
+    ngx_uint_t                max_depth;
+
+    /*
+     * Finished values and keys of every open container, innermost last.
+     * A container's items are copied out into one exact-size array when
+     * it closes, so the tree never holds slack from growing.
+     */
+    ngx_array_t               vals;          /* pf_val_t */
+    ngx_array_t               keys;          /* ngx_str_t */
+    ngx_array_t               frames;        /* ngx_http_pf_json_frame_t */
+
+    ngx_str_t                 err;           /* why a callback stopped */
+} ngx_http_pf_json_ctx_t;
+
+
+static void *ngx_http_pf_json_push(ngx_array_t *a);
+static pf_val_t *ngx_http_pf_json_value(ngx_http_pf_json_ctx_t *ctx,
+    int type);
+static ngx_int_t ngx_http_pf_json_copy(ngx_http_pf_json_ctx_t *ctx,
+    ngx_str_t *dst, const u_char *s, size_t len, ngx_uint_t text);
+static ngx_int_t ngx_http_pf_json_utf8(const u_char *p, size_t len);
+static int ngx_http_pf_json_open(ngx_http_pf_json_ctx_t *ctx, int type);
+static int ngx_http_pf_json_close(ngx_http_pf_json_ctx_t *ctx);
+static ngx_int_t ngx_http_pf_json_index(ngx_http_pf_json_ctx_t *ctx,
+    pf_val_t *obj);
+static int ngx_http_pf_json_cmp(const void *one, const void *two);
+static int ngx_http_pf_json_key_cmp(const u_char *a, size_t alen,
+    const u_char *b, size_t blen);
+static void ngx_http_pf_json_fail(ngx_http_pf_json_ctx_t *ctx,
+    yajl_handle h, u_char *data, size_t len, ngx_str_t *err);
+
+static int ngx_http_pf_json_null(void *data);
+static int ngx_http_pf_json_boolean(void *data, int b);
+static int ngx_http_pf_json_number(void *data, const char *s, size_t len);
+static int ngx_http_pf_json_string(void *data, const unsigned char *s,
+    size_t len);
+static int ngx_http_pf_json_start_map(void *data);
+static int ngx_http_pf_json_map_key(void *data, const unsigned char *s,
+    size_t len);
+static int ngx_http_pf_json_end_map(void *data);
+static int ngx_http_pf_json_start_array(void *data);
+static int ngx_http_pf_json_end_array(void *data);
+
+static ngx_int_t ngx_http_pf_gen_utf8(pf_str_t s);
+static void ngx_http_pf_gen_cleanup(void *data);
+
+
+static const yajl_callbacks  ngx_http_pf_json_callbacks = {
+    ngx_http_pf_json_null,
+    ngx_http_pf_json_boolean,
+    NULL,                        /* integers and doubles arrive as text, */
+    NULL,                        /* so big numbers keep every digit */
+    ngx_http_pf_json_number,
+    ngx_http_pf_json_string,
+    ngx_http_pf_json_start_map,
+    ngx_http_pf_json_map_key,
+    ngx_http_pf_json_end_map,
+    ngx_http_pf_json_start_array,
+    ngx_http_pf_json_end_array
+};
+
+
+const pf_val_t *
+ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
+    ngx_uint_t max_depth, ngx_str_t *err)
+{
+    pf_val_t                *root;
+    yajl_status              rc;
+    yajl_handle              h;
+    ngx_http_pf_json_ctx_t   ctx;
+
+    if (len == 0) {
+        ngx_str_set(err, "empty body");
+        return NULL;
+    }
+
+    ngx_memzero(&ctx, sizeof(ngx_http_pf_json_ctx_t));
+    ctx.pool = pool;
+    ctx.max_depth = max_depth;
+
+    if (ngx_array_init(&ctx.vals, pool, 16, sizeof(pf_val_t)) != NGX_OK
+        || ngx_array_init(&ctx.keys, pool, 16, sizeof(ngx_str_t)) != NGX_OK
+        || ngx_array_init(&ctx.frames, pool, 8,
+                          sizeof(ngx_http_pf_json_frame_t))
+           != NGX_OK)
+    {
+        ngx_str_set(err, "out of memory");
+        return NULL;
+    }
+
+    /*
+     * The handle's own buffers come from malloc: yajl needs realloc,
+     * which a pool lacks.  It is freed on every path below.  The
+     * defaults are what we want: strings validated, no comments, no
+     * trailing garbage, no multiple or partial values.
+     */
+    h = yajl_alloc(&ngx_http_pf_json_callbacks, NULL, &ctx);
+    if (h == NULL) {
+        ngx_str_set(err, "out of memory");
+        return NULL;
+    }
+
+    rc = yajl_parse(h, data, len);
+
+    if (rc == yajl_status_ok) {
+        rc = yajl_complete_parse(h);
+    }
+
+    root = NULL;
+
+    if (rc != yajl_status_ok) {
+        ngx_http_pf_json_fail(&ctx, h, data, len, err);
+
+    } else if (ctx.vals.nelts != 1 || ctx.frames.nelts != 0) {
+        /* cannot happen after a complete parse; do not trust it blindly */
+        ngx_str_set(err, "invalid JSON");
+
+    } else {
+        root = ngx_palloc(pool, sizeof(pf_val_t));
+        if (root == NULL) {
+            ngx_str_set(err, "out of memory");
+
+        } else {
+            *root = *(pf_val_t *) ctx.vals.elts;
+        }
+    }
+
+    yajl_free(h);
+
+    /* the stacks are garbage now; give back what the pool can free */
+    ngx_pfree(pool, ctx.vals.elts);
+    ngx_pfree(pool, ctx.keys.elts);
+    ngx_pfree(pool, ctx.frames.elts);
+
+    return root;
+}
+
+
+static void
+ngx_http_pf_json_fail(ngx_http_pf_json_ctx_t *ctx, yajl_handle h,
+    u_char *data, size_t len, ngx_str_t *err)
+{
+    size_t   n;
+    u_char  *msg, *p;
+
+    if (ctx->err.data) {
+        *err = ctx->err;
+        return;
+    }
+
+    msg = yajl_get_error(h, 0, data, len);
+    if (msg == NULL) {
+        ngx_str_set(err, "invalid JSON");
+        return;
+    }
+
+    /* yajl ends its reason with ".\n"; the message is one line */
+    n = ngx_strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'
+                 || msg[n - 1] == ' ' || msg[n - 1] == '.'))
+    {
+        n--;
+    }
+
+    p = ngx_pnalloc(ctx->pool, sizeof("invalid JSON: ") - 1 + n);
+    if (p == NULL) {
+        ngx_str_set(err, "invalid JSON");
+
+    } else {
+        err->data = p;
+        p = ngx_cpymem(p, "invalid JSON: ", sizeof("invalid JSON: ") - 1);
+        p = ngx_cpymem(p, msg, n);
+        err->len = p - err->data;
+    }
+
+    yajl_free_error(h, msg);
+}
+
+
+/*
+ * ngx_array_push() for the parse stacks: a deep or long document makes
+ * them grow many times, and the outgrown block is given back at once
+ * when it is a large allocation, instead of living until the pool dies.
+ */
+
+static void *
+ngx_http_pf_json_push(ngx_array_t *a)
+{
+    void    *elts;
+    size_t   size;
+
+    if (a->nelts == a->nalloc) {
+        size = a->size * a->nalloc;
+
+        elts = ngx_palloc(a->pool, 2 * size);
+        if (elts == NULL) {
+            return NULL;
+        }
+
+        ngx_memcpy(elts, a->elts, size);
+        ngx_pfree(a->pool, a->elts);
+
+        a->elts = elts;
+        a->nalloc *= 2;
+    }
+
+    return (u_char *) a->elts + a->size * a->nelts++;
+}
+
+
+/* Appends a new value to the innermost open container (or as the root). */
+
+static pf_val_t *
+ngx_http_pf_json_value(ngx_http_pf_json_ctx_t *ctx, int type)
+{
+    pf_val_t  *v;
+
+    v = ngx_http_pf_json_push(&ctx->vals);
+    if (v == NULL) {
+        ngx_str_set(&ctx->err, "out of memory");
+        return NULL;
+    }
+
+    ngx_memzero(v, sizeof(pf_val_t));
+    v->type = type;
+
+    return v;
+}
+
+
+/*
+ * Copies yajl's transient bytes into the pool with a terminating NUL, so
+ * callers may use them as C strings.  Strings and keys ("text") must be
+ * strict UTF-8 without NUL: yajl's own check lets overlong forms and
+ * surrogates through, and its "\u" decoding is not checked at all.
+ */
+
+static ngx_int_t
+ngx_http_pf_json_copy(ngx_http_pf_json_ctx_t *ctx, ngx_str_t *dst,
+    const u_char *s, size_t len, ngx_uint_t text)
+{
+    u_char  *p;
+
+    if (text && len) {
+        if (ngx_strlchr((u_char *) s, (u_char *) s + len, '\0') != NULL) {
+            ngx_str_set(&ctx->err, "invalid JSON: NUL character in string");
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_pf_json_utf8(s, len) != NGX_OK) {
+            ngx_str_set(&ctx->err, "invalid JSON: invalid UTF-8 in string");
+            return NGX_ERROR;
+        }
+    }
+
+    p = ngx_pnalloc(ctx->pool, len + 1);
+    if (p == NULL) {
+        ngx_str_set(&ctx->err, "out of memory");
+        return NGX_ERROR;
+    }
+
+    if (len) {
+        ngx_memcpy(p, s, len);
+    }
+
+    p[len] = '\0';
+
+    dst->len = len;
+    dst->data = p;
+
+    return NGX_OK;
+}
+
+
+/* RFC 3629: shortest form only, no surrogates, nothing above U+10FFFF. */
+
+static ngx_int_t
+ngx_http_pf_json_utf8(const u_char *p, size_t len)
+{
+    u_char         c;
+    uint32_t       u, min;
+    ngx_uint_t     n;
+    const u_char  *last;
+
+    last = p + len;
+
+    while (p < last) {
+        c = *p++;
+
+        if (c < 0x80) {
+            continue;
+        }
+
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            u = c & 0x1f;
+            min = 0x80;
+
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            u = c & 0x0f;
+            min = 0x800;
+
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            u = c & 0x07;
+            min = 0x10000;
+
+        } else {
+            return NGX_ERROR;
+        }
+
+        if ((size_t) (last - p) < n) {
+            return NGX_ERROR;
+        }
+
+        while (n--) {
+            c = *p++;
+
+            if ((c & 0xc0) != 0x80) {
+                return NGX_ERROR;
+            }
+
+            u = (u << 6) | (c & 0x3f);
+        }
+
+        if (u < min || u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff)) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static int
+ngx_http_pf_json_null(void *data)
+{
+    return ngx_http_pf_json_value(data, PF_JSON_NULL) != NULL;
+}
+
+
+static int
+ngx_http_pf_json_boolean(void *data, int b)
+{
+    return ngx_http_pf_json_value(data, b ? PF_JSON_TRUE : PF_JSON_FALSE)
+           != NULL;
+}
+
+
+static int
+ngx_http_pf_json_number(void *data, const char *s, size_t len)
+{
+    pf_val_t                *v;
+    ngx_http_pf_json_ctx_t  *ctx;
+
+    ctx = data;
+
+    v = ngx_http_pf_json_value(ctx, PF_JSON_NUMBER);
+    if (v == NULL) {
+        return 0;
+    }
+
+    return ngx_http_pf_json_copy(ctx, &v->str, (const u_char *) s, len, 0)
+           == NGX_OK;
+}
+
+
+static int
+ngx_http_pf_json_string(void *data, const unsigned char *s, size_t len)
+{
+    pf_val_t                *v;
+    ngx_http_pf_json_ctx_t  *ctx;
+
+    ctx = data;
+
+    v = ngx_http_pf_json_value(ctx, PF_JSON_STRING);
+    if (v == NULL) {
+        return 0;
+    }
+
+    return ngx_http_pf_json_copy(ctx, &v->str, s, len, 1) == NGX_OK;
+}
+
+
+static int
+ngx_http_pf_json_start_map(void *data)
+{
+    return ngx_http_pf_json_open(data, PF_JSON_OBJECT);
+}
+
+
+static int
+ngx_http_pf_json_map_key(void *data, const unsigned char *s, size_t len)
+{
+    ngx_str_t               *key;
+    ngx_http_pf_json_ctx_t  *ctx;
+
+    ctx = data;
+
+    key = ngx_http_pf_json_push(&ctx->keys);
+    if (key == NULL) {
+        ngx_str_set(&ctx->err, "out of memory");
+        return 0;
+    }
+
+    return ngx_http_pf_json_copy(ctx, key, s, len, 1) == NGX_OK;
+}
+
+
+static int
+ngx_http_pf_json_end_map(void *data)
+{
+    return ngx_http_pf_json_close(data);
+}
+
+
+static int
+ngx_http_pf_json_start_array(void *data)
+{
+    return ngx_http_pf_json_open(data, PF_JSON_ARRAY);
+}
+
+
+static int
+ngx_http_pf_json_end_array(void *data)
+{
+    return ngx_http_pf_json_close(data);
+}
+
+
+static int
+ngx_http_pf_json_open(ngx_http_pf_json_ctx_t *ctx, int type)
+{
+    u_char                    *p;
+    ngx_http_pf_json_frame_t  *f;
+
+    /*
+     * Checked before yajl goes deeper: its own stack is unbounded.
+     * max_depth containers may nest; 0 allows scalars only.
+     */
+    if (ctx->frames.nelts >= ctx->max_depth) {
+        p = ngx_pnalloc(ctx->pool,
+                        sizeof("JSON nesting deeper than ") - 1
+                        + NGX_INT_T_LEN);
+        if (p == NULL) {
+            ngx_str_set(&ctx->err, "JSON nesting too deep");
+            return 0;
+        }
+
+        ctx->err.data = p;
+        ctx->err.len = ngx_sprintf(p, "JSON nesting deeper than %ui",
+                                   ctx->max_depth)
+                       - p;
+        return 0;
+    }
+
+    f = ngx_http_pf_json_push(&ctx->frames);
+    if (f == NULL) {
+        ngx_str_set(&ctx->err, "out of memory");
+        return 0;
+    }
+
+    f->type = type;
+    f->first = ctx->vals.nelts;
+    f->first_key = ctx->keys.nelts;
+
+    return 1;
+}
+
+
+/* Moves the innermost container's items into the tree. */
+
+static int
+ngx_http_pf_json_close(ngx_http_pf_json_ctx_t *ctx)
+{
+    pf_val_t                  *v, obj;
+    ngx_uint_t                 first, first_key;
+    ngx_http_pf_json_frame_t  *f;
+
+    f = (ngx_http_pf_json_frame_t *) ctx->frames.elts
+        + --ctx->frames.nelts;
+
+    first = f->first;
+    first_key = f->first_key;
+
+    ngx_memzero(&obj, sizeof(pf_val_t));
+    obj.type = f->type;
+    obj.n = ctx->vals.nelts - first;
+
+    if (obj.type == PF_JSON_OBJECT && ctx->keys.nelts - first_key != obj.n) {
+        ngx_str_set(&ctx->err, "invalid JSON");
+        return 0;
+    }
+
+    if (obj.n) {
+        obj.items = ngx_palloc(ctx->pool, obj.n * sizeof(pf_val_t));
+        if (obj.items == NULL) {
+            ngx_str_set(&ctx->err, "out of memory");
+            return 0;
+        }
+
+        ngx_memcpy(obj.items, (pf_val_t *) ctx->vals.elts + first,
+                   obj.n * sizeof(pf_val_t));
+
+        if (obj.type == PF_JSON_OBJECT) {
+            obj.keys = ngx_palloc(ctx->pool, obj.n * sizeof(ngx_str_t));
+            if (obj.keys == NULL) {
+                ngx_str_set(&ctx->err, "out of memory");
+                return 0;
+            }
+
+            ngx_memcpy(obj.keys, (ngx_str_t *) ctx->keys.elts + first_key,
+                       obj.n * sizeof(ngx_str_t));
+
+            if (ngx_http_pf_json_index(ctx, &obj) != NGX_OK) {
+                return 0;
+            }
+        }
+    }
+
+    ctx->vals.nelts = first;
+    ctx->keys.nelts = first_key;
+
+    v = ngx_http_pf_json_value(ctx, obj.type);
+    if (v == NULL) {
+        return 0;
+    }
+
+    *v = obj;
+
+    return 1;
+}
+
+
+/*
+ * Rejects duplicate keys: which one wins differs between JSON readers,
+ * so a duplicate could mean one thing to a check and another to its use.
+ */
+
+static ngx_int_t
+ngx_http_pf_json_index(ngx_http_pf_json_ctx_t *ctx, pf_val_t *obj)
+{
+    size_t       i, j;
+    ngx_str_t  **sorted;
+
+    if (obj->n <= NGX_HTTP_PF_JSON_LINEAR) {
+        for (i = 1; i < obj->n; i++) {
+            for (j = 0; j < i; j++) {
+                if (ngx_http_pf_json_key_cmp(obj->keys[i].data,
+                                             obj->keys[i].len,
+                                             obj->keys[j].data,
+                                             obj->keys[j].len)
+                    == 0)
+                {
+                    goto duplicate;
+                }
+            }
+        }
+
+        return NGX_OK;
+    }
+
+    sorted = ngx_palloc(ctx->pool, obj->n * sizeof(ngx_str_t *));
+    if (sorted == NULL) {
+        ngx_str_set(&ctx->err, "out of memory");
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < obj->n; i++) {
+        sorted[i] = &obj->keys[i];
+    }
+
+    ngx_qsort(sorted, obj->n, sizeof(ngx_str_t *), ngx_http_pf_json_cmp);
+
+    for (i = 1; i < obj->n; i++) {
+        if (ngx_http_pf_json_cmp(&sorted[i - 1], &sorted[i]) == 0) {
+            goto duplicate;
+        }
+    }
+
+    obj->sorted = sorted;
+
+    return NGX_OK;
+
+duplicate:
+
+    ngx_str_set(&ctx->err, "invalid JSON: duplicate key in object");
+    return NGX_ERROR;
+}
+
+
+static int
+ngx_http_pf_json_cmp(const void *one, const void *two)
+{
+    ngx_str_t  *a, *b;
+
+    a = *(ngx_str_t **) one;
+    b = *(ngx_str_t **) two;
+
+    return ngx_http_pf_json_key_cmp(a->data, a->len, b->data, b->len);
+}
+
+
+/* Length first, then bytes: any total order does for search. */
+
+static int
+ngx_http_pf_json_key_cmp(const u_char *a, size_t alen, const u_char *b,
+    size_t blen)
+{
+    if (alen != blen) {
+        return alen < blen ? -1 : 1;
+    }
+
+    return alen ? ngx_memcmp(a, b, alen) : 0;
+}
+
+
+int
+ngx_http_pf_json_type(const pf_val_t *v)
+{
+    /* -1 tells a missing value from a JSON null */
+    return v ? v->type : -1;
+}
+
+
+const pf_val_t *
+ngx_http_pf_json_get(const pf_val_t *obj, const char *key)
+{
+    size_t       len, i, lo, hi, mid;
+    ngx_int_t    rc;
+    ngx_str_t   *k;
+
+    if (obj == NULL || obj->type != PF_JSON_OBJECT || key == NULL) {
+        return NULL;
+    }
+
+    len = ngx_strlen(key);
+
+    if (obj->sorted == NULL) {
+        for (i = 0; i < obj->n; i++) {
+            if (ngx_http_pf_json_key_cmp(obj->keys[i].data, obj->keys[i].len,
+                                         (const u_char *) key, len)
+                == 0)
+            {
+                return &obj->items[i];
+            }
+        }
+
+        return NULL;
+    }
+
+    lo = 0;
+    hi = obj->n;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        k = obj->sorted[mid];
+
+        rc = ngx_http_pf_json_key_cmp(k->data, k->len,
+                                      (const u_char *) key, len);
+        if (rc == 0) {
+            return &obj->items[k - obj->keys];
+        }
+
+        if (rc < 0) {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    return NULL;
+}
+
+
+size_t
+ngx_http_pf_json_count(const pf_val_t *v)
+{
+    if (v == NULL
+        || (v->type != PF_JSON_ARRAY && v->type != PF_JSON_OBJECT))
+    {
+        return 0;
+    }
+
+    return v->n;
+}
+
+
+const pf_val_t *
+ngx_http_pf_json_at(const pf_val_t *v, size_t i)
+{
+    if (v == NULL
+        || (v->type != PF_JSON_ARRAY && v->type != PF_JSON_OBJECT)
+        || i >= v->n)
+    {
+        return NULL;
+    }
+
+    return &v->items[i];
+}
+
+
+pf_str_t
+ngx_http_pf_json_key_at(const pf_val_t *obj, size_t i)
+{
+    pf_str_t  s;
+
+    if (obj == NULL || obj->type != PF_JSON_OBJECT || i >= obj->n) {
+        s.len = 0;
+        s.data = NULL;
+        return s;
+    }
+
+    s.len = obj->keys[i].len;
+    s.data = (const char *) obj->keys[i].data;
+
+    return s;
+}
+
+
+pf_str_t
+ngx_http_pf_json_str(const pf_val_t *v)
+{
+    pf_str_t  s;
+
+    if (v == NULL
+        || (v->type != PF_JSON_STRING && v->type != PF_JSON_NUMBER))
+    {
+        s.len = 0;
+        s.data = NULL;
+        return s;
+    }
+
+    s.len = v->str.len;
+    s.data = (const char *) v->str.data;
+
+    return s;
+}
+
+
+/* Only integral text: "1.0" and "1e3" are not integers here. */
+
+int
+ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out)
+{
+    u_char      *p, *last;
+    uint64_t     n, max, d;
+    ngx_uint_t   neg;
+
+    if (v == NULL || v->type != PF_JSON_NUMBER || out == NULL) {
+        return PF_ERROR;
+    }
+
+    p = v->str.data;
+    last = p + v->str.len;
+
+    neg = (p < last && *p == '-');
+    if (neg) {
+        p++;
+    }
+
+    if (p == last) {
+        return PF_ERROR;
+    }
+
+    max = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+    n = 0;
+
+    for ( /* void */ ; p < last; p++) {
+        if (*p < '0' || *p > '9') {
+            return PF_ERROR;
+        }
+
+        d = *p - '0';
+
+        if (n > (max - d) / 10) {
+            return PF_ERROR;
+        }
+
+        n = n * 10 + d;
+    }
+
+    /* negated in two steps: -(int64_t) 2^63 would overflow */
+    *out = (neg && n) ? -(int64_t) (n - 1) - 1 : (int64_t) n;
+
+    return PF_OK;
+}
+
+
+pf_gen_t *
+ngx_http_pf_gen(ngx_pool_t *pool)
+{
+    pf_gen_t            *g;
+    ngx_pool_cleanup_t  *cln;
+
+    g = ngx_palloc(pool, sizeof(pf_gen_t));
+    if (g == NULL) {
+        return NULL;
+    }
+
+    /* registered first, so a failure here leaves nothing to free */
+    cln = ngx_pool_cleanup_add(pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    g->gen = yajl_gen_alloc(NULL);
+    if (g->gen == NULL) {
+        return NULL;
+    }
+
+    /*
+     * Plugins pass arbitrary bytes: a bad string must fail the call, not
+     * reach a client as invalid JSON.  "/" needs no escaping in JSON.
+     */
+    yajl_gen_config(g->gen, yajl_gen_beautify, 0);
+    yajl_gen_config(g->gen, yajl_gen_validate_utf8, 1);
+    yajl_gen_config(g->gen, yajl_gen_escape_solidus, 0);
+
+    cln->handler = ngx_http_pf_gen_cleanup;
+    cln->data = g->gen;
+
+    return g;
+}
+
+
+static void
+ngx_http_pf_gen_cleanup(void *data)
+{
+    yajl_gen_free(data);
+}
+
+
+int
+ngx_http_pf_gen_map_open(pf_gen_t *g)
+{
+    if (g == NULL || yajl_gen_map_open(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+int
+ngx_http_pf_gen_map_close(pf_gen_t *g)
+{
+    if (g == NULL || yajl_gen_map_close(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+int
+ngx_http_pf_gen_array_open(pf_gen_t *g)
+{
+    if (g == NULL || yajl_gen_array_open(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+int
+ngx_http_pf_gen_array_close(pf_gen_t *g)
+{
+    if (g == NULL || yajl_gen_array_close(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+/* yajl knows from its state whether a string is a key or a value. */
+
+int
+ngx_http_pf_gen_key(pf_gen_t *g, const char *key)
+{
+    return ngx_http_pf_gen_cstring(g, key);
+}
+
+
+int
+ngx_http_pf_gen_string(pf_gen_t *g, pf_str_t s)
+{
+    if (g == NULL || (s.data == NULL && s.len)) {
+        return PF_ERROR;
+    }
+
+    if (s.data == NULL) {
+        s.data = "";
+    }
+
+    /*
+     * Generate only what the parser accepts back: a record written with
+     * an overlong form or a NUL could never be read again.
+     */
+    if (ngx_http_pf_gen_utf8(s) != NGX_OK) {
+        return PF_ERROR;
+    }
+
+    if (yajl_gen_string(g->gen, (const unsigned char *) s.data, s.len)
+        != yajl_gen_status_ok)
+    {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pf_gen_utf8(pf_str_t s)
+{
+    const u_char  *p;
+
+    p = (const u_char *) s.data;
+
+    if (s.len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_strlchr((u_char *) p, (u_char *) p + s.len, '\0') != NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_pf_json_utf8(p, s.len);
+}
+
+
+int
+ngx_http_pf_gen_cstring(pf_gen_t *g, const char *s)
+{
+    pf_str_t  str;
+
+    if (s == NULL) {
+        return PF_ERROR;
+    }
+
+    str.len = ngx_strlen(s);
+    str.data = s;
+
+    return ngx_http_pf_gen_string(g, str);
+}
+
+
+int
+ngx_http_pf_gen_number(pf_gen_t *g, int64_t n)
+{
+    if (g == NULL
+        || yajl_gen_integer(g->gen, (long long) n) != yajl_gen_status_ok)
+    {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+int
+ngx_http_pf_gen_boolean(pf_gen_t *g, int b)
+{
+    if (g == NULL || yajl_gen_bool(g->gen, b != 0) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+int
+ngx_http_pf_gen_null(pf_gen_t *g)
+{
+    if (g == NULL || yajl_gen_null(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+/*
+ * yajl_gen_number() prints its bytes verbatim but still places commas
+ * and refuses a value where a key must be, so any trusted JSON text goes
+ * in as one value.  The text itself is not checked: the caller vouches.
+ */
+
+int
+ngx_http_pf_gen_raw(pf_gen_t *g, pf_str_t json)
+{
+    if (g == NULL || json.data == NULL || json.len == 0) {
+        return PF_ERROR;
+    }
+
+    if (yajl_gen_number(g->gen, json.data, json.len) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+/* The text so far; valid until the next write or the pool's end. */
+
+pf_str_t
+ngx_http_pf_gen_text(pf_gen_t *g)
+{
+    size_t                len;
+    pf_str_t              s;
+    const unsigned char  *buf;
+
+    s.len = 0;
+    s.data = NULL;
+
+    if (g == NULL
+        || yajl_gen_get_buf(g->gen, &buf, &len) != yajl_gen_status_ok)
+    {
+        return s;
+    }
+
+    s.len = len;
+    s.data = (const char *) buf;
+
+    return s;
+}

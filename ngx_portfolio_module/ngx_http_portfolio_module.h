@@ -1,0 +1,292 @@
+/*
+ * ngx_http_portfolio_module.h -- types shared by the module's files.
+ *
+ * One file per concern, one prefix (ngx_http_pf_):
+ *   _module.c   directives, configuration, lifecycle, the content handler
+ *   _router.c   route table, matching, role and scope checks
+ *   _json.c     JSON in (yajl parser into a pool tree) and out (yajl_gen)
+ *   _store.c    LMDB environment, named databases, record access
+ *   _writer.c   the writer: group commit of write handlers in a thread
+ *   _session.c  session cookies, CSRF checks
+ *   _auth.c     password hashing in the task pool, built-in account routes
+ *   _plugin.c   plugin loading and ABI checks
+ *   _host.c     the host API table handed to plugins
+ *   _reply.c    responses and JSON errors
+ */
+
+#ifndef NGX_HTTP_PORTFOLIO_MODULE_H
+#define NGX_HTTP_PORTFOLIO_MODULE_H
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+#include <ngx_thread_pool.h>
+#include <lmdb.h>
+#include <ctype.h>
+
+#include "portfolio_plugin.h"
+
+
+#define NGX_HTTP_PF_VERSION         "0.1.0"
+
+#define NGX_HTTP_PF_MAX_PARAMS      8
+#define NGX_HTTP_PF_MAX_PLUGINS     64
+#define NGX_HTTP_PF_SID_BYTES       32     /* session token entropy */
+#define NGX_HTTP_PF_HASH_LEN        32     /* SHA-256 */
+
+
+/* Databases the core itself keeps. */
+#define NGX_HTTP_PF_DB_META         "meta"
+#define NGX_HTTP_PF_DB_USERS        "users"
+#define NGX_HTTP_PF_DB_SCHOOLS      "schools"
+#define NGX_HTTP_PF_DB_SESSIONS     "sessions"
+#define NGX_HTTP_PF_DB_AUTHFAIL     "auth_fail"
+#define NGX_HTTP_PF_DB_RELATIONS    "relations"
+#define NGX_HTTP_PF_DB_SETTINGS     "settings"
+#define NGX_HTTP_PF_DB_AUDIT        "audit"
+#define NGX_HTTP_PF_DB_OUTBOX       "outbox"
+
+
+typedef struct ngx_http_pf_main_conf_s  ngx_http_pf_main_conf_t;
+typedef struct ngx_http_pf_store_s      ngx_http_pf_store_t;
+typedef struct ngx_http_pf_writer_s     ngx_http_pf_writer_t;
+typedef pf_req_t                        ngx_http_pf_ctx_t;
+
+
+/* A loaded plugin. */
+typedef struct {
+    ngx_str_t                 name;
+    ngx_str_t                 path;
+    void                     *handle;          /* dlopen(); never closed
+                                                  inside a worker */
+    const pf_plugin_t        *desc;
+} ngx_http_pf_plugin_t;
+
+
+/* A route, compiled from a plugin's pf_route_t. */
+typedef struct {
+    ngx_uint_t                method;          /* NGX_HTTP_GET ... */
+    ngx_str_t                 method_name;
+    ngx_array_t               segments;        /* ngx_str_t; "{x}" = param */
+    const pf_route_t         *route;
+    ngx_http_pf_plugin_t     *plugin;          /* NULL for built-in routes */
+} ngx_http_pf_route_t;
+
+
+struct ngx_http_pf_main_conf_s {
+    ngx_str_t                 data_dir;
+    size_t                    map_size;
+    ngx_array_t              *plugins;         /* ngx_http_pf_plugin_t */
+    ngx_array_t               routes;          /* ngx_http_pf_route_t */
+    ngx_array_t               dbs;             /* char *, every db name */
+
+    ngx_str_t                 writer_pool_name;
+    ngx_str_t                 task_pool_name;
+    ngx_thread_pool_t        *writer_pool;
+    ngx_thread_pool_t        *task_pool;
+
+    ngx_flag_t                group_commit;
+    ngx_uint_t                write_queue;     /* max waiting writes */
+    ngx_uint_t                batch_max;       /* writes per commit */
+
+    ngx_uint_t                password_cost;   /* scrypt log2(N) */
+    ngx_uint_t                fail_free;       /* failures before delays */
+    time_t                    fail_delay_max;
+    time_t                    session_idle;
+    time_t                    session_lifetime;
+    ngx_str_t                 cookie_name;
+    ngx_str_t                 bootstrap;       /* file of accounts, schools */
+    ngx_flag_t                api_used;
+
+    ngx_http_pf_store_t      *store;           /* per worker, after fork */
+    ngx_http_pf_writer_t     *writer;
+};
+
+
+typedef struct {
+    ngx_flag_t                api;
+    size_t                    json_max_size;
+    ngx_uint_t                json_max_depth;
+} ngx_http_pf_loc_conf_t;
+
+
+/* Session record fields needed per request. */
+typedef struct {
+    u_char                    hash[NGX_HTTP_PF_HASH_LEN];
+    int64_t                   created;         /* ms */
+    int64_t                   seen;            /* ms */
+    unsigned                  valid:1;
+    unsigned                  must_change:1;
+} ngx_http_pf_session_t;
+
+
+typedef void (*ngx_http_pf_done_pt)(ngx_http_pf_ctx_t *ctx);
+
+
+/*
+ * One handler call.  A request has one; a scheduled job makes one with no
+ * request.  Everything a handler allocates comes from ctx->pool, which only
+ * one thread touches at a time (the event loop, or the writer while the
+ * request is blocked), and which dies with the request.
+ */
+struct pf_req_s {
+    ngx_http_request_t       *r;               /* NULL for jobs */
+    ngx_pool_t               *pool;
+    ngx_log_t                *log;
+    ngx_http_pf_main_conf_t  *pmcf;
+
+    pf_user_t                 user;
+    unsigned                  has_user:1;
+    unsigned                  write:1;         /* inside a write txn */
+    unsigned                  replied:1;
+    unsigned                  queued:1;
+    unsigned                  keep:1;          /* commit even on an error
+                                                  status (failure counts) */
+    ngx_http_pf_session_t     session;
+
+    ngx_http_pf_route_t      *route;
+    ngx_uint_t                nparams;
+    ngx_str_t                 param_names[NGX_HTTP_PF_MAX_PARAMS];
+    ngx_str_t                 param_values[NGX_HTTP_PF_MAX_PARAMS];
+    const pf_val_t           *body;
+
+    MDB_txn                  *txn;
+
+    /* the response */
+    ngx_uint_t                status;
+    ngx_str_t                 out;             /* JSON body */
+    ngx_str_t                 set_cookie;      /* one Set-Cookie, if any */
+    time_t                    retry_after;     /* 429/503 */
+
+    /* where the writer or the task pool hands control back */
+    pf_handler_pt             handler;
+    ngx_http_pf_done_pt       done;
+    ngx_queue_t               queue;           /* in the writer's queue */
+
+    void                     *data;            /* per-flow state (login) */
+};
+
+
+/* _module.c */
+extern ngx_module_t  ngx_http_portfolio_module;
+ngx_http_pf_ctx_t *ngx_http_pf_ctx_create(ngx_http_pf_main_conf_t *pmcf,
+    ngx_http_request_t *r, ngx_log_t *log);
+void ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx);
+
+/* _reply.c */
+ngx_int_t ngx_http_pf_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    const char *code, const char *message);
+int ngx_http_pf_set_error(ngx_http_pf_ctx_t *ctx, int status,
+    const char *code, const char *fmt, va_list args);
+int ngx_http_pf_error(ngx_http_pf_ctx_t *ctx, int status, const char *code,
+    const char *fmt, ...);
+int ngx_http_pf_reply(ngx_http_pf_ctx_t *ctx, int status, pf_gen_t *g);
+
+/* _json.c */
+const pf_val_t *ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data,
+    size_t len, ngx_uint_t max_depth, ngx_str_t *err);
+int ngx_http_pf_json_type(const pf_val_t *v);
+const pf_val_t *ngx_http_pf_json_get(const pf_val_t *obj, const char *key);
+size_t ngx_http_pf_json_count(const pf_val_t *v);
+const pf_val_t *ngx_http_pf_json_at(const pf_val_t *v, size_t i);
+pf_str_t ngx_http_pf_json_key_at(const pf_val_t *obj, size_t i);
+pf_str_t ngx_http_pf_json_str(const pf_val_t *v);
+int ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out);
+pf_gen_t *ngx_http_pf_gen(ngx_pool_t *pool);
+int ngx_http_pf_gen_map_open(pf_gen_t *g);
+int ngx_http_pf_gen_map_close(pf_gen_t *g);
+int ngx_http_pf_gen_array_open(pf_gen_t *g);
+int ngx_http_pf_gen_array_close(pf_gen_t *g);
+int ngx_http_pf_gen_key(pf_gen_t *g, const char *key);
+int ngx_http_pf_gen_string(pf_gen_t *g, pf_str_t s);
+int ngx_http_pf_gen_cstring(pf_gen_t *g, const char *s);
+int ngx_http_pf_gen_number(pf_gen_t *g, int64_t n);
+int ngx_http_pf_gen_boolean(pf_gen_t *g, int b);
+int ngx_http_pf_gen_null(pf_gen_t *g);
+int ngx_http_pf_gen_raw(pf_gen_t *g, pf_str_t json);
+pf_str_t ngx_http_pf_gen_text(pf_gen_t *g);
+
+/* _store.c */
+ngx_int_t ngx_http_pf_store_open(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf, ngx_http_pf_store_t **storep);
+void ngx_http_pf_store_close(ngx_http_pf_store_t *store);
+ngx_int_t ngx_http_pf_store_chown(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf, ngx_uid_t user, ngx_gid_t group);
+ngx_int_t ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf,
+    ngx_log_t *log, MDB_env **envp);
+MDB_env *ngx_http_pf_store_env(ngx_http_pf_store_t *store);
+ngx_int_t ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx);
+void ngx_http_pf_store_read_end(ngx_http_pf_ctx_t *ctx);
+int ngx_http_pf_db_get(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
+    pf_str_t *value);
+int ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
+    pf_str_t value);
+int ngx_http_pf_db_del(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key);
+int ngx_http_pf_db_scan(ngx_http_pf_ctx_t *ctx, const char *db,
+    pf_str_t prefix, pf_scan_pt cb, void *data);
+ngx_int_t ngx_http_pf_store_stat(ngx_http_pf_store_t *store,
+    size_t *used, size_t *map_size, size_t *readers);
+
+/* _writer.c */
+ngx_int_t ngx_http_pf_writer_init(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf);
+ngx_int_t ngx_http_pf_writer_post(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_task_post(ngx_http_pf_ctx_t *ctx,
+    void (*handler)(void *data, ngx_log_t *log));
+ngx_uint_t ngx_http_pf_writer_pending(ngx_http_pf_main_conf_t *pmcf);
+
+/* _router.c */
+ngx_int_t ngx_http_pf_router_add(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf, ngx_http_pf_plugin_t *plugin,
+    const pf_route_t *routes, size_t n);
+ngx_int_t ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
+    ngx_uint_t *allowed);
+int ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx);
+int ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student);
+
+/* _session.c */
+ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
+int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
+    ngx_str_t *token);
+int ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx);
+void ngx_http_pf_session_cookie(ngx_http_pf_ctx_t *ctx, ngx_str_t *token,
+    time_t max_age);
+int ngx_http_pf_load_user(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t **rec);
+uint32_t ngx_http_pf_roles_parse(const pf_val_t *roles);
+const char *ngx_http_pf_role_name(ngx_uint_t bit);
+void ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out);
+
+/* _auth.c */
+extern const pf_route_t ngx_http_pf_core_routes[];
+extern const size_t ngx_http_pf_core_nroutes;
+int ngx_http_pf_password_hash(ngx_pool_t *pool, ngx_uint_t cost,
+    pf_str_t password, ngx_str_t *out, ngx_log_t *log);
+int ngx_http_pf_password_verify(pf_str_t password, pf_str_t stored,
+    ngx_log_t *log);
+ngx_int_t ngx_http_pf_bootstrap(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf);
+
+/* _plugin.c */
+ngx_int_t ngx_http_pf_plugin_load(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf, ngx_str_t *name, ngx_str_t *path);
+
+/* _host.c */
+extern const pf_host_api_t ngx_http_pf_host_api;
+int ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
+    const pf_val_t *payload);
+int ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
+    const char *action, pf_str_t detail);
+pf_str_t ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx);
+int64_t ngx_http_pf_now_ms(void);
+int ngx_http_pf_gen_value(pf_gen_t *g, const pf_val_t *v);
+int ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles);
+
+
+#define ngx_http_pf_str(s)   ((pf_str_t) { (s)->len, (const char *) (s)->data })
+#define ngx_http_pf_nstr(s)  ((ngx_str_t) { (s).len, (u_char *) (s).data })
+
+
+#endif /* NGX_HTTP_PORTFOLIO_MODULE_H */

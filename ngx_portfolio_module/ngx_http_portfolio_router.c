@@ -1,0 +1,466 @@
+/*
+ * ngx_http_portfolio_router.c -- the route table and its checks.
+ *
+ * Every route declares its method, path, roles and scope; nothing reaches
+ * a handler without passing ngx_http_pf_router_check(), so a plugin cannot
+ * forget an access check the declaration already states.
+ */
+
+#include "ngx_http_portfolio_module.h"
+
+
+typedef struct {
+    const char   *name;
+    ngx_uint_t    method;
+} ngx_http_pf_method_t;
+
+
+static ngx_http_pf_method_t  ngx_http_pf_methods[] = {
+    { "GET",     NGX_HTTP_GET },
+    { "POST",    NGX_HTTP_POST },
+    { "PUT",     NGX_HTTP_PUT },
+    { "PATCH",   NGX_HTTP_PATCH },
+    { "DELETE",  NGX_HTTP_DELETE },
+    { NULL,      0 }
+};
+
+
+static ngx_int_t ngx_http_pf_split(ngx_pool_t *pool, u_char *p, u_char *last,
+    ngx_array_t *segs);
+
+
+ngx_int_t
+ngx_http_pf_router_add(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
+    ngx_http_pf_plugin_t *plugin, const pf_route_t *routes, size_t n)
+{
+    size_t                 i, len;
+    ngx_str_t             *a, *b;
+    ngx_uint_t             j, k, same;
+    const char            *who;
+    ngx_http_pf_route_t   *rt, *other;
+    ngx_http_pf_method_t  *m;
+
+    who = plugin ? (const char *) plugin->name.data : "core";
+
+    for (i = 0; i < n; i++) {
+
+        if (routes[i].method == NULL || routes[i].path == NULL
+            || routes[i].handler == NULL || routes[i].path[0] != '/')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%s\": route %uz is "
+                               "incomplete (method, path starting with "
+                               "\"/\" and handler are required)", who, i);
+            return NGX_ERROR;
+        }
+
+        /* a route open to everyone must say so twice */
+        if ((routes[i].scope == PF_SCOPE_PUBLIC)
+            != ((routes[i].flags & PF_ROUTE_PUBLIC) != 0)
+            || (routes[i].roles == 0 && !(routes[i].flags & PF_ROUTE_PUBLIC)))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%s\": route %s %s must "
+                               "declare roles and a scope, and be public "
+                               "only with both PF_SCOPE_PUBLIC and "
+                               "PF_ROUTE_PUBLIC", who, routes[i].method,
+                               routes[i].path);
+            return NGX_ERROR;
+        }
+
+        if (routes[i].scope > PF_SCOPE_CITY) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%s\": route %s %s has an "
+                               "unknown scope %ud", who, routes[i].method,
+                               routes[i].path, routes[i].scope);
+            return NGX_ERROR;
+        }
+
+        for (m = ngx_http_pf_methods; m->name; m++) {
+            if (ngx_strcmp(m->name, routes[i].method) == 0) {
+                break;
+            }
+        }
+
+        if (m->name == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%s\": route %s %s has an "
+                               "unknown method", who, routes[i].method,
+                               routes[i].path);
+            return NGX_ERROR;
+        }
+
+        if (m->method == NGX_HTTP_GET && (routes[i].flags & PF_ROUTE_WRITE)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%s\": route GET %s cannot "
+                               "write (GET must be safe)", who,
+                               routes[i].path);
+            return NGX_ERROR;
+        }
+
+        rt = ngx_array_push(&pmcf->routes);
+        if (rt == NULL) {
+            return NGX_ERROR;
+        }
+
+        rt->method = m->method;
+        rt->method_name.data = (u_char *) m->name;
+        rt->method_name.len = ngx_strlen(m->name);
+        rt->route = &routes[i];
+        rt->plugin = plugin;
+
+        if (ngx_array_init(&rt->segments, cf->pool, 4, sizeof(ngx_str_t))
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        len = ngx_strlen(routes[i].path);
+
+        if (ngx_http_pf_split(cf->pool, (u_char *) routes[i].path,
+                              (u_char *) routes[i].path + len, &rt->segments)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        /* two routes with one method and shape would shadow each other */
+        other = pmcf->routes.elts;
+
+        for (j = 0; j + 1 < pmcf->routes.nelts; j++) {
+            if (other[j].method != rt->method
+                || other[j].segments.nelts != rt->segments.nelts)
+            {
+                continue;
+            }
+
+            a = other[j].segments.elts;
+            b = rt->segments.elts;
+            same = 1;
+
+            for (k = 0; k < rt->segments.nelts; k++) {
+                if ((a[k].data[0] == '{') != (b[k].data[0] == '{')
+                    || (a[k].data[0] != '{'
+                        && (a[k].len != b[k].len
+                            || ngx_strncmp(a[k].data, b[k].data, a[k].len))))
+                {
+                    same = 0;
+                    break;
+                }
+            }
+
+            if (same) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "portfolio plugin \"%s\": route %s %s is "
+                                   "already served by \"%s\"", who,
+                                   routes[i].method, routes[i].path,
+                                   other[j].plugin
+                                   ? (char *) other[j].plugin->name.data
+                                   : "core");
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pf_split(ngx_pool_t *pool, u_char *p, u_char *last, ngx_array_t *segs)
+{
+    u_char     *start;
+    ngx_str_t  *s;
+
+    while (p < last) {
+        while (p < last && *p == '/') {
+            p++;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        start = p;
+
+        while (p < last && *p != '/') {
+            p++;
+        }
+
+        s = ngx_array_push(segs);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->data = start;
+        s->len = p - start;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Finds the route for the request's method and path.  When the path
+ * matches only under other methods, *allowed says so (405, not 404).
+ */
+
+ngx_int_t
+ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
+    ngx_uint_t *allowed)
+{
+    u_char               *p, *last, *start;
+    ngx_str_t             segs[16], *rs;
+    ngx_uint_t            i, k, nsegs, np, method;
+    ngx_http_pf_route_t  *rt;
+
+    *allowed = 0;
+
+    nsegs = 0;
+    p = path->data;
+    last = path->data + path->len;
+
+    while (p < last) {
+        while (p < last && *p == '/') {
+            p++;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        if (nsegs == 16) {
+            return NGX_DECLINED;
+        }
+
+        start = p;
+
+        while (p < last && *p != '/') {
+            p++;
+        }
+
+        segs[nsegs].data = start;
+        segs[nsegs].len = p - start;
+        nsegs++;
+    }
+
+    method = ctx->r->method;
+    if (method == NGX_HTTP_HEAD) {
+        method = NGX_HTTP_GET;
+    }
+
+    rt = ctx->pmcf->routes.elts;
+
+    for (i = 0; i < ctx->pmcf->routes.nelts; i++) {
+
+        if (rt[i].segments.nelts != nsegs) {
+            continue;
+        }
+
+        rs = rt[i].segments.elts;
+        np = 0;
+
+        for (k = 0; k < nsegs; k++) {
+            if (rs[k].data[0] == '{') {
+                if (np == NGX_HTTP_PF_MAX_PARAMS) {
+                    break;
+                }
+
+                ctx->param_names[np].data = rs[k].data + 1;
+                ctx->param_names[np].len = rs[k].len - 2;
+                ctx->param_values[np] = segs[k];
+                np++;
+                continue;
+            }
+
+            if (rs[k].len != segs[k].len
+                || ngx_strncmp(rs[k].data, segs[k].data, segs[k].len) != 0)
+            {
+                break;
+            }
+        }
+
+        if (k != nsegs) {
+            continue;
+        }
+
+        if (rt[i].method != method) {
+            *allowed = 1;
+            continue;
+        }
+
+        ctx->nparams = np;
+        ctx->route = &rt[i];
+
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_str_t *
+ngx_http_pf_param(ngx_http_pf_ctx_t *ctx, const char *name)
+{
+    size_t      len;
+    ngx_uint_t  i;
+
+    len = ngx_strlen(name);
+
+    for (i = 0; i < ctx->nparams; i++) {
+        if (ctx->param_names[i].len == len
+            && ngx_strncmp(ctx->param_names[i].data, name, len) == 0)
+        {
+            return &ctx->param_values[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * Session, password-change, role and scope checks.  Returns 0 to go on,
+ * or the status of the error it has set.
+ */
+
+int
+ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
+{
+    ngx_str_t         *v;
+    const pf_route_t  *route;
+
+    route = ctx->route->route;
+
+    if (route->flags & PF_ROUTE_PUBLIC) {
+        return 0;
+    }
+
+    if (!ctx->has_user) {
+        if (ctx->session.valid) {
+            return ngx_http_pf_error(ctx, 401, "session_expired",
+                                     "the session has expired; sign in "
+                                     "again");
+        }
+
+        return ngx_http_pf_error(ctx, 401, "unauthenticated",
+                                 "sign in first");
+    }
+
+    if (ctx->session.must_change && !(route->flags & PF_ROUTE_PWCHANGE_OK)) {
+        return ngx_http_pf_error(ctx, 403, "password_change_required",
+                                 "change the initial password first");
+    }
+
+    if ((ctx->user.roles & route->roles) == 0) {
+        return ngx_http_pf_error(ctx, 403, "forbidden",
+                                 "your roles do not allow this");
+    }
+
+    switch (route->scope) {
+
+    case PF_SCOPE_SELF:
+        v = ngx_http_pf_param(ctx, "user");
+        if (v && (v->len != ctx->user.id.len
+                  || ngx_strncmp(v->data, ctx->user.id.data, v->len) != 0))
+        {
+            return ngx_http_pf_error(ctx, 403, "out_of_scope",
+                                     "only your own data");
+        }
+
+        break;
+
+    case PF_SCOPE_STUDENT:
+        v = ngx_http_pf_param(ctx, "student");
+        if (v && !ngx_http_pf_can_see(ctx, ngx_http_pf_str(v))) {
+            return ngx_http_pf_error(ctx, 403, "out_of_scope",
+                                     "this student is not yours to see");
+        }
+
+        break;
+
+    case PF_SCOPE_SCHOOL:
+        v = ngx_http_pf_param(ctx, "school");
+        if (v && !(ctx->user.roles & PF_ROLE_CITY_ADMIN)
+            && (v->len != ctx->user.school.len
+                || ngx_strncmp(v->data, ctx->user.school.data, v->len) != 0))
+        {
+            return ngx_http_pf_error(ctx, 403, "out_of_scope",
+                                     "only your own school");
+        }
+
+        break;
+
+    case PF_SCOPE_CITY:
+        if (!(ctx->user.roles & PF_ROLE_CITY_ADMIN)) {
+            return ngx_http_pf_error(ctx, 403, "out_of_scope",
+                                     "city administrators only");
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    return 0;
+}
+
+
+/*
+ * Who may see a student: the student, a school admin of the same school, a
+ * city admin, or anyone with a relation to the student (homeroom, course,
+ * counselling, parent binding) recorded in "relations" as
+ * "<viewer>\x1f<student>".
+ */
+
+int
+ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
+{
+    u_char           *p;
+    pf_str_t          key, value;
+    const pf_val_t   *rec, *school;
+
+    if (!ctx->has_user || student.len == 0 || student.len > 128) {
+        return 0;
+    }
+
+    if (student.len == ctx->user.id.len
+        && ngx_strncmp(student.data, ctx->user.id.data, student.len) == 0)
+    {
+        return 1;
+    }
+
+    if (ctx->user.roles & (PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN)) {
+        if (ngx_http_pf_load_user(ctx, student, &rec) != PF_OK) {
+            return 0;
+        }
+
+        if (ctx->user.roles & PF_ROLE_CITY_ADMIN) {
+            return 1;
+        }
+
+        school = ngx_http_pf_json_get(rec, "school");
+        value = ngx_http_pf_json_str(school);
+
+        if (value.len == ctx->user.school.len
+            && ngx_strncmp(value.data, ctx->user.school.data, value.len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    p = ngx_pnalloc(ctx->pool, ctx->user.id.len + 1 + student.len);
+    if (p == NULL) {
+        return 0;
+    }
+
+    key.data = (const char *) p;
+    p = ngx_cpymem(p, ctx->user.id.data, ctx->user.id.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, student.data, student.len);
+    key.len = p - (u_char *) key.data;
+
+    return ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_RELATIONS, key, &value)
+           == PF_OK;
+}

@@ -1,0 +1,529 @@
+/*
+ * ngx_http_portfolio_session.c -- sessions and cross-site checks.
+ *
+ * A session token is 32 random bytes, sent as an HttpOnly SameSite=Lax
+ * cookie (or "Authorization: Bearer" for scripts).  Only its SHA-256 is
+ * stored, so a copy of the database signs nobody in.  Sessions end after
+ * portfolio_session_idle without use or portfolio_session_lifetime in all.
+ */
+
+#include "ngx_http_portfolio_module.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+
+static ngx_int_t ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx,
+    ngx_str_t *token);
+static void ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx);
+static int ngx_http_pf_session_touch_handler(pf_req_t *req);
+
+
+static const char  *ngx_http_pf_role_names[] = {
+    "student", "teacher", "homeroom", "course_teacher", "counselor",
+    "consultant", "outcome_submitter", "performance_submitter",
+    "school_admin", "city_admin", "parent", "university", "standin", NULL
+};
+
+
+void
+ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out)
+{
+    SHA256(data, len, out);
+}
+
+
+uint32_t
+ngx_http_pf_roles_parse(const pf_val_t *roles)
+{
+    size_t     i, n, k;
+    uint32_t   bits;
+    pf_str_t   s;
+
+    bits = 0;
+    n = ngx_http_pf_json_count(roles);
+
+    for (i = 0; i < n; i++) {
+        s = ngx_http_pf_json_str(ngx_http_pf_json_at(roles, i));
+
+        for (k = 0; ngx_http_pf_role_names[k]; k++) {
+            if (s.len == ngx_strlen(ngx_http_pf_role_names[k])
+                && ngx_strncmp(s.data, ngx_http_pf_role_names[k], s.len) == 0)
+            {
+                bits |= 1u << k;
+                break;
+            }
+        }
+    }
+
+    return bits;
+}
+
+
+const char *
+ngx_http_pf_role_name(ngx_uint_t bit)
+{
+    return bit < 13 ? ngx_http_pf_role_names[bit] : NULL;
+}
+
+
+int
+ngx_http_pf_load_user(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t **rec)
+{
+    int        rc;
+    ngx_str_t  err;
+    pf_str_t   value;
+
+    rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, id, &value);
+    if (rc != PF_OK) {
+        return rc;
+    }
+
+    *rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
+                                  value.len, 64, &err);
+    if (*rec == NULL) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: user record \"%*s\" is damaged: %V",
+                      id.len, id.data, &err);
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+/* The cookie's name: "__Host-" over TLS, so no subdomain can plant it. */
+
+static ngx_str_t
+ngx_http_pf_cookie_name(ngx_http_pf_ctx_t *ctx)
+{
+    u_char     *p;
+    ngx_str_t   name;
+
+    name = ctx->pmcf->cookie_name;
+
+#if (NGX_HTTP_SSL)
+    if (ctx->r && ctx->r->connection->ssl) {
+        p = ngx_pnalloc(ctx->pool, sizeof("__Host-") - 1 + name.len);
+        if (p != NULL) {
+            ngx_memcpy(p, "__Host-", sizeof("__Host-") - 1);
+            ngx_memcpy(p + sizeof("__Host-") - 1, name.data, name.len);
+            name.data = p;
+            name.len += sizeof("__Host-") - 1;
+        }
+    }
+#else
+    (void) p;
+#endif
+
+    return name;
+}
+
+
+static ngx_int_t
+ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx, ngx_str_t *token)
+{
+    ngx_str_t            name;
+    ngx_table_elt_t     *h;
+    ngx_http_request_t  *r;
+
+    r = ctx->r;
+    h = r->headers_in.authorization;
+
+    if (h && h->value.len > sizeof("Bearer ") - 1
+        && ngx_strncasecmp(h->value.data, (u_char *) "Bearer ",
+                           sizeof("Bearer ") - 1) == 0)
+    {
+        token->data = h->value.data + sizeof("Bearer ") - 1;
+        token->len = h->value.len - (sizeof("Bearer ") - 1);
+        return NGX_OK;
+    }
+
+    name = ngx_http_pf_cookie_name(ctx);
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name, token)
+        == NGX_DECLINED)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Loads the session and its user into ctx.  No session, or a stale one, is
+ * not an error here: the router decides what the route needs.
+ */
+
+ngx_int_t
+ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
+{
+    int              rc;
+    int64_t          now, created, seen, expires;
+    pf_str_t         key, value;
+    ngx_str_t        token, err;
+    const pf_val_t  *rec, *user, *v;
+
+    if (ngx_http_pf_session_token(ctx, &token) != NGX_OK
+        || token.len == 0 || token.len > 128)
+    {
+        return NGX_OK;
+    }
+
+    ngx_http_pf_sha256(token.data, token.len, ctx->session.hash);
+
+    key.data = (const char *) ctx->session.hash;
+    key.len = NGX_HTTP_PF_HASH_LEN;
+
+    rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_SESSIONS, key, &value);
+
+    if (rc == PF_NOT_FOUND) {
+        return NGX_OK;
+    }
+
+    if (rc != PF_OK) {
+        ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                          "sessions cannot be read now");
+        return NGX_ERROR;
+    }
+
+    rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
+                                 8, &err);
+    if (rec == NULL
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "created"),
+                                    &created) != PF_OK
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "seen"), &seen)
+           != PF_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: damaged session record ignored");
+        return NGX_OK;
+    }
+
+    ctx->session.valid = 1;
+    ctx->session.created = created;
+    ctx->session.seen = seen;
+
+    now = ngx_http_pf_now_ms();
+
+    if (now - created > (int64_t) ctx->pmcf->session_lifetime * 1000
+        || now - seen > (int64_t) ctx->pmcf->session_idle * 1000)
+    {
+        return NGX_OK;
+    }
+
+    key = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "user"));
+
+    if (ngx_http_pf_load_user(ctx, key, &user) != PF_OK) {
+        return NGX_OK;
+    }
+
+    /* a disabled or expired (temporary) account loses its sessions too */
+    v = ngx_http_pf_json_get(user, "disabled");
+    if (ngx_http_pf_json_type(v) == PF_JSON_TRUE) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "expires"),
+                                 &expires) == PF_OK
+        && expires <= now)
+    {
+        return NGX_OK;
+    }
+
+    ctx->has_user = 1;
+    ctx->user.id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));
+    ctx->user.name = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "name"));
+    ctx->user.school = ngx_http_pf_json_str(ngx_http_pf_json_get(user,
+                                                                 "school"));
+    ctx->user.roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user,
+                                                                   "roles"));
+
+    v = ngx_http_pf_json_get(user, "must_change");
+    ctx->session.must_change = (ngx_http_pf_json_type(v) == PF_JSON_TRUE);
+
+    /* record use now and then, not on every read: reads stay lock-free */
+    if (now - seen > (int64_t) ngx_min(ctx->pmcf->session_idle * 100, 60000)) {
+        ngx_http_pf_session_touch(ctx);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx)
+{
+    u_char             *hash;
+    ngx_http_pf_ctx_t  *job;
+
+    job = ngx_http_pf_ctx_create(ctx->pmcf, NULL, ngx_cycle->log);
+    if (job == NULL) {
+        return;
+    }
+
+    hash = ngx_pnalloc(job->pool, NGX_HTTP_PF_HASH_LEN);
+    if (hash == NULL) {
+        ngx_destroy_pool(job->pool);
+        return;
+    }
+
+    ngx_memcpy(hash, ctx->session.hash, NGX_HTTP_PF_HASH_LEN);
+    job->data = hash;
+    job->handler = ngx_http_pf_session_touch_handler;
+
+    if (ngx_http_pf_writer_post(job) != NGX_OK) {
+        /* busy: the next request will try again */
+        ngx_destroy_pool(job->pool);
+    }
+}
+
+
+static int
+ngx_http_pf_session_put(ngx_http_pf_ctx_t *ctx, u_char *hash, pf_str_t user,
+    int64_t created, int64_t seen)
+{
+    pf_str_t   key;
+    pf_gen_t  *g;
+
+    g = ngx_http_pf_gen(ctx->pool);
+
+    if (g == NULL
+        || ngx_http_pf_gen_map_open(g) != PF_OK
+        || ngx_http_pf_gen_key(g, "user") != PF_OK
+        || ngx_http_pf_gen_string(g, user) != PF_OK
+        || ngx_http_pf_gen_key(g, "created") != PF_OK
+        || ngx_http_pf_gen_number(g, created) != PF_OK
+        || ngx_http_pf_gen_key(g, "seen") != PF_OK
+        || ngx_http_pf_gen_number(g, seen) != PF_OK
+        || ngx_http_pf_gen_map_close(g) != PF_OK)
+    {
+        return PF_ERROR;
+    }
+
+    key.data = (const char *) hash;
+    key.len = NGX_HTTP_PF_HASH_LEN;
+
+    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_SESSIONS, key,
+                              ngx_http_pf_gen_text(g));
+}
+
+
+/* In the writer. */
+
+static int
+ngx_http_pf_session_touch_handler(pf_req_t *req)
+{
+    ngx_http_pf_ctx_t *ctx = req;
+
+    int64_t          created;
+    pf_str_t         key, value;
+    ngx_str_t        err;
+    const pf_val_t  *rec;
+
+    key.data = ctx->data;
+    key.len = NGX_HTTP_PF_HASH_LEN;
+
+    if (ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_SESSIONS, key, &value)
+        != PF_OK)
+    {
+        return 200;    /* signed out meanwhile */
+    }
+
+    rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
+                                 8, &err);
+    if (rec == NULL
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "created"),
+                                    &created) != PF_OK)
+    {
+        return 200;
+    }
+
+    if (ngx_http_pf_session_put(ctx, ctx->data,
+                                ngx_http_pf_json_str(
+                                    ngx_http_pf_json_get(rec, "user")),
+                                created, ngx_http_pf_now_ms())
+        != PF_OK)
+    {
+        return ngx_http_pf_error(ctx, 500, "internal", "touch failed");
+    }
+
+    return 200;
+}
+
+
+/* In the writer: a new session for user; *token is what the client gets. */
+
+int
+ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
+    ngx_str_t *token)
+{
+    u_char     raw[NGX_HTTP_PF_SID_BYTES];
+    int64_t    now;
+    ngx_str_t  src;
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "RAND_bytes() failed");
+        return PF_ERROR;
+    }
+
+    token->data = ngx_pnalloc(ctx->pool,
+                              ngx_base64_encoded_length(sizeof(raw)));
+    if (token->data == NULL) {
+        return PF_ERROR;
+    }
+
+    src.data = raw;
+    src.len = sizeof(raw);
+    ngx_encode_base64url(token, &src);
+
+    ngx_http_pf_sha256(token->data, token->len, ctx->session.hash);
+
+    now = ngx_http_pf_now_ms();
+
+    return ngx_http_pf_session_put(ctx, ctx->session.hash, user, now, now);
+}
+
+
+int
+ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx)
+{
+    pf_str_t  key;
+
+    key.data = (const char *) ctx->session.hash;
+    key.len = NGX_HTTP_PF_HASH_LEN;
+
+    return ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_SESSIONS, key);
+}
+
+
+/* Set-Cookie for token; a NULL token clears the cookie. */
+
+void
+ngx_http_pf_session_cookie(ngx_http_pf_ctx_t *ctx, ngx_str_t *token,
+    time_t max_age)
+{
+    u_char     *p;
+    size_t      len;
+    ngx_str_t   name, empty = ngx_null_string;
+
+    if (token == NULL) {
+        token = &empty;
+        max_age = 0;
+    }
+
+    name = ngx_http_pf_cookie_name(ctx);
+
+    len = name.len + 1 + token->len
+          + sizeof("; Path=/; Max-Age=; HttpOnly; SameSite=Lax; Secure") - 1
+          + NGX_TIME_T_LEN;
+
+    p = ngx_pnalloc(ctx->pool, len);
+    if (p == NULL) {
+        return;
+    }
+
+    ctx->set_cookie.data = p;
+    p = ngx_sprintf(p, "%V=%V; Path=/; Max-Age=%T; HttpOnly; SameSite=Lax",
+                    &name, token, max_age);
+
+#if (NGX_HTTP_SSL)
+    if (ctx->r && ctx->r->connection->ssl) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+#endif
+
+    ctx->set_cookie.len = p - ctx->set_cookie.data;
+}
+
+
+/*
+ * A state-changing request is refused when the browser says it comes from
+ * another site: Sec-Fetch-Site other than same-origin/none, or an Origin
+ * whose host is not the Host we serve.  Clients that send neither are not
+ * browsers (curl, scripts) and carry no ambient credentials to abuse.
+ */
+
+ngx_int_t
+ngx_http_pf_csrf_check(ngx_http_request_t *r)
+{
+    u_char           *p, *last;
+    ngx_str_t         name, value, host;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+    ngx_uint_t        i;
+
+    ngx_str_set(&name, "sec-fetch-site");
+    ngx_str_null(&value);
+    ngx_str_null(&host);
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Sec-Fetch-Site") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Sec-Fetch-Site",
+                               sizeof("Sec-Fetch-Site") - 1) == 0)
+        {
+            value = h[i].value;
+
+            if (!(value.len == sizeof("same-origin") - 1
+                  && ngx_strncasecmp(value.data, (u_char *) "same-origin",
+                                     value.len) == 0)
+                && !(value.len == sizeof("none") - 1
+                     && ngx_strncasecmp(value.data, (u_char *) "none",
+                                        value.len) == 0))
+            {
+                return NGX_DECLINED;
+            }
+        }
+
+        if (h[i].key.len == sizeof("Origin") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Origin",
+                               sizeof("Origin") - 1) == 0)
+        {
+            host = h[i].value;
+        }
+    }
+
+    if (host.len == 0) {
+        return NGX_OK;
+    }
+
+    /* Origin: scheme "://" host[:port]; compare host[:port] with Host */
+    p = ngx_strlchr(host.data, host.data + host.len, ':');
+    if (p == NULL || host.data + host.len - p < 3 || p[1] != '/' || p[2] != '/')
+    {
+        return NGX_DECLINED;    /* "null" and other opaque origins */
+    }
+
+    p += 3;
+    last = host.data + host.len;
+
+    if (r->headers_in.host == NULL) {
+        return NGX_DECLINED;
+    }
+
+    value = r->headers_in.host->value;
+
+    if ((size_t) (last - p) != value.len
+        || ngx_strncasecmp(p, value.data, value.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}

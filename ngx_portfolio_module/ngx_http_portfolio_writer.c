@@ -1,0 +1,463 @@
+/*
+ * ngx_http_portfolio_writer.c -- every write runs here.
+ *
+ * Write handlers wait in a queue owned by the event loop.  One thread task
+ * at a time per worker takes the whole queue (up to portfolio_batch_size)
+ * and runs each handler inside its own nested transaction of one parent
+ * transaction: a handler that fails rolls back alone, the others commit
+ * together with a single fsync (group commit).  Responses go out only
+ * after that commit returns, so an answered write is durable.  Since a
+ * handler reads and writes inside the same transaction, rules such as "at
+ * most 3 selected" hold however many requests race.
+ *
+ * With portfolio_group_commit off each handler gets its own top-level
+ * transaction and fsync (for measuring what batching buys).
+ *
+ * The queue is touched only by the event loop; the thread sees only the
+ * batch it was handed, so no lock is needed.
+ */
+
+#include "ngx_http_portfolio_module.h"
+
+
+struct ngx_http_pf_writer_s {
+    ngx_http_pf_main_conf_t  *pmcf;
+    MDB_env                  *env;
+    ngx_queue_t               waiting;
+    ngx_uint_t                nwaiting;
+    ngx_thread_task_t        *task;
+    ngx_http_pf_ctx_t       **batch;
+    ngx_uint_t                nbatch;
+    unsigned                  running:1;
+    ngx_log_t                *log;
+    ngx_array_t               timers;          /* ngx_event_t, jobs */
+};
+
+
+typedef struct {
+    ngx_http_pf_writer_t     *writer;
+    const pf_job_t           *job;
+    ngx_event_t               ev;
+} ngx_http_pf_job_timer_t;
+
+
+static void ngx_http_pf_writer_start(ngx_http_pf_writer_t *w);
+static void ngx_http_pf_writer_thread(void *data, ngx_log_t *log);
+static void ngx_http_pf_writer_done(ngx_event_t *ev);
+static void ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent,
+    MDB_env *env);
+static void ngx_http_pf_job_handler(ngx_event_t *ev);
+static void ngx_http_pf_task_done(ngx_event_t *ev);
+
+
+ngx_int_t
+ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
+{
+    ngx_uint_t                i, j;
+    const pf_plugin_t        *desc;
+    ngx_http_pf_plugin_t     *plugin;
+    ngx_http_pf_writer_t     *w;
+    ngx_http_pf_job_timer_t  *t;
+
+    w = ngx_pcalloc(cycle->pool, sizeof(ngx_http_pf_writer_t));
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->pmcf = pmcf;
+    w->env = ngx_http_pf_store_env(pmcf->store);
+    w->log = cycle->log;
+    ngx_queue_init(&w->waiting);
+
+    w->batch = ngx_palloc(cycle->pool,
+                          pmcf->batch_max * sizeof(ngx_http_pf_ctx_t *));
+    if (w->batch == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->task = ngx_thread_task_alloc(cycle->pool, 0);
+    if (w->task == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->task->ctx = w;
+    w->task->handler = ngx_http_pf_writer_thread;
+    w->task->event.handler = ngx_http_pf_writer_done;
+    w->task->event.data = w;
+
+    pmcf->writer = w;
+
+    /* scheduled jobs run in one worker only: the first */
+    if (ngx_process == NGX_PROCESS_WORKER && ngx_worker != 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_array_init(&w->timers, cycle->pool, 4,
+                       sizeof(ngx_http_pf_job_timer_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (pmcf->plugins == NULL) {
+        return NGX_OK;
+    }
+
+    plugin = pmcf->plugins->elts;
+
+    for (i = 0; i < pmcf->plugins->nelts; i++) {
+        desc = plugin[i].desc;
+
+        for (j = 0; j < desc->njobs; j++) {
+            t = ngx_array_push(&w->timers);
+            if (t == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_memzero(t, sizeof(ngx_http_pf_job_timer_t));
+            t->writer = w;
+            t->job = &desc->jobs[j];
+            t->ev.handler = ngx_http_pf_job_handler;
+            t->ev.data = t;
+            t->ev.log = cycle->log;
+            /* jobs must not keep a worker from exiting on reload */
+            t->ev.cancelable = 1;
+        }
+    }
+
+    /* the array no longer moves: arm the timers */
+    t = w->timers.elts;
+
+    for (i = 0; i < w->timers.nelts; i++) {
+        ngx_add_timer(&t[i].ev, (ngx_msec_t) t[i].job->interval * 1000);
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_uint_t
+ngx_http_pf_writer_pending(ngx_http_pf_main_conf_t *pmcf)
+{
+    return pmcf->writer ? pmcf->writer->nwaiting + pmcf->writer->nbatch : 0;
+}
+
+
+ngx_int_t
+ngx_http_pf_writer_post(ngx_http_pf_ctx_t *ctx)
+{
+    ngx_http_pf_writer_t  *w;
+
+    w = ctx->pmcf->writer;
+
+    if (w == NULL || w->nwaiting >= ctx->pmcf->write_queue) {
+        return NGX_DECLINED;
+    }
+
+    ngx_queue_insert_tail(&w->waiting, &ctx->queue);
+    w->nwaiting++;
+    ctx->queued = 1;
+
+    /* keeps the request alive even if the client goes away meanwhile */
+    if (ctx->r) {
+        ctx->r->main->blocked++;
+    }
+
+    if (!w->running) {
+        ngx_http_pf_writer_start(w);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_pf_writer_start(ngx_http_pf_writer_t *w)
+{
+    ngx_uint_t          i;
+    ngx_queue_t        *q;
+    ngx_http_pf_ctx_t  *ctx;
+
+    w->nbatch = 0;
+
+    while (!ngx_queue_empty(&w->waiting) && w->nbatch < w->pmcf->batch_max) {
+        q = ngx_queue_head(&w->waiting);
+        ngx_queue_remove(q);
+        w->nwaiting--;
+
+        w->batch[w->nbatch++] = ngx_queue_data(q, ngx_http_pf_ctx_t, queue);
+    }
+
+    if (w->nbatch == 0) {
+        return;
+    }
+
+    w->running = 1;
+
+    if (ngx_thread_task_post(w->pmcf->writer_pool, w->task) == NGX_OK) {
+        return;
+    }
+
+    /* the pool's own queue is full: refuse this batch, nothing was done */
+    for (i = 0; i < w->nbatch; i++) {
+        ctx = w->batch[i];
+        ngx_http_pf_error(ctx, 503, "busy",
+                          "the writer is overloaded; try again shortly");
+        ctx->retry_after = 2;
+    }
+
+    ngx_http_pf_writer_done(&w->task->event);
+}
+
+
+/* In the thread. */
+
+static void
+ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
+{
+    ngx_http_pf_writer_t *w = data;
+
+    int                 rc;
+    MDB_txn            *parent;
+    ngx_uint_t          i;
+    ngx_http_pf_ctx_t  *ctx;
+
+    if (!w->pmcf->group_commit) {
+        for (i = 0; i < w->nbatch; i++) {
+            ngx_http_pf_run_one(w->batch[i], NULL, w->env);
+        }
+
+        return;
+    }
+
+    rc = mdb_txn_begin(w->env, NULL, 0, &parent);
+    if (rc != 0) {
+        ngx_log_error(NGX_LOG_ERR, log, 0, "mdb_txn_begin() failed: %s",
+                      mdb_strerror(rc));
+
+        for (i = 0; i < w->nbatch; i++) {
+            ngx_http_pf_error(w->batch[i], 503, "storage_unavailable",
+                              "the change could not be stored; "
+                              "nothing was changed");
+        }
+
+        return;
+    }
+
+    for (i = 0; i < w->nbatch; i++) {
+        ngx_http_pf_run_one(w->batch[i], parent, w->env);
+    }
+
+    rc = mdb_txn_commit(parent);
+    if (rc == 0) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, log, 0, "mdb_txn_commit() failed: %s",
+                  mdb_strerror(rc));
+
+    /* the whole batch is lost: say so to each one that thought it won */
+    for (i = 0; i < w->nbatch; i++) {
+        ctx = w->batch[i];
+
+        if (ctx->status < 400 || ctx->keep) {
+            ctx->set_cookie.len = 0;
+            ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                              "the change could not be stored; "
+                              "nothing was changed");
+            ctx->retry_after = 2;
+        }
+    }
+}
+
+
+/*
+ * One handler in its own (nested or top-level) transaction.  A status of
+ * 400 or more rolls its changes back.
+ */
+
+static void
+ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent, MDB_env *env)
+{
+    int       rc, status;
+    MDB_txn  *txn;
+
+    if (ctx->replied && ctx->status >= 400) {
+        return;    /* refused before it got here */
+    }
+
+    rc = mdb_txn_begin(env, parent, 0, &txn);
+    if (rc != 0) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "mdb_txn_begin() failed: %s",
+                      mdb_strerror(rc));
+        ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                          "the change could not be stored");
+        return;
+    }
+
+    ctx->txn = txn;
+    ctx->write = 1;
+    ctx->replied = 0;
+
+    status = ctx->handler(ctx);
+
+    if (status < 100 || status > 599) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: handler returned status %d", status);
+        ngx_http_pf_error(ctx, 500, "internal", "the handler failed");
+        status = 500;
+    }
+
+    if (!ctx->replied) {
+        ngx_http_pf_reply(ctx, status, NULL);
+    }
+
+    if (ctx->status >= 400 && !ctx->keep) {
+        mdb_txn_abort(txn);
+
+    } else {
+        rc = mdb_txn_commit(txn);
+
+        if (rc != 0) {
+            ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                          "mdb_txn_commit() failed: %s", mdb_strerror(rc));
+            ctx->set_cookie.len = 0;
+            ngx_http_pf_error(ctx, rc == MDB_MAP_FULL ? 507 : 503,
+                              "storage_unavailable",
+                              "the change could not be stored");
+        }
+    }
+
+    ctx->txn = NULL;
+    ctx->write = 0;
+}
+
+
+/* Back in the event loop: answer the batch, then start the next one. */
+
+static void
+ngx_http_pf_writer_done(ngx_event_t *ev)
+{
+    ngx_http_pf_writer_t *w = ev->data;
+
+    ngx_uint_t           i, n;
+    ngx_connection_t    *c;
+    ngx_http_pf_ctx_t   *ctx;
+    ngx_http_request_t  *r;
+
+    n = w->nbatch;
+    w->running = 0;
+
+    for (i = 0; i < n; i++) {
+        ctx = w->batch[i];
+        ctx->queued = 0;
+        r = ctx->r;
+
+        if (r == NULL) {
+            /* a job: nobody waits for it */
+            if (ctx->status >= 400) {
+                ngx_log_error(NGX_LOG_ERR, w->log, 0,
+                              "portfolio job failed with status %ui: %V",
+                              ctx->status, &ctx->out);
+            }
+
+            ngx_destroy_pool(ctx->pool);
+            continue;
+        }
+
+        r->main->blocked--;
+        c = r->connection;
+
+        if (ctx->done) {
+            ctx->done(ctx);
+
+        } else {
+            ngx_http_pf_finish(ctx);
+        }
+
+        ngx_http_run_posted_requests(c);
+    }
+
+    w->nbatch = 0;
+
+    if (!ngx_queue_empty(&w->waiting)) {
+        ngx_http_pf_writer_start(w);
+    }
+}
+
+
+static void
+ngx_http_pf_job_handler(ngx_event_t *ev)
+{
+    ngx_http_pf_job_timer_t *t = ev->data;
+
+    ngx_http_pf_ctx_t  *ctx;
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ctx = ngx_http_pf_ctx_create(t->writer->pmcf, NULL, ev->log);
+
+    if (ctx != NULL) {
+        ctx->handler = t->job->run;
+
+        if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
+            ngx_log_error(NGX_LOG_WARN, ev->log, 0,
+                          "portfolio job \"%s\" skipped: writer queue full",
+                          t->job->name);
+            ngx_destroy_pool(ctx->pool);
+        }
+    }
+
+    ngx_add_timer(ev, (ngx_msec_t) t->job->interval * 1000);
+}
+
+
+/*
+ * Slow CPU work (password hashing) goes to the task pool; ctx->done
+ * continues in the event loop.
+ */
+
+ngx_int_t
+ngx_http_pf_task_post(ngx_http_pf_ctx_t *ctx,
+    void (*handler)(void *data, ngx_log_t *log))
+{
+    ngx_thread_task_t  *task;
+
+    task = ngx_thread_task_alloc(ctx->pool, 0);
+    if (task == NULL) {
+        return NGX_ERROR;
+    }
+
+    task->ctx = ctx;
+    task->handler = handler;
+    task->event.handler = ngx_http_pf_task_done;
+    task->event.data = ctx;
+
+    if (ngx_thread_task_post(ctx->pmcf->task_pool, task) != NGX_OK) {
+        return NGX_DECLINED;
+    }
+
+    if (ctx->r) {
+        ctx->r->main->blocked++;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_pf_task_done(ngx_event_t *ev)
+{
+    ngx_http_pf_ctx_t *ctx = ev->data;
+
+    ngx_connection_t  *c;
+
+    c = ctx->r->connection;
+    ctx->r->main->blocked--;
+
+    ctx->done(ctx);
+
+    ngx_http_run_posted_requests(c);
+}
