@@ -67,7 +67,7 @@ static ngx_command_t  ngx_http_pf_commands[] = {
 
     { ngx_string("portfolio_map_size"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_size_slot,
+      ngx_conf_set_off_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_pf_main_conf_t, map_size),
       &ngx_http_pf_map_size_post },
@@ -246,7 +246,7 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
      *     pmcf->plugins = NULL;
      */
 
-    pmcf->map_size = NGX_CONF_UNSET_SIZE;
+    pmcf->map_size = NGX_CONF_UNSET;
     pmcf->group_commit = NGX_CONF_UNSET;
     pmcf->write_queue = NGX_CONF_UNSET_UINT;
     pmcf->batch_max = NGX_CONF_UNSET_UINT;
@@ -284,7 +284,7 @@ ngx_http_pf_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_pf_main_conf_t *pmcf = conf;
 
-    ngx_conf_init_size_value(pmcf->map_size, (size_t) 4 * 1024 * 1024 * 1024);
+    ngx_conf_init_value(pmcf->map_size, (off_t) 4 * 1024 * 1024 * 1024);
     ngx_conf_init_value(pmcf->group_commit, 1);
     ngx_conf_init_uint_value(pmcf->write_queue, 4096);
     ngx_conf_init_uint_value(pmcf->batch_max, 512);
@@ -499,10 +499,14 @@ ngx_http_pf_cookie_name(ngx_conf_t *cf, void *post, void *data)
 static char *
 ngx_http_pf_map_size(ngx_conf_t *cf, void *post, void *data)
 {
-    size_t  *sp = data;
+    off_t  *sp = data;
 
     if (*sp < 1024 * 1024) {
         return "must be at least 1m";
+    }
+
+    if ((uint64_t) *sp > (uint64_t) NGX_MAX_SIZE_T_VALUE) {
+        return "is too large for this system";
     }
 
     return NGX_CONF_OK;

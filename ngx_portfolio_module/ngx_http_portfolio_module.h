@@ -75,7 +75,7 @@ typedef struct {
 
 struct ngx_http_pf_main_conf_s {
     ngx_str_t                 data_dir;
-    size_t                    map_size;
+    off_t                     map_size;
     ngx_array_t              *plugins;         /* ngx_http_pf_plugin_t */
     ngx_array_t               routes;          /* ngx_http_pf_route_t */
     ngx_array_t               dbs;             /* char *, every db name */

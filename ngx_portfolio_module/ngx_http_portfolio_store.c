@@ -77,10 +77,10 @@ ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf, ngx_log_t *log,
     (void) mdb_env_set_maxdbs(env, NGX_HTTP_PF_MAX_DBS);
     (void) mdb_env_set_maxreaders(env, 1024);
 
-    rc = mdb_env_set_mapsize(env, pmcf->map_size);
+    rc = mdb_env_set_mapsize(env, (size_t) pmcf->map_size);
     if (rc != 0) {
         ngx_log_error(NGX_LOG_EMERG, log, 0,
-                      "mdb_env_set_mapsize(%uz) failed: %s",
+                      "mdb_env_set_mapsize(%O) failed: %s",
                       pmcf->map_size, mdb_strerror(rc));
         mdb_env_close(env);
         return NGX_ERROR;
