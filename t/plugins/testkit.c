@@ -1,0 +1,232 @@
+/*
+ * testkit -- a test-only plugin that exercises every part of the ABI the
+ * shipped plugins may not: a slow write (to fill the writer queue), a
+ * conflict, a scheduled job, an event hook, scope checks and a write
+ * attempted from a read handler.  Loaded only by the tests.
+ */
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <string.h>
+#include <time.h>
+
+#include "portfolio_plugin.h"
+
+
+static const pf_host_api_t  *host;
+
+
+/* POST /testkit/slow {"ms": N}: holds the writer for N ms (max 5000). */
+
+static int
+testkit_slow(pf_req_t *req)
+{
+    int64_t          ms;
+    struct timespec  ts;
+
+    if (host->integer(host->get(host->body(req), "ms"), &ms) != PF_OK
+        || ms < 0 || ms > 5000)
+    {
+        return host->error(req, 422, "invalid_field", "ms must be 0..5000");
+    }
+
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000;
+    nanosleep(&ts, NULL);
+
+    return 200;
+}
+
+
+/* POST /testkit/items {"id": "..."}: 409 if it exists; emits an event. */
+
+static int
+testkit_create(pf_req_t *req)
+{
+    pf_str_t         id, old;
+    pf_gen_t        *g;
+    const pf_val_t  *v;
+
+    v = host->get(host->body(req), "id");
+
+    if (host->type(v) != PF_JSON_STRING || host->str(v).len == 0) {
+        return host->error(req, 422, "invalid_field", "id must be a string");
+    }
+
+    id = host->str(v);
+
+    if (host->db_get(req, "testkit_items", id, &old) == PF_OK) {
+        return host->error(req, 409, "conflict", "item %.*s exists",
+                           (int) id.len, id.data);
+    }
+
+    g = host->gen(req);
+    host->map_open(g);
+    host->key(g, "id");
+    host->string(g, id);
+    host->key(g, "by");
+    host->string(g, host->user(req)->id);
+    host->map_close(g);
+
+    if (host->db_put(req, "testkit_items", id, host->text(g)) != PF_OK
+        || host->emit(req, "testkit.created", host->body(req)) != PF_OK
+        || host->audit(req, id, "testkit.created", host->text(g)) != PF_OK)
+    {
+        return host->error(req, 500, "internal", "could not store");
+    }
+
+    return host->reply(req, 201, g);
+}
+
+
+/* POST /testkit/fail: writes, then fails: the write must roll back. */
+
+static int
+testkit_fail(pf_req_t *req)
+{
+    (void) host->db_put(req, "testkit_items", pf_string("rolled-back"),
+                        pf_string("{}"));
+
+    return host->error(req, 422, "refused", "refused after writing");
+}
+
+
+static int
+testkit_count(pf_req_t *req, const char *name)
+{
+    int64_t   n;
+    pf_str_t  key, value;
+    pf_gen_t *g;
+
+    key.data = name;
+    key.len = strlen(name);
+    n = 0;
+
+    if (host->db_get(req, "testkit_counters", key, &value) == PF_OK) {
+        (void) host->integer(host->parse(req, value), &n);
+    }
+
+    g = host->gen(req);
+    host->number(g, n + 1);
+
+    return host->db_put(req, "testkit_counters", key, host->text(g));
+}
+
+
+static int
+testkit_hook(pf_req_t *req, const pf_val_t *payload)
+{
+    return testkit_count(req, "hook");
+}
+
+
+static int
+testkit_job(pf_req_t *req)
+{
+    return testkit_count(req, "job") == PF_OK ? 200 : 500;
+}
+
+
+static int
+testkit_counter_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    pf_gen_t  *g = data;
+
+    host->string(g, key);
+    host->raw(g, value);
+
+    return 0;
+}
+
+
+/* GET /testkit/stats: the counters; also tries a write (must be denied). */
+
+static int
+testkit_stats(pf_req_t *req)
+{
+    int        denied;
+    pf_gen_t  *g;
+
+    denied = host->db_put(req, "testkit_items", pf_string("x"),
+                          pf_string("{}")) == PF_DENIED;
+
+    g = host->gen(req);
+    host->map_open(g);
+    host->key(g, "write_in_read_denied");
+    host->boolean(g, denied);
+    host->key(g, "counters");
+    host->map_open(g);
+    (void) host->db_scan(req, "testkit_counters", pf_string(""),
+                         testkit_counter_cb, g);
+    host->map_close(g);
+    host->key(g, "setting");
+    host->number(g, host->setting_int(req, "outcome_select_per_term", -1));
+    host->map_close(g);
+
+    return host->reply(req, 200, g);
+}
+
+
+/* GET /testkit/students/{student}: reaches the handler only in scope. */
+
+static int
+testkit_student(pf_req_t *req)
+{
+    pf_gen_t  *g;
+
+    g = host->gen(req);
+    host->map_open(g);
+    host->key(g, "student");
+    host->string(g, host->param(req, "student"));
+    host->map_close(g);
+
+    return host->reply(req, 200, g);
+}
+
+
+static const pf_route_t  testkit_routes[] = {
+    { "POST", "/testkit/slow", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
+      testkit_slow },
+    { "POST", "/testkit/items", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
+      testkit_create },
+    { "POST", "/testkit/fail", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
+      testkit_fail },
+    { "GET", "/testkit/stats", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
+      testkit_stats },
+    { "GET", "/testkit/students/{student}",
+      PF_ROLE_STUDENT|PF_ROLE_TEACHER|PF_ROLE_SCHOOL_ADMIN, PF_SCOPE_STUDENT,
+      0, testkit_student },
+};
+
+static const pf_job_t  testkit_jobs[] = {
+    { "tick", 1, testkit_job },
+};
+
+static const pf_hook_t  testkit_hooks[] = {
+    { "testkit.created", testkit_hook },
+};
+
+static const char *const  testkit_dbs[] = {
+    "testkit_items", "testkit_counters", NULL
+};
+
+static const pf_plugin_t  testkit = {
+    PF_ABI_MAJOR, PF_ABI_MINOR, sizeof(pf_plugin_t), "testkit", "1.0",
+    testkit_dbs,
+    testkit_routes, sizeof(testkit_routes) / sizeof(testkit_routes[0]),
+    testkit_jobs, 1,
+    testkit_hooks, 1,
+};
+
+
+PF_EXPORT const pf_plugin_t *
+pf_plugin_entry(const pf_host_api_t *api, uint32_t host_abi)
+{
+    if ((host_abi >> 16) != PF_ABI_MAJOR) {
+        return NULL;
+    }
+
+    host = api;
+
+    return &testkit;
+}
