@@ -53,15 +53,15 @@ static int ngx_http_pf_user_out(ngx_http_pf_ctx_t *ctx, pf_gen_t *g);
 
 const pf_route_t  ngx_http_pf_core_routes[] = {
     { "GET", "/health", 0, PF_SCOPE_PUBLIC, PF_ROUTE_PUBLIC,
-      ngx_http_pf_health },
+      ngx_http_pf_health, 0, NULL },
     { "POST", "/session", 0, PF_SCOPE_PUBLIC, PF_ROUTE_PUBLIC,
-      ngx_http_pf_login },
+      ngx_http_pf_login, 0, NULL },
     { "DELETE", "/session", PF_ROLE_ANY, PF_SCOPE_SELF,
-      PF_ROUTE_WRITE|PF_ROUTE_PWCHANGE_OK, ngx_http_pf_logout },
+      PF_ROUTE_WRITE|PF_ROUTE_PWCHANGE_OK, ngx_http_pf_logout, 0, NULL },
     { "GET", "/me", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_PWCHANGE_OK,
-      ngx_http_pf_me },
+      ngx_http_pf_me, 0, NULL },
     { "POST", "/password", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_PWCHANGE_OK,
-      ngx_http_pf_password },
+      ngx_http_pf_password, 0, NULL },
 };
 
 const size_t  ngx_http_pf_core_nroutes =

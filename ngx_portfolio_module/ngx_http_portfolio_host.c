@@ -530,6 +530,88 @@ ngx_http_pf_api_log(pf_req_t *req, int level, const char *fmt, ...)
 }
 
 
+static int64_t
+ngx_http_pf_api_content_length(pf_req_t *req)
+{
+    return req->r ? req->r->headers_in.content_length_n : -1;
+}
+
+
+static pf_str_t
+ngx_http_pf_api_raw_body(pf_req_t *req)
+{
+    return ngx_http_pf_str(&req->raw_body);
+}
+
+
+static const pf_upload_t *
+ngx_http_pf_api_upload(pf_req_t *req)
+{
+    return req->upload.sha256.len ? &req->upload : NULL;
+}
+
+
+/* Only a precheck may set limits: after it the body is already coming. */
+
+static int
+ngx_http_pf_api_upload_limit(pf_req_t *req, int64_t max_bytes,
+    uint32_t types)
+{
+    if (!req->prechecking || max_bytes <= 0 || types == 0) {
+        return PF_DENIED;
+    }
+
+    req->upload_max = max_bytes;
+    req->upload_types = types;
+
+    return PF_OK;
+}
+
+
+static int
+ngx_http_pf_api_send_file(pf_req_t *req, pf_str_t sha256, const char *mime,
+    pf_str_t filename, int inline_)
+{
+    size_t   i;
+    u_char  *p;
+
+    if (req->write || req->r == NULL || sha256.len != 64 || mime == NULL) {
+        return PF_DENIED;
+    }
+
+    /* the hash names a file on disk: hex digits only */
+    for (i = 0; i < 64; i++) {
+        if (!((sha256.data[i] >= '0' && sha256.data[i] <= '9')
+              || (sha256.data[i] >= 'a' && sha256.data[i] <= 'f')))
+        {
+            return PF_ERROR;
+        }
+    }
+
+    p = ngx_pnalloc(req->pool, 65 + ngx_strlen(mime) + filename.len);
+    if (p == NULL) {
+        return PF_ERROR;
+    }
+
+    req->file.data = p;
+    req->file.len = 64;
+    p = ngx_cpymem(p, sha256.data, 64);
+    *p++ = '\0';
+
+    req->file_mime.data = p;
+    req->file_mime.len = ngx_strlen(mime);
+    p = ngx_cpymem(p, mime, req->file_mime.len);
+
+    req->file_name.data = p;
+    req->file_name.len = filename.len;
+    ngx_memcpy(p, filename.data, filename.len);
+
+    req->file_inline = inline_ ? 1 : 0;
+
+    return PF_OK;
+}
+
+
 const pf_host_api_t  ngx_http_pf_host_api = {
     PF_ABI_MAJOR,
     PF_ABI_MINOR,
@@ -585,4 +667,10 @@ const pf_host_api_t  ngx_http_pf_host_api = {
     ngx_http_pf_api_alloc,
     ngx_http_pf_api_sprintf,
     ngx_http_pf_api_log,
+
+    ngx_http_pf_api_content_length,
+    ngx_http_pf_api_raw_body,
+    ngx_http_pf_api_upload,
+    ngx_http_pf_api_upload_limit,
+    ngx_http_pf_api_send_file,
 };

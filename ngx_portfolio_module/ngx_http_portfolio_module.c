@@ -23,7 +23,7 @@ static ngx_int_t ngx_http_pf_init_process(ngx_cycle_t *cycle);
 static void ngx_http_pf_exit_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_pf_handler(ngx_http_request_t *r);
 static void ngx_http_pf_body_handler(ngx_http_request_t *r);
-static void ngx_http_pf_dispatch(ngx_http_pf_ctx_t *ctx);
+static ngx_int_t ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx);
 static ngx_int_t ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx);
 
 
@@ -270,7 +270,10 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
     /* the core's own routes come first, so plugins cannot shadow them */
     if (ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_core_routes,
                                ngx_http_pf_core_nroutes)
-        != NGX_OK)
+        != NGX_OK
+        || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_blob_routes,
+                                  ngx_http_pf_blob_nroutes)
+           != NGX_OK)
     {
         return NULL;
     }
@@ -692,19 +695,44 @@ ngx_http_pf_handler(ngx_http_request_t *r)
 
     ngx_http_set_ctx(r, ctx, ngx_http_portfolio_module);
 
+    /* our reference, released by ngx_http_pf_finish() */
+    r->main->count++;
+
+    if (ngx_http_pf_prepare(ctx) != NGX_OK) {
+        if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+            /* the refused body is never stored: read and dropped */
+            (void) ngx_http_discard_request_body(r);
+        }
+
+        ngx_http_pf_finish(ctx);
+        return NGX_DONE;
+    }
+
     if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
+            r->main->count--;
             return rc;
         }
 
-        ngx_http_pf_dispatch(ctx);
+        ngx_http_pf_run(ctx);
         return NGX_DONE;
+    }
+
+    if (ctx->route->route->flags & PF_ROUTE_UPLOAD) {
+        /* nginx spools the file; the blob store takes it from there */
+        r->request_body_in_file_only = 1;
+        r->request_body_in_persistent_file = 1;
+        r->request_body_in_clean_file = 1;
+
+    } else {
+        r->request_body_in_single_buf = 1;
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_pf_body_handler);
 
     if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        r->main->count--;
         return rc;
     }
 
@@ -719,7 +747,15 @@ ngx_http_pf_body_handler(ngx_http_request_t *r)
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_portfolio_module);
 
-    ngx_http_pf_dispatch(ctx);
+    if (ctx->route->route->flags & PF_ROUTE_UPLOAD) {
+        ngx_http_pf_blob_upload(ctx);
+
+    } else if (ngx_http_pf_read_body(ctx) == NGX_OK) {
+        ngx_http_pf_run(ctx);
+
+    } else {
+        ngx_http_pf_finish(ctx);
+    }
 
     /* drops the reference ngx_http_read_client_request_body() took */
     ngx_http_finalize_request(r, NGX_DONE);
@@ -739,32 +775,57 @@ ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx)
         return;
     }
 
-    rc = ngx_http_pf_send(r, ctx);
+    if (ctx->file.len && ctx->status == 200) {
+        rc = ngx_http_pf_blob_send(r, ctx);
+
+    } else {
+        rc = ngx_http_pf_send(r, ctx);
+    }
+
     ngx_http_finalize_request(r, rc);
 }
 
 
+static ngx_uint_t
+ngx_http_pf_content_type_is(ngx_http_request_t *r, const char *type)
+{
+    size_t      len;
+    ngx_str_t  *ct;
+
+    if (r->headers_in.content_type == NULL) {
+        return 0;
+    }
+
+    ct = &r->headers_in.content_type->value;
+    len = ngx_strlen(type);
+
+    return ct->len >= len
+           && ngx_strncasecmp(ct->data, (u_char *) type, len) == 0
+           && (ct->len == len || ct->data[len] == ';' || ct->data[len] == ' ');
+}
+
+
 /*
- * Route, authenticate, check role, scope and CSRF, then run the handler:
- * reads here on a read-only transaction, writes in the writer thread.
- * Ends by calling ngx_http_pf_finish() now or later; the caller holds a
- * request reference that finish() releases.
+ * Everything that can be refused before the body is read: route, session,
+ * roles, scope, cross-site origin, content type, size, and the route's
+ * own precheck (limits, windows, counts).  So a refused upload is never
+ * stored, not even in a temporary file.
  */
 
-static void
-ngx_http_pf_dispatch(ngx_http_pf_ctx_t *ctx)
+static ngx_int_t
+ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
 {
-    int                       status;
+    off_t                     limit;
     ngx_str_t                 path;
     ngx_uint_t                allowed;
     ngx_http_request_t       *r;
-    ngx_http_core_loc_conf_t *clcf;
     const pf_route_t         *route;
+    ngx_http_pf_loc_conf_t   *plcf;
+    ngx_http_core_loc_conf_t *clcf;
 
     r = ctx->r;
-    r->main->count++;
-
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_portfolio_module);
 
     /* routes are relative to the location: "/api/me" -> "/me" */
     path = r->uri;
@@ -781,9 +842,10 @@ ngx_http_pf_dispatch(ngx_http_pf_ctx_t *ctx)
     }
 
     if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
+        ctx->retry_after = 5;
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
                           "the store cannot be read now");
-        goto done;
+        return NGX_ERROR;
     }
 
     if (ngx_http_pf_router_match(ctx, &path, &allowed) != NGX_OK) {
@@ -795,79 +857,187 @@ ngx_http_pf_dispatch(ngx_http_pf_ctx_t *ctx)
             ngx_http_pf_error(ctx, 404, "not_found", "no such route");
         }
 
-        goto done;
+        goto failed;
     }
 
-    if (ngx_http_pf_session_load(ctx) != NGX_OK) {
-        goto done;
-    }
+    route = ctx->route->route;
 
-    status = ngx_http_pf_router_check(ctx);
-    if (status != 0) {
-        goto done;
+    if (ngx_http_pf_session_load(ctx) != NGX_OK
+        || ngx_http_pf_router_check(ctx) != 0)
+    {
+        goto failed;
     }
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+
         if (ngx_http_pf_csrf_check(r) != NGX_OK) {
             ngx_http_pf_error(ctx, 403, "cross_site_request",
                               "state-changing requests must come from "
                               "this site");
-            goto done;
+            goto failed;
         }
 
-        if (ngx_http_pf_read_body(ctx) != NGX_OK) {
-            goto done;
+        if (route->flags & PF_ROUTE_UPLOAD) {
+            /* types a cross-site form could send without a preflight */
+            if (r->headers_in.content_type == NULL
+                || ngx_http_pf_content_type_is(r, "text/plain")
+                || ngx_http_pf_content_type_is(r, "multipart/form-data")
+                || ngx_http_pf_content_type_is(r,
+                                    "application/x-www-form-urlencoded"))
+            {
+                ngx_http_pf_error(ctx, 415, "unsupported_media_type",
+                                  "send the file itself as the body, with "
+                                  "its own type or "
+                                  "application/octet-stream");
+                goto failed;
+            }
+
+            if (r->headers_in.content_length_n < 0) {
+                ngx_http_pf_error(ctx, 411, "length_required",
+                                  "send the file with a Content-Length");
+                goto failed;
+            }
+
+            if (r->headers_in.content_length_n == 0) {
+                ngx_http_pf_error(ctx, 400, "empty_file",
+                                  "the file is empty");
+                goto failed;
+            }
+
+            ctx->upload_max = route->max_body ? route->max_body
+                                              : 10 * 1024 * 1024;
+            ctx->upload_types = PF_TYPES_DOCUMENT|PF_TYPES_MEDIA;
+
+        } else if (r->headers_in.content_length_n != 0
+                   || (r->method & (NGX_HTTP_POST|NGX_HTTP_PUT
+                                    |NGX_HTTP_PATCH)))
+        {
+            if (!ngx_http_pf_content_type_is(r, "application/json")
+                && !((route->flags & PF_ROUTE_RAW_BODY)
+                     && ngx_http_pf_content_type_is(r, "text/csv")))
+            {
+                ngx_http_pf_error(ctx, 415, "unsupported_media_type",
+                                  (route->flags & PF_ROUTE_RAW_BODY)
+                                  ? "send the body as application/json "
+                                    "or text/csv"
+                                  : "send the body as application/json");
+                goto failed;
+            }
+
+            limit = route->max_body ? route->max_body
+                                    : (off_t) plcf->json_max_size;
+
+            if (r->headers_in.content_length_n > limit) {
+                ngx_http_pf_error(ctx, 413, "body_too_large",
+                                  "the body is larger than %O bytes", limit);
+                goto failed;
+            }
         }
     }
 
-    route = ctx->route->route;
+    if (route->precheck) {
+        ctx->prechecking = 1;
+
+        if (route->precheck(ctx) != 0) {
+            ctx->prechecking = 0;
+
+            if (!ctx->replied) {
+                ngx_http_pf_error(ctx, 500, "internal",
+                                  "the precheck gave no reason");
+            }
+
+            goto failed;
+        }
+
+        ctx->prechecking = 0;
+    }
+
+    if ((route->flags & PF_ROUTE_UPLOAD)
+        && r->headers_in.content_length_n > ctx->upload_max)
+    {
+        ngx_http_pf_error(ctx, 413, "file_too_large",
+                          "the file is larger than %O bytes (%O MB)",
+                          ctx->upload_max, ctx->upload_max / 1024 / 1024);
+        goto failed;
+    }
+
+    ngx_http_pf_store_read_end(ctx);
+
     ctx->handler = route->handler;
 
-    if (route->flags & PF_ROUTE_WRITE) {
-        ngx_http_pf_store_read_end(ctx);
+    return NGX_OK;
+
+failed:
+
+    ngx_http_pf_store_read_end(ctx);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * Runs the handler: reads here on a read-only transaction, writes in the
+ * writer thread.  Ends by calling ngx_http_pf_finish() now or later.
+ */
+
+void
+ngx_http_pf_run(ngx_http_pf_ctx_t *ctx)
+{
+    int  status;
+
+    if (ctx->route->route->flags & PF_ROUTE_WRITE) {
 
         if (ngx_http_pf_writer_post(ctx) == NGX_OK) {
             return;
         }
 
+        ctx->retry_after = 2;
         ngx_http_pf_error(ctx, 503, "busy",
                           "too many changes are waiting; try again shortly");
-        ctx->retry_after = 2;
         ngx_http_pf_finish(ctx);
         return;
     }
 
-    status = route->handler(ctx);
-
-    /* built-in routes may continue in a thread: status 0 means "later" */
-    if (status == 0 && ctx->route->plugin == NULL) {
-        ngx_http_pf_store_read_end(ctx);
+    if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
+        ctx->retry_after = 5;
+        ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                          "the store cannot be read now");
+        ngx_http_pf_finish(ctx);
         return;
     }
 
-    if (!ctx->replied) {
-        ngx_http_pf_reply(ctx, status ? status : 500, NULL);
-    }
-
-done:
+    status = ctx->handler(ctx);
 
     ngx_http_pf_store_read_end(ctx);
+
+    /* built-in routes may continue in a thread: status 0 means "later" */
+    if (status == 0 && ctx->route->plugin == NULL) {
+        return;
+    }
+
+    if (status < 100 || status > 599) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: handler returned status %d", status);
+        ngx_http_pf_error(ctx, 500, "internal", "the handler failed");
+
+    } else if (!ctx->replied) {
+        ngx_http_pf_reply(ctx, status, NULL);
+    }
+
     ngx_http_pf_finish(ctx);
 }
 
 
-/*
- * JSON bodies only: a browser cannot send application/json across sites
- * without a CORS preflight, which this module never answers.
- */
+/* The body of a JSON (or, where the route allows, CSV) request. */
 
 static ngx_int_t
 ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
 {
     u_char                  *p, *buf;
+    off_t                    limit;
     size_t                   len;
     ssize_t                  n;
-    ngx_str_t                err, *ct;
+    ngx_str_t                err;
     ngx_buf_t               *b;
     ngx_chain_t             *cl;
     ngx_http_request_t      *r;
@@ -886,32 +1056,19 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
         return NGX_OK;
     }
 
-    if (r->headers_in.content_type == NULL) {
-        goto not_json;
-    }
-
-    ct = &r->headers_in.content_type->value;
-
-    if (ct->len < sizeof("application/json") - 1
-        || ngx_strncasecmp(ct->data, (u_char *) "application/json",
-                           sizeof("application/json") - 1) != 0
-        || (ct->len > sizeof("application/json") - 1
-            && ct->data[sizeof("application/json") - 1] != ';'
-            && ct->data[sizeof("application/json") - 1] != ' '))
-    {
-        goto not_json;
-    }
-
     len = 0;
 
     for (cl = r->request_body->bufs; cl; cl = cl->next) {
         len += ngx_buf_size(cl->buf);
     }
 
-    if (len > plcf->json_max_size) {
+    /* chunked bodies had no Content-Length to refuse them early */
+    limit = ctx->route->route->max_body ? ctx->route->route->max_body
+                                        : (off_t) plcf->json_max_size;
+
+    if ((off_t) len > limit) {
         ngx_http_pf_error(ctx, 413, "body_too_large",
-                          "the body is larger than %uz bytes",
-                          plcf->json_max_size);
+                          "the body is larger than %O bytes", limit);
         return NGX_ERROR;
     }
 
@@ -927,7 +1084,7 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
         b = cl->buf;
 
         if (b->in_file) {
-            /* a small spooled body, already in the page cache */
+            /* a spooled body, already in the page cache */
             n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
                               b->file_pos);
             if (n == NGX_ERROR) {
@@ -943,6 +1100,14 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
         p = ngx_cpymem(p, b->pos, b->last - b->pos);
     }
 
+    *p = '\0';
+    ctx->raw_body.data = buf;
+    ctx->raw_body.len = p - buf;
+
+    if (!ngx_http_pf_content_type_is(r, "application/json")) {
+        return NGX_OK;    /* text/csv, for PF_ROUTE_RAW_BODY routes */
+    }
+
     ctx->body = ngx_http_pf_json_parse(ctx->pool, buf, p - buf,
                                        plcf->json_max_depth, &err);
     if (ctx->body == NULL) {
@@ -951,10 +1116,4 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
     }
 
     return NGX_OK;
-
-not_json:
-
-    ngx_http_pf_error(ctx, 415, "unsupported_media_type",
-                      "send the body as application/json");
-    return NGX_ERROR;
 }

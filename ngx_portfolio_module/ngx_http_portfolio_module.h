@@ -12,6 +12,8 @@
  *   _plugin.c   plugin loading and ABI checks
  *   _host.c     the host API table handed to plugins
  *   _reply.c    responses and JSON errors
+ *   _blob.c     uploads: typing by content, hashing, durable storage;
+ *               downloads with sendfile; file verification
  */
 
 #ifndef NGX_HTTP_PORTFOLIO_MODULE_H
@@ -45,6 +47,7 @@
 #define NGX_HTTP_PF_DB_SETTINGS     "settings"
 #define NGX_HTTP_PF_DB_AUDIT        "audit"
 #define NGX_HTTP_PF_DB_OUTBOX       "outbox"
+#define NGX_HTTP_PF_DB_BLOBS        "blobs"         /* school\x1fsha -> meta */
 
 
 typedef struct ngx_http_pf_main_conf_s  ngx_http_pf_main_conf_t;
@@ -149,6 +152,21 @@ struct pf_req_s {
     ngx_str_t                 param_names[NGX_HTTP_PF_MAX_PARAMS];
     ngx_str_t                 param_values[NGX_HTTP_PF_MAX_PARAMS];
     const pf_val_t           *body;
+    ngx_str_t                 raw_body;
+
+    /* uploads: limits from the precheck, then what was stored */
+    off_t                     upload_max;
+    uint32_t                  upload_types;
+    unsigned                  prechecking:1;
+    pf_upload_t               upload;
+    u_char                    upload_hex[65];
+    ngx_str_t                 upload_temp;      /* the spooled body */
+
+    /* a file to answer with (host->send_file) */
+    ngx_str_t                 file;             /* sha256 hex */
+    ngx_str_t                 file_mime;
+    ngx_str_t                 file_name;
+    unsigned                  file_inline:1;
 
     MDB_txn                  *txn;
 
@@ -172,6 +190,17 @@ extern ngx_module_t  ngx_http_portfolio_module;
 ngx_http_pf_ctx_t *ngx_http_pf_ctx_create(ngx_http_pf_main_conf_t *pmcf,
     ngx_http_request_t *r, ngx_log_t *log);
 void ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx);
+void ngx_http_pf_run(ngx_http_pf_ctx_t *ctx);
+
+/* _blob.c */
+void ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
+uint32_t ngx_http_pf_blob_sniff(const u_char *p, size_t n, const char **mime,
+    const char **ext);
+ngx_int_t ngx_http_pf_blob_path(ngx_http_pf_main_conf_t *pmcf,
+    const u_char *hex, u_char *buf, size_t size);
+extern const pf_route_t ngx_http_pf_blob_routes[];
+extern const size_t ngx_http_pf_blob_nroutes;
 
 /* _reply.c */
 ngx_int_t ngx_http_pf_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);

@@ -35,6 +35,7 @@ static const char  *ngx_http_pf_core_dbs[] = {
     NGX_HTTP_PF_DB_SETTINGS,
     NGX_HTTP_PF_DB_AUDIT,
     NGX_HTTP_PF_DB_OUTBOX,
+    NGX_HTTP_PF_DB_BLOBS,
     NULL
 };
 

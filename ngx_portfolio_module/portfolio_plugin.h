@@ -72,6 +72,23 @@
 #define PF_ROUTE_PUBLIC            0x0002u  /* no session needed */
 #define PF_ROUTE_PWCHANGE_OK       0x0004u  /* allowed before the first
                                               password change */
+#define PF_ROUTE_UPLOAD            0x0008u  /* the body is a file: the host
+                                              spools, types, hashes and
+                                              stores it, then runs the
+                                              handler in the writer with
+                                              host->upload() */
+#define PF_ROUTE_RAW_BODY          0x0010u  /* also accepts text/csv; the
+                                              bytes are host->raw_body() */
+
+
+/* File types, decided by content (SPEC Q2), for host->upload_limit(). */
+#define PF_TYPE_PDF                0x0001u
+#define PF_TYPE_PNG                0x0002u
+#define PF_TYPE_JPEG               0x0004u
+#define PF_TYPE_MP3                0x0008u
+#define PF_TYPE_MP4                0x0010u
+#define PF_TYPES_DOCUMENT          (PF_TYPE_PDF|PF_TYPE_PNG|PF_TYPE_JPEG)
+#define PF_TYPES_MEDIA             (PF_TYPE_MP3|PF_TYPE_MP4)
 
 
 /* Return codes of host calls. */
@@ -110,6 +127,16 @@ typedef struct {
 typedef struct pf_req_s   pf_req_t;    /* one handler call: request or job */
 typedef struct pf_val_s   pf_val_t;    /* a parsed JSON value */
 typedef struct pf_gen_s   pf_gen_t;    /* a JSON text being generated */
+
+/* A stored upload, as the handler of a PF_ROUTE_UPLOAD route sees it. */
+typedef struct {
+    pf_str_t        sha256;      /* 64 hex digits: the file's name in the
+                                    blob store */
+    int64_t         size;        /* bytes */
+    uint32_t        type;        /* PF_TYPE_* */
+    const char     *mime;        /* "application/pdf" ... */
+    const char     *ext;         /* "pdf" ... */
+} pf_upload_t;
 
 typedef struct {
     pf_str_t        id;          /* account name, e.g. zlsh108234567 */
@@ -201,6 +228,18 @@ typedef struct pf_host_api_s {
     void           *(*alloc)(pf_req_t *req, size_t size);   /* freed with req */
     pf_str_t        (*sprintf)(pf_req_t *req, const char *fmt, ...);
     void            (*log)(pf_req_t *req, int level, const char *fmt, ...);
+
+    /* bodies other than JSON */
+    int64_t         (*content_length)(pf_req_t *req);  /* -1 if unknown */
+    pf_str_t        (*raw_body)(pf_req_t *req);       /* PF_ROUTE_RAW_BODY */
+    const pf_upload_t *(*upload)(pf_req_t *req);      /* PF_ROUTE_UPLOAD */
+    int             (*upload_limit)(pf_req_t *req, int64_t max_bytes,
+                        uint32_t types);              /* in a precheck */
+
+    /* answer with a stored file (read handlers): sent with sendfile and
+       ranges, as an attachment unless inline is set */
+    int             (*send_file)(pf_req_t *req, pf_str_t sha256,
+                        const char *mime, pf_str_t filename, int inline_);
 } pf_host_api_t;
 
 
@@ -212,6 +251,12 @@ typedef struct {
     uint32_t        scope;       /* PF_SCOPE_* */
     uint32_t        flags;       /* PF_ROUTE_* */
     pf_handler_pt   handler;
+    int64_t         max_body;    /* largest body; 0: portfolio_json_max_size
+                                    (or 10 MiB for uploads) */
+    pf_handler_pt   precheck;    /* optional; runs in the event loop after
+                                    the access checks and before the body is
+                                    read: return 0 to go on, or an error
+                                    status (limits, windows, counts) */
 } pf_route_t;
 
 typedef struct {
