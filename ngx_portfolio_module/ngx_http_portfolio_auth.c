@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/hmac.h>
 
 
 #define NGX_HTTP_PF_SALT_LEN   16
@@ -151,14 +152,131 @@ ngx_http_pf_password_hash(ngx_pool_t *pool, ngx_uint_t cost,
 
 /* 1 if password matches stored, 0 if not (or stored is malformed). */
 
+/*
+ * Initial passwords from an import (SPEC A1: the last 6 characters of the
+ * national ID) are kept as "$hmac-sha256$<salt>$<mac>", keyed with the
+ * pepper file: thousands of accounts are created in milliseconds instead
+ * of scrypt minutes in the writer, a copy of the database alone does not
+ * reveal them, and the forced first change replaces them with scrypt.
+ */
+
 int
-ngx_http_pf_password_verify(pf_str_t password, pf_str_t stored,
-    ngx_log_t *log)
+ngx_http_pf_initial_credential(ngx_http_pf_main_conf_t *pmcf,
+    ngx_pool_t *pool, pf_str_t password, ngx_str_t *out)
+{
+    u_char        salt[NGX_HTTP_PF_SALT_LEN], mac[EVP_MAX_MD_SIZE], *p;
+    u_char        msg[NGX_HTTP_PF_SALT_LEN + 256];
+    ngx_str_t     src, dst;
+    unsigned int  maclen;
+
+    if (!pmcf->pepper_loaded || password.len > 256
+        || RAND_bytes(salt, sizeof(salt)) != 1)
+    {
+        return PF_ERROR;
+    }
+
+    ngx_memcpy(msg, salt, sizeof(salt));
+    ngx_memcpy(msg + sizeof(salt), password.data, password.len);
+
+    if (HMAC(EVP_sha256(), pmcf->pepper, sizeof(pmcf->pepper), msg,
+             sizeof(salt) + password.len, mac, &maclen) == NULL)
+    {
+        return PF_ERROR;
+    }
+
+    p = ngx_pnalloc(pool, 32 + ngx_base64_encoded_length(sizeof(salt))
+                          + ngx_base64_encoded_length(maclen));
+    if (p == NULL) {
+        return PF_ERROR;
+    }
+
+    out->data = p;
+    p = ngx_cpymem(p, "$hmac-sha256$", sizeof("$hmac-sha256$") - 1);
+
+    src.data = salt;
+    src.len = sizeof(salt);
+    dst.data = p;
+    ngx_encode_base64url(&dst, &src);
+    p += dst.len;
+    *p++ = '$';
+
+    src.data = mac;
+    src.len = maclen;
+    dst.data = p;
+    ngx_encode_base64url(&dst, &src);
+    p += dst.len;
+
+    out->len = p - out->data;
+
+    return PF_OK;
+}
+
+
+static int
+ngx_http_pf_initial_verify(ngx_http_pf_main_conf_t *pmcf, pf_str_t password,
+    pf_str_t stored)
+{
+    u_char        salt[64], want[64], mac[EVP_MAX_MD_SIZE];
+    u_char        msg[64 + 256], *p, *h, *last;
+    ngx_str_t     src, dst, wdst;
+    unsigned int  maclen;
+
+    p = (u_char *) stored.data + sizeof("$hmac-sha256$") - 1;
+    last = (u_char *) stored.data + stored.len;
+    h = ngx_strlchr(p, last, '$');
+
+    if (!pmcf->pepper_loaded || h == NULL || h - p > 80 || last - h > 80
+        || password.len > 256)
+    {
+        return 0;
+    }
+
+    src.data = p;
+    src.len = h - p;
+    dst.data = salt;
+
+    src.data = p;
+    if (ngx_decode_base64url(&dst, &src) != NGX_OK || dst.len > 64) {
+        return 0;
+    }
+
+    src.data = h + 1;
+    src.len = last - h - 1;
+    wdst.data = want;
+
+    if (ngx_decode_base64url(&wdst, &src) != NGX_OK || wdst.len != 32) {
+        return 0;
+    }
+
+    ngx_memcpy(msg, salt, dst.len);
+    ngx_memcpy(msg + dst.len, password.data, password.len);
+
+    if (HMAC(EVP_sha256(), pmcf->pepper, sizeof(pmcf->pepper), msg,
+             dst.len + password.len, mac, &maclen) == NULL
+        || maclen != 32)
+    {
+        return 0;
+    }
+
+    return CRYPTO_memcmp(mac, want, 32) == 0;
+}
+
+
+int
+ngx_http_pf_password_verify(ngx_http_pf_main_conf_t *pmcf, pf_str_t password,
+    pf_str_t stored, ngx_log_t *log)
 {
     u_char       salt[64], want[64], key[NGX_HTTP_PF_KEY_LEN];
     u_char      *p, *last, *s, *h;
     ngx_str_t    src, dst;
     ngx_uint_t   ln;
+
+    if (stored.len > sizeof("$hmac-sha256$") - 1
+        && ngx_strncmp(stored.data, "$hmac-sha256$",
+                       sizeof("$hmac-sha256$") - 1) == 0)
+    {
+        return ngx_http_pf_initial_verify(pmcf, password, stored);
+    }
 
     p = (u_char *) stored.data;
     last = p + stored.len;
@@ -567,7 +685,7 @@ ngx_http_pf_login_thread(void *data, ngx_log_t *log)
     ngx_http_pf_login_t  *lg;
 
     lg = ctx->data;
-    lg->ok = ngx_http_pf_password_verify(lg->password,
+    lg->ok = ngx_http_pf_password_verify(ctx->pmcf, lg->password,
                                          ngx_http_pf_str(&lg->stored), log);
 
     if (lg->ok && lg->new_password.len) {
@@ -1073,7 +1191,7 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
 {
     u_char          *p;
     size_t           i, n;
-    pf_str_t         key, viewer, student, domain;
+    pf_str_t         key, viewer, student, domain, kind;
     pf_gen_t        *g;
     const pf_val_t  *list, *item;
 
@@ -1129,7 +1247,14 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
             return PF_ERROR;
         }
 
-        p = ngx_pnalloc(ctx->pool, viewer.len + 1 + student.len);
+        kind = ngx_http_pf_json_str(ngx_http_pf_json_get(item, "kind"));
+        if (kind.len == 0 || kind.len > 32) {
+            kind.data = "other";
+            kind.len = 5;
+        }
+
+        /* "*": not from any term's import, so no import replaces it */
+        p = ngx_pnalloc(ctx->pool, viewer.len + student.len + kind.len + 4);
         if (p == NULL) {
             return PF_ERROR;
         }
@@ -1138,6 +1263,10 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
         p = ngx_cpymem(p, viewer.data, viewer.len);
         *p++ = 0x1f;
         p = ngx_cpymem(p, student.data, student.len);
+        *p++ = 0x1f;
+        *p++ = '*';
+        *p++ = 0x1f;
+        p = ngx_cpymem(p, kind.data, kind.len);
         key.len = p - (u_char *) key.data;
 
         g = ngx_http_pf_gen(ctx->pool);
@@ -1293,4 +1422,73 @@ close:
     pmcf->store = NULL;
 
     return result;
+}
+
+
+/*
+ * The pepper: 32 random bytes in DATA/pepper, made once by the master and
+ * kept outside the database, so a copy of portfolio.mdb alone does not
+ * let anyone test initial passwords offline.
+ */
+
+ngx_int_t
+ngx_http_pf_pepper(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf,
+    ngx_uint_t create)
+{
+    int      fd;
+    u_char   path[NGX_MAX_PATH], *p;
+    ssize_t  n;
+
+    p = ngx_snprintf(path, sizeof(path) - 1, "%V/pepper", &pmcf->data_dir);
+    *p = '\0';
+
+    fd = open((char *) path, O_RDONLY);
+
+    if (fd == -1 && ngx_errno == NGX_ENOENT && create) {
+        if (RAND_bytes(pmcf->pepper, sizeof(pmcf->pepper)) != 1) {
+            return NGX_ERROR;
+        }
+
+        fd = open((char *) path, O_WRONLY|O_CREAT|O_EXCL, 0600);
+        if (fd == -1) {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                          "open(\"%s\") failed", path);
+            return NGX_ERROR;
+        }
+
+        n = write(fd, pmcf->pepper, sizeof(pmcf->pepper));
+
+        if (n != (ssize_t) sizeof(pmcf->pepper) || fsync(fd) == -1) {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                          "writing \"%s\" failed", path);
+            close(fd);
+            unlink((char *) path);
+            return NGX_ERROR;
+        }
+
+        close(fd);
+        pmcf->pepper_loaded = 1;
+
+        return NGX_OK;
+    }
+
+    if (fd == -1) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                      "open(\"%s\") failed", path);
+        return NGX_ERROR;
+    }
+
+    n = read(fd, pmcf->pepper, sizeof(pmcf->pepper));
+    close(fd);
+
+    if (n != (ssize_t) sizeof(pmcf->pepper)) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "\"%s\" is damaged: expected %uz bytes", path,
+                      sizeof(pmcf->pepper));
+        return NGX_ERROR;
+    }
+
+    pmcf->pepper_loaded = 1;
+
+    return NGX_OK;
 }

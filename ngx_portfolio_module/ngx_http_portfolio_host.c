@@ -612,6 +612,23 @@ ngx_http_pf_api_send_file(pf_req_t *req, pf_str_t sha256, const char *mime,
 }
 
 
+static pf_str_t
+ngx_http_pf_api_initial_password(pf_req_t *req, pf_str_t password)
+{
+    ngx_str_t  out;
+
+    if (password.len == 0
+        || ngx_http_pf_initial_credential(req->pmcf, req->pool, password,
+                                          &out)
+           != PF_OK)
+    {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    return ngx_http_pf_str(&out);
+}
+
+
 const pf_host_api_t  ngx_http_pf_host_api = {
     PF_ABI_MAJOR,
     PF_ABI_MINOR,
@@ -673,4 +690,5 @@ const pf_host_api_t  ngx_http_pf_host_api = {
     ngx_http_pf_api_upload,
     ngx_http_pf_api_upload_limit,
     ngx_http_pf_api_send_file,
+    ngx_http_pf_api_initial_password,
 };

@@ -552,7 +552,9 @@ ngx_http_pf_init_module(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    if (ngx_http_pf_bootstrap(cycle, pmcf) != NGX_OK) {
+    if (ngx_http_pf_pepper(cycle, pmcf, 1) != NGX_OK
+        || ngx_http_pf_bootstrap(cycle, pmcf) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -594,7 +596,9 @@ ngx_http_pf_init_process(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    if (ngx_http_pf_store_open(cycle, pmcf, &pmcf->store) != NGX_OK) {
+    if (ngx_http_pf_pepper(cycle, pmcf, 0) != NGX_OK
+        || ngx_http_pf_store_open(cycle, pmcf, &pmcf->store) != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -908,7 +912,8 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
                                               : 10 * 1024 * 1024;
             ctx->upload_types = PF_TYPES_DOCUMENT|PF_TYPES_MEDIA;
 
-        } else if (r->headers_in.content_length_n != 0
+        } else if (r->headers_in.content_length_n > 0
+                   || r->headers_in.chunked    /* -1 is "no body" too */
                    || (r->method & (NGX_HTTP_POST|NGX_HTTP_PUT
                                     |NGX_HTTP_PATCH)))
         {

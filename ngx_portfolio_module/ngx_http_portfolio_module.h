@@ -100,6 +100,8 @@ struct ngx_http_pf_main_conf_s {
     ngx_str_t                 cookie_name;
     ngx_str_t                 bootstrap;       /* file of accounts, schools */
     ngx_flag_t                api_used;
+    u_char                    pepper[32];      /* DATA/pepper */
+    unsigned                  pepper_loaded:1;
 
     ngx_http_pf_store_t      *store;           /* per worker, after fork */
     ngx_http_pf_writer_t     *writer;
@@ -293,8 +295,12 @@ extern const pf_route_t ngx_http_pf_core_routes[];
 extern const size_t ngx_http_pf_core_nroutes;
 int ngx_http_pf_password_hash(ngx_pool_t *pool, ngx_uint_t cost,
     pf_str_t password, ngx_str_t *out, ngx_log_t *log);
-int ngx_http_pf_password_verify(pf_str_t password, pf_str_t stored,
-    ngx_log_t *log);
+int ngx_http_pf_password_verify(ngx_http_pf_main_conf_t *pmcf,
+    pf_str_t password, pf_str_t stored, ngx_log_t *log);
+int ngx_http_pf_initial_credential(ngx_http_pf_main_conf_t *pmcf,
+    ngx_pool_t *pool, pf_str_t password, ngx_str_t *out);
+ngx_int_t ngx_http_pf_pepper(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf, ngx_uint_t create);
 ngx_int_t ngx_http_pf_bootstrap(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
 

@@ -410,15 +410,26 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
 /*
  * Who may see a student: the student, a school admin of the same school, a
  * city admin, or anyone with a relation to the student (homeroom, course,
- * counselling, parent binding) recorded in "relations" as
- * "<viewer>\x1f<student>".
+ * counselling, parent binding) in "relations", keyed
+ * "<viewer>\x1f<student>\x1f<term>\x1f<kind>" so a term's import can
+ * replace its own relations; any term's relation grants the view.
  */
+
+static int
+ngx_http_pf_found(void *data, pf_str_t key, pf_str_t value)
+{
+    *(ngx_uint_t *) data = 1;
+
+    return 1;
+}
+
 
 int
 ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
 {
     u_char           *p;
     pf_str_t          key, value;
+    ngx_uint_t        found;
     const pf_val_t   *rec, *school;
 
     if (!ctx->has_user || student.len == 0 || student.len > 128) {
@@ -450,7 +461,7 @@ ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
         }
     }
 
-    p = ngx_pnalloc(ctx->pool, ctx->user.id.len + 1 + student.len);
+    p = ngx_pnalloc(ctx->pool, ctx->user.id.len + 2 + student.len);
     if (p == NULL) {
         return 0;
     }
@@ -459,8 +470,17 @@ ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
     p = ngx_cpymem(p, ctx->user.id.data, ctx->user.id.len);
     *p++ = 0x1f;
     p = ngx_cpymem(p, student.data, student.len);
+    *p++ = 0x1f;
     key.len = p - (u_char *) key.data;
 
-    return ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_RELATIONS, key, &value)
-           == PF_OK;
+    found = 0;
+
+    if (ngx_http_pf_db_scan(ctx, NGX_HTTP_PF_DB_RELATIONS, key,
+                            ngx_http_pf_found, &found)
+        != PF_OK)
+    {
+        return 0;
+    }
+
+    return found;
 }

@@ -144,6 +144,15 @@ ngx_http_pf_store_chown(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf,
         return NGX_ERROR;
     }
 
+    p = ngx_snprintf(path, sizeof(path) - 1, "%V/pepper", &pmcf->data_dir);
+    *p = '\0';
+
+    if (chown((char *) path, user, group) == -1 && ngx_errno != NGX_ENOENT) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
+                      "chown(\"%s\") failed", path);
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 

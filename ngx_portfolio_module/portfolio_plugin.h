@@ -240,6 +240,11 @@ typedef struct pf_host_api_s {
        ranges, as an attachment unless inline is set */
     int             (*send_file)(pf_req_t *req, pf_str_t sha256,
                         const char *mime, pf_str_t filename, int inline_);
+
+    /* a credential for an initial password (SPEC A1) to store as the
+       user record's "pw" with "must_change": true; fast, so imports can
+       create thousands of accounts in the writer */
+    pf_str_t        (*initial_password)(pf_req_t *req, pf_str_t password);
 } pf_host_api_t;
 
 
