@@ -721,6 +721,12 @@ ngx_http_pf_count_failure(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg)
 {
     pf_gen_t  *g;
 
+    /*
+     * Count from what this write transaction sees, not from the read in
+     * the event loop: wrong passwords sent in parallel must all count.
+     */
+    (void) ngx_http_pf_fail_wait(ctx, lg->username, &lg->fails);
+
     g = ngx_http_pf_gen(ctx->pool);
     if (g == NULL) {
         return PF_ERROR;
@@ -748,6 +754,7 @@ ngx_http_pf_login_write(pf_req_t *req)
 {
     ngx_http_pf_ctx_t *ctx = req;
 
+    time_t                wait;
     int64_t               expires;
     pf_gen_t             *g;
     ngx_str_t             token;
@@ -755,6 +762,19 @@ ngx_http_pf_login_write(pf_req_t *req)
     ngx_http_pf_login_t  *lg;
 
     lg = ctx->data;
+
+    /*
+     * Check the delay again where writes are serialized: attempts sent in
+     * parallel all passed the check in the event loop before any failure
+     * was recorded.
+     */
+    wait = lg->found ? ngx_http_pf_fail_wait(ctx, lg->username, &lg->fails)
+                     : 0;
+    if (wait) {
+        ctx->retry_after = wait;
+        return ngx_http_pf_error(ctx, 429, "too_many_attempts",
+                                 "too many wrong passwords; wait %T s", wait);
+    }
 
     if (!lg->ok || !lg->found) {
         if (lg->found && ngx_http_pf_count_failure(ctx, lg) != PF_OK) {

@@ -224,11 +224,17 @@ ngx_http_pf_api_gen(pf_req_t *req)
 }
 
 
+/*
+ * Plugins format like C printf (as sprintf() and log() do), not like
+ * ngx_sprintf(): "%.*s" or "%lld" would come out garbled and misread the
+ * arguments that follow.
+ */
+
 static int
 ngx_http_pf_api_error(pf_req_t *req, int status, const char *code,
     const char *fmt, ...)
 {
-    int      rc;
+    char     buf[512];
     va_list  args;
 
     if (status < 400 || status > 599) {
@@ -236,10 +242,10 @@ ngx_http_pf_api_error(pf_req_t *req, int status, const char *code,
     }
 
     va_start(args, fmt);
-    rc = ngx_http_pf_set_error(req, status, code, fmt, args);
+    (void) vsnprintf(buf, sizeof(buf), fmt, args);
     va_end(args);
 
-    return rc;
+    return ngx_http_pf_error(req, status, code, "%s", buf);
 }
 
 

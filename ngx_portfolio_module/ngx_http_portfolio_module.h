@@ -176,6 +176,7 @@ struct pf_req_s {
     ngx_uint_t                status;
     ngx_str_t                 out;             /* JSON body */
     ngx_str_t                 set_cookie;      /* one Set-Cookie, if any */
+    ngx_str_t                 allow;           /* Allow, with a 405 */
     time_t                    retry_after;     /* 429/503 */
 
     /* where the writer or the task pool hands control back */
@@ -279,6 +280,7 @@ int ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student);
 /* _session.c */
 ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
+int ngx_http_pf_session_sweep(pf_req_t *req);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
     ngx_str_t *token);
 int ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx);

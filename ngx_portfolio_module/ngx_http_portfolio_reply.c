@@ -154,6 +154,12 @@ ngx_http_pf_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx)
         return NGX_ERROR;
     }
 
+    if (ctx->status == NGX_HTTP_NOT_ALLOWED && ctx->allow.len
+        && ngx_http_pf_add_header(r, "Allow", &ctx->allow) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     if (ctx->retry_after) {
         p = ngx_pnalloc(r->pool, NGX_TIME_T_LEN);
         if (p == NULL) {

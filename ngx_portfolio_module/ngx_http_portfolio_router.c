@@ -25,6 +25,34 @@ static ngx_http_pf_method_t  ngx_http_pf_methods[] = {
 };
 
 
+/* Collects "GET, POST" for the Allow header of a 405. */
+
+static void
+ngx_http_pf_allow_add(ngx_http_pf_ctx_t *ctx, ngx_str_t *method)
+{
+    u_char  *p;
+
+    p = ngx_pnalloc(ctx->pool, ctx->allow.len + 2 + method->len);
+    if (p == NULL) {
+        return;
+    }
+
+    if (ctx->allow.len) {
+        ngx_memcpy(p, ctx->allow.data, ctx->allow.len);
+        p[ctx->allow.len] = ',';
+        p[ctx->allow.len + 1] = ' ';
+        ngx_memcpy(p + ctx->allow.len + 2, method->data, method->len);
+        ctx->allow.len += 2 + method->len;
+
+    } else {
+        ngx_memcpy(p, method->data, method->len);
+        ctx->allow.len = method->len;
+    }
+
+    ctx->allow.data = p;
+}
+
+
 static ngx_int_t ngx_http_pf_split(ngx_pool_t *pool, u_char *p, u_char *last,
     ngx_array_t *segs);
 
@@ -285,6 +313,7 @@ ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
         }
 
         if (rt[i].method != method) {
+            ngx_http_pf_allow_add(ctx, &rt[i].method_name);
             *allowed = 1;
             continue;
         }

@@ -16,6 +16,8 @@
 static ngx_int_t ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx,
     ngx_str_t *token);
 static void ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx);
+static int ngx_http_pf_session_sweep_cb(void *data, pf_str_t key,
+    pf_str_t value);
 static int ngx_http_pf_session_touch_handler(pf_req_t *req);
 
 
@@ -526,4 +528,104 @@ ngx_http_pf_csrf_check(ngx_http_request_t *r)
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * A core job, every ten minutes in one worker: delete sessions past their
+ * idle or absolute end, so the sessions database does not grow forever.
+ * At most 10000 a run, to keep the writer's batch short.
+ */
+
+typedef struct {
+    ngx_http_pf_ctx_t  *ctx;
+    int64_t             now;
+    ngx_array_t         dead;           /* u_char[32] */
+} ngx_http_pf_sweep_t;
+
+
+static int
+ngx_http_pf_session_sweep_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    ngx_http_pf_sweep_t *sw = data;
+
+    u_char          *h;
+    int64_t          created, seen;
+    ngx_str_t        err;
+    const pf_val_t  *rec;
+
+    if (key.len != NGX_HTTP_PF_HASH_LEN) {
+        return 0;
+    }
+
+    rec = ngx_http_pf_json_parse(sw->ctx->pool, (u_char *) value.data,
+                                 value.len, 8, &err);
+
+    if (rec != NULL
+        && ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "created"),
+                                    &created) == PF_OK
+        && ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "seen"), &seen)
+           == PF_OK
+        && sw->now - created
+           <= (int64_t) sw->ctx->pmcf->session_lifetime * 1000
+        && sw->now - seen <= (int64_t) sw->ctx->pmcf->session_idle * 1000)
+    {
+        return 0;
+    }
+
+    h = ngx_array_push(&sw->dead);
+    if (h == NULL) {
+        return 1;
+    }
+
+    ngx_memcpy(h, key.data, NGX_HTTP_PF_HASH_LEN);
+
+    return sw->dead.nelts >= 10000;
+}
+
+
+int
+ngx_http_pf_session_sweep(pf_req_t *req)
+{
+    ngx_http_pf_ctx_t *ctx = req;
+
+    u_char               *h;
+    pf_str_t              key, all;
+    ngx_uint_t            i;
+    ngx_http_pf_sweep_t   sw;
+
+    sw.ctx = ctx;
+    sw.now = ngx_http_pf_now_ms();
+
+    if (ngx_array_init(&sw.dead, ctx->pool, 64, NGX_HTTP_PF_HASH_LEN)
+        != NGX_OK)
+    {
+        return 500;
+    }
+
+    all.data = "";
+    all.len = 0;
+
+    if (ngx_http_pf_db_scan(ctx, NGX_HTTP_PF_DB_SESSIONS, all,
+                            ngx_http_pf_session_sweep_cb, &sw)
+        != PF_OK)
+    {
+        return 500;
+    }
+
+    h = sw.dead.elts;
+
+    for (i = 0; i < sw.dead.nelts; i++) {
+        key.data = (const char *) h + i * NGX_HTTP_PF_HASH_LEN;
+        key.len = NGX_HTTP_PF_HASH_LEN;
+        (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_SESSIONS, key);
+    }
+
+    if (sw.dead.nelts) {
+        ngx_log_error(NGX_LOG_INFO, ctx->log, 0,
+                      "portfolio: %ui expired session(s) removed",
+                      sw.dead.nelts);
+    }
+
+    return 200;
 }

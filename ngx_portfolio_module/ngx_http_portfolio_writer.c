@@ -41,6 +41,11 @@ typedef struct {
 } ngx_http_pf_job_timer_t;
 
 
+static const pf_job_t  ngx_http_pf_core_jobs[] = {
+    { "session-sweep", 600, ngx_http_pf_session_sweep },
+};
+
+
 static void ngx_http_pf_writer_start(ngx_http_pf_writer_t *w);
 static void ngx_http_pf_writer_thread(void *data, ngx_log_t *log);
 static void ngx_http_pf_writer_done(ngx_event_t *ev);
@@ -99,13 +104,9 @@ ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
         return NGX_ERROR;
     }
 
-    if (pmcf->plugins == NULL) {
-        return NGX_OK;
-    }
+    plugin = pmcf->plugins ? pmcf->plugins->elts : NULL;
 
-    plugin = pmcf->plugins->elts;
-
-    for (i = 0; i < pmcf->plugins->nelts; i++) {
+    for (i = 0; pmcf->plugins && i < pmcf->plugins->nelts; i++) {
         desc = plugin[i].desc;
 
         for (j = 0; j < desc->njobs; j++) {
@@ -124,6 +125,20 @@ ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
             t->ev.cancelable = 1;
         }
     }
+
+    /* the core's own job: sweeping expired sessions */
+    t = ngx_array_push(&w->timers);
+    if (t == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(t, sizeof(ngx_http_pf_job_timer_t));
+    t->writer = w;
+    t->job = &ngx_http_pf_core_jobs[0];
+    t->ev.handler = ngx_http_pf_job_handler;
+    t->ev.data = t;
+    t->ev.log = cycle->log;
+    t->ev.cancelable = 1;
 
     /* the array no longer moves: arm the timers */
     t = w->timers.elts;
