@@ -43,6 +43,8 @@ static int ngx_http_pf_me(pf_req_t *req);
 static int ngx_http_pf_login(pf_req_t *req);
 static int ngx_http_pf_logout(pf_req_t *req);
 static int ngx_http_pf_password(pf_req_t *req);
+static int ngx_http_pf_verify_post(ngx_http_pf_ctx_t *ctx,
+    ngx_http_pf_login_t *lg, pf_str_t stored, pf_handler_pt write_handler);
 static void ngx_http_pf_login_thread(void *data, ngx_log_t *log);
 static void ngx_http_pf_login_verified(ngx_http_pf_ctx_t *ctx);
 static int ngx_http_pf_login_write(pf_req_t *req);
@@ -654,17 +656,31 @@ ngx_http_pf_login(pf_req_t *req)
         lg->found = 0;
     }
 
+    return ngx_http_pf_verify_post(ctx, lg, pw, ngx_http_pf_login_write);
+}
+
+
+/*
+ * Verifies lg->password against stored in the task pool, then runs
+ * write_handler in the writer to record the outcome.  Returns 0 (the
+ * request goes on later) or the status of the error it set.
+ */
+
+static int
+ngx_http_pf_verify_post(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg,
+    pf_str_t stored, pf_handler_pt write_handler)
+{
     /* the read transaction ends before the thread runs: copy */
-    lg->stored.data = ngx_pnalloc(ctx->pool, pw.len);
+    lg->stored.data = ngx_pnalloc(ctx->pool, stored.len);
     if (lg->stored.data == NULL) {
         return 500;
     }
 
-    ngx_memcpy(lg->stored.data, pw.data, pw.len);
-    lg->stored.len = pw.len;
+    ngx_memcpy(lg->stored.data, stored.data, stored.len);
+    lg->stored.len = stored.len;
 
     ctx->done = ngx_http_pf_login_verified;
-    ctx->handler = ngx_http_pf_login_write;
+    ctx->handler = write_handler;
 
     if (ngx_http_pf_task_post(ctx, ngx_http_pf_login_thread) != NGX_OK) {
         ctx->done = NULL;
@@ -945,25 +961,7 @@ ngx_http_pf_password(pf_req_t *req)
     pw = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "pw"));
     lg->found = 1;
 
-    lg->stored.data = ngx_pnalloc(ctx->pool, pw.len + 1);
-    if (lg->stored.data == NULL) {
-        return 500;
-    }
-
-    ngx_memcpy(lg->stored.data, pw.data, pw.len);
-    lg->stored.len = pw.len;
-
-    ctx->done = ngx_http_pf_login_verified;
-    ctx->handler = ngx_http_pf_password_write;
-
-    if (ngx_http_pf_task_post(ctx, ngx_http_pf_login_thread) != NGX_OK) {
-        ctx->done = NULL;
-        ctx->retry_after = 2;
-        return ngx_http_pf_error(ctx, 503, "busy",
-                                 "too many requests at once; try again");
-    }
-
-    return 0;
+    return ngx_http_pf_verify_post(ctx, lg, pw, ngx_http_pf_password_write);
 }
 
 

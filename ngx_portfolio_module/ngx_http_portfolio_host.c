@@ -149,20 +149,11 @@ ngx_http_pf_api_user(pf_req_t *req)
 static pf_str_t
 ngx_http_pf_api_param(pf_req_t *req, const char *name)
 {
-    size_t      len;
-    ngx_uint_t  i;
+    ngx_str_t  *v;
 
-    len = ngx_strlen(name);
+    v = ngx_http_pf_param(req, name);
 
-    for (i = 0; i < req->nparams; i++) {
-        if (req->param_names[i].len == len
-            && ngx_strncmp(req->param_names[i].data, name, len) == 0)
-        {
-            return ngx_http_pf_str(&req->param_values[i]);
-        }
-    }
-
-    return (pf_str_t) { 0, NULL };
+    return v ? ngx_http_pf_str(v) : (pf_str_t) { 0, NULL };
 }
 
 

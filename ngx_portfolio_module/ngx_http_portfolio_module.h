@@ -275,6 +275,7 @@ ngx_int_t ngx_http_pf_router_add(ngx_conf_t *cf,
 ngx_int_t ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
     ngx_uint_t *allowed);
 int ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx);
+ngx_str_t *ngx_http_pf_param(ngx_http_pf_ctx_t *ctx, const char *name);
 int ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student);
 
 /* _session.c */

@@ -328,7 +328,7 @@ ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
 }
 
 
-static ngx_str_t *
+ngx_str_t *
 ngx_http_pf_param(ngx_http_pf_ctx_t *ctx, const char *name)
 {
     size_t      len;
