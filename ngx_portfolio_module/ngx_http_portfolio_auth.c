@@ -1209,9 +1209,15 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
 {
     u_char          *p;
     size_t           i, n;
-    pf_str_t         key, viewer, student, domain, kind;
+    pf_str_t         key, viewer, student, domain, kind, existing;
     pf_gen_t        *g;
     const pf_val_t  *list, *item;
+
+    /*
+     * Like accounts, schools, relations and settings are only created when
+     * missing: the file is applied again at every reload and must not undo
+     * what was changed since (a school's parameters, say).
+     */
 
     list = ngx_http_pf_json_get(doc, "schools");
     n = ngx_http_pf_json_count(list);
@@ -1225,6 +1231,12 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
                           "portfolio_bootstrap: school %uz needs a "
                           "\"domain\" of 1 to 32 characters", i);
             return PF_ERROR;
+        }
+
+        if (ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_SCHOOLS, domain, &existing)
+            == PF_OK)
+        {
+            continue;
         }
 
         g = ngx_http_pf_gen(ctx->pool);
@@ -1287,6 +1299,12 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
         p = ngx_cpymem(p, kind.data, kind.len);
         key.len = p - (u_char *) key.data;
 
+        if (ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_RELATIONS, key, &existing)
+            == PF_OK)
+        {
+            continue;
+        }
+
         g = ngx_http_pf_gen(ctx->pool);
         if (g == NULL || ngx_http_pf_gen_value(g, item) != PF_OK
             || ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_RELATIONS, key,
@@ -1302,6 +1320,12 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
     for (i = 0; i < n; i++) {
         key = ngx_http_pf_json_key_at(list, i);
         item = ngx_http_pf_json_at(list, i);
+
+        if (ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_SETTINGS, key, &existing)
+            == PF_OK)
+        {
+            continue;
+        }
 
         if (ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_SETTINGS, key,
                                ngx_http_pf_json_str(item))

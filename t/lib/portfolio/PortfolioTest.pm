@@ -130,4 +130,77 @@ sub login {
                 $r->{error} ? ", $r->{error}" : '', $r->{body} // '');
 }
 
+
+# parallel(\@reqs) -> [{status, headers, body, json, t}, ...]
+#
+# For what only shows with requests in flight together (the writer's queue,
+# batching, rollback inside a shared commit).  Each request is a hash ref
+# {method, path, body, cookie, delay}: it goes out on a connection of its
+# own, `delay` seconds after the previous one, without waiting for answers;
+# then all answers are read at once.  `body` is sent like http()'s.  `t` is
+# the time in seconds from the first send until that answer was complete;
+# `status` is undef when none came within `timeout` (default 15 s) seconds.
+sub parallel {
+    my ($reqs, %opts) = @_;
+    require IO::Socket::INET;
+    require IO::Select;
+    require Time::HiRes;
+
+    my (@socks, @res, %buf, %idx);
+    my $t0 = Time::HiRes::time();
+
+    for my $i (0 .. $#$reqs) {
+        my $q = $reqs->[$i];
+        Time::HiRes::sleep($q->{delay}) if $q->{delay};
+        my $method = uc $q->{method};
+        my $body = ref $q->{body} ? $JSON->encode($q->{body}) : $q->{body};
+        my $raw = "$method $q->{path} HTTP/1.1\r\n"
+                . "Host: localhost\r\nConnection: close\r\n"
+                . (defined $q->{cookie} ? "Cookie: $q->{cookie}\r\n" : '')
+                . (ref $q->{body} ? "Content-Type: application/json\r\n" : '')
+                . (defined $body || $method =~ /^(?:POST|PUT|PATCH)$/
+                   ? "Content-Length: " . length($body // '') . "\r\n" : '')
+                . "\r\n" . ($body // '');
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => port(), Proto => 'tcp')
+            or die "PortfolioTest::parallel: cannot connect: $!\n";
+        binmode $s;
+        syswrite($s, $raw) == length $raw
+            or die "PortfolioTest::parallel: short write: $!\n";
+        push @socks, $s;
+        $idx{"$s"} = $i;
+        $buf{"$s"} = '';
+        $res[$i] = { status => undef, t => undef };
+    }
+
+    my $sel = IO::Select->new(@socks);
+    my $deadline = $t0 + ($opts{timeout} // 15);
+    while ($sel->count && Time::HiRes::time() < $deadline) {
+        for my $s ($sel->can_read(0.01)) {
+            my $n = sysread($s, my $chunk, 65536);
+            if ($n) {
+                $buf{"$s"} .= $chunk;
+                next;
+            }
+            # Connection: close -- the answer is complete at EOF
+            my $raw = $buf{"$s"};
+            my ($head, $b) = split /\r\n\r\n/, $raw, 2;
+            my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
+            my %h;
+            for my $l (split /\r\n/, $head // '') {
+                $h{lc $1} //= $2 if $l =~ /^([^:]+):\s*(.*)$/;
+            }
+            my $json;
+            $json = eval { $JSON->decode($b) } if defined $b && length $b;
+            $res[$idx{"$s"}] = { status => $status, headers => \%h,
+                                 body => $b, json => $json,
+                                 t => Time::HiRes::time() - $t0 };
+            $sel->remove($s);
+            close $s;
+        }
+    }
+    close $_ for $sel->handles;
+    return \@res;
+}
+
 1;
