@@ -1339,19 +1339,74 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
 }
 
 
+/* Reads and parses the bootstrap file; NULL (logged) if it is unusable. */
+
+const pf_val_t *
+ngx_http_pf_bootstrap_read(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *path)
+{
+    u_char           *buf;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_str_t         err;
+    ngx_file_t        file;
+    ngx_file_info_t   fi;
+    const pf_val_t   *doc;
+
+    fd = ngx_open_file(path->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_log_error(NGX_LOG_EMERG, log, ngx_errno,
+                      ngx_open_file_n " \"%s\" failed", path->data);
+        return NULL;
+    }
+
+    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 64 * 1024 * 1024)
+    {
+        ngx_log_error(NGX_LOG_EMERG, log, ngx_errno,
+                      "portfolio_bootstrap \"%s\": cannot stat, or larger "
+                      "than 64m", path->data);
+        ngx_close_file(fd);
+        return NULL;
+    }
+
+    buf = ngx_pnalloc(pool, ngx_file_size(&fi) + 1);
+    if (buf == NULL) {
+        ngx_close_file(fd);
+        return NULL;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.fd = fd;
+    file.name = *path;
+    file.log = log;
+
+    n = ngx_read_file(&file, buf, ngx_file_size(&fi), 0);
+    ngx_close_file(fd);
+
+    if (n == NGX_ERROR) {
+        return NULL;
+    }
+
+    doc = ngx_http_pf_json_parse(pool, buf, n, 16, &err);
+    if (doc == NULL || ngx_http_pf_json_type(doc) != PF_JSON_OBJECT) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "portfolio_bootstrap \"%s\": %V", path->data,
+                      doc ? &(ngx_str_t) ngx_string("not a JSON object")
+                          : &err);
+        return NULL;
+    }
+
+    return doc;
+}
+
+
 ngx_int_t
 ngx_http_pf_bootstrap(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
 {
     int                   rc;
-    u_char               *buf;
-    ssize_t               n;
     MDB_txn              *txn;
-    ngx_fd_t              fd;
-    ngx_str_t             err;
     ngx_int_t             result;
     ngx_uint_t            created;
-    ngx_file_t            file;
-    ngx_file_info_t       fi;
     const pf_val_t       *doc;
     ngx_http_pf_ctx_t    *ctx;
     ngx_http_pf_store_t  *store;
@@ -1374,48 +1429,8 @@ ngx_http_pf_bootstrap(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
         goto done;
     }
 
-    fd = ngx_open_file(pmcf->bootstrap.data, NGX_FILE_RDONLY, NGX_FILE_OPEN,
-                       0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      ngx_open_file_n " \"%s\" failed", pmcf->bootstrap.data);
-        goto done;
-    }
-
-    if (ngx_fd_info(fd, &fi) == NGX_FILE_ERROR
-        || ngx_file_size(&fi) > 64 * 1024 * 1024)
-    {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_errno,
-                      "portfolio_bootstrap \"%s\": cannot stat, or larger "
-                      "than 64m", pmcf->bootstrap.data);
-        ngx_close_file(fd);
-        goto done;
-    }
-
-    buf = ngx_pnalloc(ctx->pool, ngx_file_size(&fi) + 1);
-    if (buf == NULL) {
-        ngx_close_file(fd);
-        goto done;
-    }
-
-    ngx_memzero(&file, sizeof(ngx_file_t));
-    file.fd = fd;
-    file.name = pmcf->bootstrap;
-    file.log = cycle->log;
-
-    n = ngx_read_file(&file, buf, ngx_file_size(&fi), 0);
-    ngx_close_file(fd);
-
-    if (n == NGX_ERROR) {
-        goto done;
-    }
-
-    doc = ngx_http_pf_json_parse(ctx->pool, buf, n, 16, &err);
-    if (doc == NULL || ngx_http_pf_json_type(doc) != PF_JSON_OBJECT) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "portfolio_bootstrap \"%s\": %V", pmcf->bootstrap.data,
-                      doc ? &(ngx_str_t) ngx_string("not a JSON object")
-                          : &err);
+    doc = ngx_http_pf_bootstrap_read(ctx->pool, cycle->log, &pmcf->bootstrap);
+    if (doc == NULL) {
         goto done;
     }
 

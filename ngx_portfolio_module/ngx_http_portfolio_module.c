@@ -311,6 +311,14 @@ ngx_http_pf_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /* so "nginx -t" already fails on a bootstrap file it cannot use */
+    if (pmcf->bootstrap.len
+        && ngx_http_pf_bootstrap_read(cf->temp_pool, cf->log, &pmcf->bootstrap)
+           == NULL)
+    {
+        return NGX_CONF_ERROR;
+    }
+
     if (pmcf->cookie_name.data == NULL) {
         ngx_str_set(&pmcf->cookie_name, "pf_session");
     }

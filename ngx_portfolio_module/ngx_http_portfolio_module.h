@@ -306,6 +306,8 @@ ngx_int_t ngx_http_pf_pepper(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf, ngx_uint_t create);
 ngx_int_t ngx_http_pf_bootstrap(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
+const pf_val_t *ngx_http_pf_bootstrap_read(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_str_t *path);
 
 /* _plugin.c */
 ngx_int_t ngx_http_pf_plugin_load(ngx_conf_t *cf,
