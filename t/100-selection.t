@@ -1,0 +1,444 @@
+# SPEC P6, Q3 (plugin `selection`): the student ticks (勾選) certified
+# course outcomes for the central database: own outcomes only, passed
+# ones only, inside the selection window (作業期間), at most
+# outcome_select_per_term (3) a term and outcome_select_per_year (6) a
+# school year, shown as "(n/limit)"; unticking until the window closes;
+# the limits hold however many ticks race; the school sees who selected
+# what (AD4).
+#
+# Outcomes, windows and settings are seeded as records with testkit's
+# seed route (the plugins that make them are tested on their own).
+
+use utf8;
+use Test::Nginx::Socket 'no_plan';
+use PortfolioTest;
+use JSON::PP ();
+use Time::HiRes ();
+
+no_shuffle();
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+_EOC_
+    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin selection $TEST_NGINX_BUILD/plugins/selection.so;
+portfolio_plugin admin $TEST_NGINX_BUILD/plugins/admin.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+_EOC_
+    $block->set_value(config => <<'_EOC_') unless defined $block->config;
+location /api/ {
+    portfolio_api on;
+}
+_EOC_
+});
+
+run_tests();
+
+
+# --- helpers for the init sections ------------------------------------------
+
+# (run_tests() runs before file-level code below it: no lexicals here)
+# characters, not bytes: the request body is encoded once, by PortfolioTest
+sub main::json { JSON::PP->new->canonical }
+
+sub main::now_ms { int(Time::HiRes::time() * 1000) }
+
+# Writes one record as is through testkit (value: hash ref -> JSON text).
+sub main::seed {
+    my ($cookie, $db, $key, $value) = @_;
+    my $r = PortfolioTest::http(POST => '/api/testkit/seed', cookie => $cookie,
+                                body => { db => $db, key => $key,
+                                          value => ref $value ? main::json()->encode($value) : $value });
+    die "seed $db/$key: " . ($r->{status} // 'none') . " $r->{body}\n"
+        unless ($r->{status} // 0) == 200;
+}
+
+# An outcome as plugins/README.md describes it, and its id entry.
+sub main::outcome {
+    my ($cookie, $student, $id, $term, $status, %more) = @_;
+    my $rec = {
+        id => $id, student => $student, school => 'zlsh', term => $term,
+        code => "C$id", course_name => "課程 $id", subject => '資訊科技',
+        kind => 'normal', description => "成果 $id",
+        document => { sha256 => 'a' x 64, size => 10, mime => 'application/pdf',
+                      ext => 'pdf', name => "$id.pdf" },
+        media => undef, status => $status, reviewer => 'zlsh122233333',
+        decision => $status eq 'pending' ? undef : ($status eq 'passed' ? 'pass' : 'fail'),
+        note => '', decided_by => undef, decided_at => undef,
+        submitted_at => 1700000000000, published_at => undef,
+        selected => JSON::PP::false, selected_at => undef,
+        created => 1700000000000, updated => 1700000000000, by => $student,
+        %more,
+    };
+    main::seed($cookie, 'outcomes', "$student\x1f$id", $rec);
+    main::seed($cookie, 'outcome_ids', $id, { student => $student });
+}
+
+# A window at a level: "school/zlsh", "city" or "nation".
+sub main::window {
+    my ($cookie, $level, $term, $kind, $from, $to) = @_;
+    main::seed($cookie, 'settings', "$level/window/$term/$kind",
+               { from => $from, to => $to });
+}
+
+sub main::tick {
+    my ($cookie, $id) = @_;
+    return PortfolioTest::http(POST => "/api/outcomes/$id/selection",
+                               cookie => $cookie, body => {});
+}
+
+sub main::untick {
+    my ($cookie, $id) = @_;
+    return PortfolioTest::http(DELETE => "/api/outcomes/$id/selection",
+                               cookie => $cookie);
+}
+
+sub main::is_error {
+    my ($r, $status, $code, $what) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    Test::More::is($r->{status}, $status, "$what: status $status");
+    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
+                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
+                   $code, "$what: error code $code");
+}
+
+__DATA__
+
+=== TEST 1: P6 a student ticks a passed outcome of their own; pending, failed, unknown and others' outcomes are refused
+--- init
+use utf8;
+my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $s3 = PortfolioTest::login('zlsh108234569', 'student-pass-3');
+my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
+my $now = main::now_ms();
+main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, $now + 3600_000);
+main::outcome($s1, 'zlsh108234567', 'o-pass', '113-1', 'passed');
+main::outcome($s1, 'zlsh108234567', 'o-pend', '113-1', 'pending');
+main::outcome($s1, 'zlsh108234567', 'o-fail', '113-1', 'failed');
+main::outcome($s1, 'zlsh108234567', 'o-draft', '113-1', 'draft');
+main::outcome($s1, 'zlsh108234569', 'o-other', '113-1', 'passed');
+
+my $r = main::tick($s1, 'o-pass');
+is($r->{status}, 200, 'tick a passed outcome');
+my $o = $r->{json}{outcome};
+is($o->{id}, 'o-pass', 'the outcome is answered');
+ok($o->{selected}, 'selected is true');
+ok($o->{selected_at} >= $now && $o->{selected_at} <= main::now_ms(), 'selected_at is now');
+ok($o->{updated} >= $now, 'updated is now');
+is($o->{by}, 'zlsh108234567', 'by is the student');
+is($o->{status}, 'passed', 'other fields kept: status');
+is($o->{description}, '成果 o-pass', 'other fields kept: description');
+is($o->{document}{sha256}, 'a' x 64, 'other fields kept: document');
+is_deeply($r->{json}{term}, { term => '113-1', selected => 1, limit => 3, text => '(1/3)' },
+          'term counter (1/3)');
+is_deeply($r->{json}{year}, { year => '113', selected => 1, limit => 6, text => '(1/6)' },
+          'year counter (1/6)');
+
+# ticking again changes nothing
+my $at = $o->{selected_at};
+$r = main::tick($s1, 'o-pass');
+is($r->{status}, 200, 'a second tick is 200');
+is($r->{json}{outcome}{selected_at}, $at, 'selected_at unchanged');
+is($r->{json}{term}{selected}, 1, 'still (1/3)');
+
+# only passed outcomes
+for my $id (qw(o-pend o-fail o-draft)) {
+    $r = main::tick($s1, $id);
+    main::is_error($r, 422, 'not_passed', "tick $id");
+}
+
+# unknown ids, others' outcomes, other roles
+main::is_error(main::tick($s1, 'no-such'), 404, 'not_found', 'an unknown id');
+main::is_error(main::tick($s1, 'bad%20id'), 404, 'not_found', 'an invalid id');
+main::is_error(main::tick($s1, 'o-other'), 403, 'forbidden', "another student's outcome");
+main::is_error(main::untick($s1, 'o-other'), 403, 'forbidden', "unticking another's outcome");
+main::is_error(main::tick($s3, 'o-pass'), 403, 'forbidden', "the other student ticks mine");
+main::is_error(main::tick($t, 'o-pass'), 403, 'forbidden', 'a teacher cannot tick');
+
+# the list: passed outcomes only, with flags and counters
+$r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
+is($r->{status}, 200, 'GET /selections?term=113-1');
+is_deeply([ map { $_->{id} } @{ $r->{json}{outcomes} } ], ['o-pass'],
+          'only the passed outcome is listed');
+ok($r->{json}{outcomes}[0]{selected}, 'with its selected flag');
+is($r->{json}{term}{text}, '(1/3)', 'term (1/3)');
+is($r->{json}{year}{text}, '(1/6)', 'year (1/6)');
+ok($r->{json}{window}{open}, 'the window is open');
+is($r->{json}{window}{to}, $now + 3600_000, 'and closes at its "to"');
+
+$r = PortfolioTest::http(GET => '/api/selections', cookie => $s1);
+is($r->{status}, 200, 'GET /selections without a term');
+is_deeply($r->{json}{terms}, [{ term => '113-1', selected => 1, limit => 3 }], 'counters per term');
+is_deeply($r->{json}{years}, [{ year => '113', selected => 1, limit => 6 }], 'counters per year');
+
+$r = PortfolioTest::http(GET => '/api/selections?term=113', cookie => $s1);
+main::is_error($r, 422, 'invalid_field', 'a malformed term');
+
+$r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s3);
+is_deeply([ map { $_->{id} } @{ $r->{json}{outcomes} } ], ['o-other'],
+          'the other student sees only their own');
+is($r->{json}{term}{selected}, 0, 'and (0/3)');
+
+# the tick is in the student's history (SPEC Q4), attributed
+my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
+$r = PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $a);
+my @sel = grep { $_->{action} eq 'outcome.selected' } @{ $r->{json}{history} || [] };
+is(scalar @sel, 1, 'one outcome.selected entry (the second tick wrote nothing)');
+is($sel[0]{by}, 'zlsh108234567', 'by the student');
+is($sel[0]{detail}{id}, 'o-pass', 'naming the outcome');
+--- request
+GET /api/selections
+--- error_code: 401
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: P6 at most 3 a term (3/3) and 6 a school year (6/6); unticking frees a place
+--- init
+use utf8;
+my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $now = main::now_ms();
+for my $term ('113-1', '113-2') {
+    main::window($s1, 'school/zlsh', $term, 'select', $now - 3600_000, $now + 3600_000);
+}
+for my $i (1 .. 5) {
+    main::outcome($s1, 'zlsh108234567', "a$i", '113-1', 'passed');
+    main::outcome($s1, 'zlsh108234567', "b$i", '113-2', 'passed');
+}
+
+for my $i (1 .. 3) {
+    my $r = main::tick($s1, "a$i");
+    is($r->{status}, 200, "tick a$i in 113-1");
+    is($r->{json}{term}{text}, "($i/3)", "term ($i/3)");
+}
+
+my $r = main::tick($s1, 'a4');
+main::is_error($r, 422, 'limit_reached', 'a 4th tick in 113-1');
+like($r->{json}{error}{message}, qr/\(3\/3\)/, 'the message says (3/3)');
+
+# untick then tick another
+$r = main::untick($s1, 'a2');
+is($r->{status}, 200, 'untick a2');
+ok(!$r->{json}{outcome}{selected}, 'a2 is no longer selected');
+is($r->{json}{outcome}{selected_at}, undef, 'selected_at cleared');
+is($r->{json}{term}{text}, '(2/3)', 'term (2/3)');
+$r = main::untick($s1, 'a2');
+is($r->{status}, 200, 'unticking again is 200');
+is($r->{json}{term}{text}, '(2/3)', 'still (2/3)');
+$r = main::tick($s1, 'a4');
+is($r->{status}, 200, 'now a4 can be ticked');
+is($r->{json}{term}{text}, '(3/3)', 'term (3/3)');
+
+# the school raises its term limit to 4 (the year limit stays 6)
+main::seed($s1, 'settings', 'school/zlsh/outcome_select_per_term', '4');
+$r = main::tick($s1, 'a5');
+is($r->{status}, 200, 'a 4th in 113-1 under a limit of 4');
+is($r->{json}{term}{text}, '(4/4)', 'term (4/4)');
+is($r->{json}{year}{text}, '(4/6)', 'year (4/6)');
+
+for my $i (1 .. 2) {
+    $r = main::tick($s1, "b$i");
+    is($r->{status}, 200, "tick b$i in 113-2");
+}
+is($r->{json}{term}{text}, '(2/4)', '113-2 (2/4)');
+is($r->{json}{year}{text}, '(6/6)', 'year (6/6)');
+
+$r = main::tick($s1, 'b3');
+main::is_error($r, 422, 'limit_reached', 'a 7th tick in the school year');
+like($r->{json}{error}{message}, qr/\(6\/6\)/, 'the message says (6/6)');
+like($r->{json}{error}{message}, qr/school year 113/, 'and names the school year');
+
+# the national year limit is a setting too
+main::seed($s1, 'settings', 'nation/outcome_select_per_year', '7');
+$r = main::tick($s1, 'b3');
+is($r->{status}, 200, 'with a year limit of 7 the 7th tick passes');
+is($r->{json}{year}{text}, '(7/7)', 'year (7/7)');
+
+$r = PortfolioTest::http(GET => '/api/selections?term=113-2', cookie => $s1);
+is(scalar(grep { $_->{selected} } @{ $r->{json}{outcomes} }), 3, '3 selected in 113-2');
+is($r->{json}{term}{text}, '(3/4)', 'GET: term (3/4)');
+is($r->{json}{year}{text}, '(7/7)', 'GET: year (7/7)');
+--- request
+GET /api/selections
+--- error_code: 401
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: P6 AD3 ticks only inside the selection window: none, expired, future, closed at city level; untick after it closes is refused
+--- init
+use utf8;
+my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $now = main::now_ms();
+main::outcome($s1, 'zlsh108234567', 'w1', '113-1', 'passed');
+main::outcome($s1, 'zlsh108234567', 'w2', '113-1', 'passed');
+
+my $r = main::tick($s1, 'w1');
+main::is_error($r, 403, 'window_closed', 'no window set at any level');
+
+main::window($s1, 'school/zlsh', '113-1', 'select', $now - 7200_000, $now - 3600_000);
+main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'an expired window');
+
+main::window($s1, 'school/zlsh', '113-1', 'select', $now + 3600_000, $now + 7200_000);
+main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'a future window');
+
+# another kind's window does not open selection
+main::window($s1, 'school/zlsh', '113-1', 'upload', $now - 3600_000, $now + 3600_000);
+main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'only the upload window is open');
+
+# another term's window does not either
+main::window($s1, 'school/zlsh', '113-2', 'select', $now - 3600_000, $now + 3600_000);
+main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', "only 113-2's window is open");
+
+main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, $now + 3600_000);
+$r = main::tick($s1, 'w1');
+is($r->{status}, 200, 'inside the window');
+$r = main::tick($s1, 'w2');
+is($r->{status}, 200, 'a second one');
+
+# the city closed its window: every level that sets one must contain now
+main::window($s1, 'city', '113-1', 'select', $now - 7200_000, $now - 3600_000);
+main::is_error(main::untick($s1, 'w1'), 403, 'window_closed', 'the city window has closed');
+main::window($s1, 'city', '113-1', 'select', $now - 7200_000, $now + 3600_000);
+$r = main::untick($s1, 'w1');
+is($r->{status}, 200, 'city and school windows both open: untick');
+
+# the window closes (to is exclusive)
+main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, main::now_ms() + 300);
+Time::HiRes::sleep(0.5);
+main::is_error(main::untick($s1, 'w2'), 403, 'window_closed', 'untick after the window closed');
+main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'tick after the window closed');
+
+$r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
+is_deeply([ map { $_->{id} } grep { $_->{selected} } @{ $r->{json}{outcomes} } ], ['w2'],
+          'w2 stays selected');
+ok(!$r->{json}{window}{open}, 'GET shows the window closed');
+--- request
+GET /api/selections
+--- error_code: 401
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: P6 Q3 ten simultaneous ticks by one student: exactly 3 succeed
+--- init
+use utf8;
+my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $now = main::now_ms();
+main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, $now + 3600_000);
+main::outcome($s1, 'zlsh108234567', "c$_", '113-1', 'passed') for 1 .. 10;
+# a second session too, as a student with two tabs open
+my $s1b = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+
+# a slow write first holds the writer, so the ten wait and run together,
+# each in its own nested transaction of one batch
+my $res = PortfolioTest::parallel([
+    { method => 'POST', path => '/api/testkit/slow', body => { ms => 300 }, cookie => $s1 },
+    map { { method => 'POST', path => "/api/outcomes/c$_/selection", body => {},
+            cookie => $_ % 2 ? $s1 : $s1b, delay => $_ == 1 ? 0.05 : 0 } } 1 .. 10
+]);
+is($res->[0]{status}, 200, 'the slow write');
+shift @$res;
+my @ok = grep { ($_->{status} // 0) == 200 } @$res;
+my @full = grep { ($_->{status} // 0) == 422 } @$res;
+is(scalar @ok, 3, 'exactly 3 ticks succeed');
+is(scalar @full, 7, 'the 7 others are refused');
+is(scalar(grep { $_->{json}{error}{code} eq 'limit_reached' } @full), 7, 'as limit_reached');
+is(scalar(grep { ($_->{json}{error}{message} // '') =~ /\(3\/3\)/ } @full), 7, 'each saying (3/3)');
+
+my $r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
+is(scalar(grep { $_->{selected} } @{ $r->{json}{outcomes} }), 3, 'afterwards 3 are selected');
+is($r->{json}{term}{text}, '(3/3)', 'and the counter says (3/3)');
+
+# the same outcome ticked 10 times at once: one change, all answered 200
+main::untick($s1, $ok[0]{json}{outcome}{id});
+my ($free) = map { $_->{id} } grep { !$_->{selected} } @{ $r->{json}{outcomes} };
+$res = PortfolioTest::parallel([
+    map { { method => 'POST', path => "/api/outcomes/$free/selection", body => {},
+            cookie => $s1 } } 1 .. 10
+]);
+is(scalar(grep { ($_->{status} // 0) == 200 } @$res), 10, 'ten ticks of one outcome: all 200');
+$r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
+is($r->{json}{term}{text}, '(3/3)', 'still (3/3)');
+
+# ticks and unticks mixed: the count never passes the limit
+$res = PortfolioTest::parallel([
+    (map { { method => 'POST', path => "/api/outcomes/c$_/selection", body => {},
+             cookie => $s1 } } 1 .. 10),
+    (map { { method => 'DELETE', path => "/api/outcomes/c$_/selection",
+             cookie => $s1b } } 1 .. 10),
+]);
+is(scalar(grep { !defined $_->{status} } @$res), 0, 'every request answered');
+$r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
+my $n = grep { $_->{selected} } @{ $r->{json}{outcomes} };
+ok($n <= 3, "at most 3 selected after a mixed burst ($n)");
+is($r->{json}{term}{selected}, $n, 'the counter matches the flags');
+--- request
+GET /api/selections
+--- error_code: 401
+--- no_error_log
+[error]
+
+
+
+=== TEST 5: AD4 the school sees who selected what; students and other schools cannot
+--- init
+use utf8;
+my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $s3 = PortfolioTest::login('zlsh108234569', 'student-pass-3');
+my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
+my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
+my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
+my $now = main::now_ms();
+main::window($s1, 'school/zlsh', $_, 'select', $now - 3600_000, $now + 3600_000)
+    for '113-1', '113-2';
+main::outcome($s1, 'zlsh108234567', 'r1', '113-1', 'passed');
+main::outcome($s1, 'zlsh108234567', 'r2', '113-2', 'passed');
+main::outcome($s1, 'zlsh108234569', 'r3', '113-1', 'passed');
+main::outcome($s1, 'zlsh108234569', 'r4', '113-1', 'passed');
+is(main::tick($s1, 'r1')->{status}, 200, 'tick r1');
+is(main::tick($s1, 'r2')->{status}, 200, 'tick r2');
+is(main::tick($s3, 'r3')->{status}, 200, 'tick r3');
+is(main::tick($s3, 'r4')->{status}, 200, 'tick r4');
+is(main::untick($s3, 'r4')->{status}, 200, 'untick r4');
+
+my $r = PortfolioTest::http(GET => '/api/schools/zlsh/selections?term=113-1', cookie => $a);
+is($r->{status}, 200, 'the school admin asks for 113-1');
+is_deeply([ map { "$_->{student}:$_->{outcome}{id}" } @{ $r->{json}{selections} } ],
+          ['zlsh108234567:r1', 'zlsh108234569:r3'], 'who selected what in 113-1');
+is($r->{json}{total}, 2, 'total 2');
+is($r->{json}{selections}[0]{name}, '李小明', 'with the student name');
+is($r->{json}{selections}[0]{class}, '101', 'and class');
+is($r->{json}{selections}[0]{outcome}{course_name}, '課程 r1', 'and the course');
+ok($r->{json}{selections}[0]{outcome}{selected_at} >= $now, 'and when');
+
+$r = PortfolioTest::http(GET => '/api/schools/zlsh/selections?year=113', cookie => $a);
+is_deeply([ map { $_->{outcome}{id} } @{ $r->{json}{selections} } ], [qw(r1 r3 r2)],
+          'the school year 113: both terms');
+
+$r = PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $city);
+is($r->{status}, 200, 'the city admin may ask');
+is($r->{json}{total}, 3, 'everything selected');
+
+$r = PortfolioTest::http(GET => '/api/schools/zlsh/selections?term=1131', cookie => $a);
+main::is_error($r, 422, 'invalid_field', 'a malformed term');
+
+main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $s1),
+               403, 'forbidden', 'a student');
+main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $x),
+               403, 'out_of_scope', "another school's admin");
+$r = PortfolioTest::http(GET => '/api/schools/tpsh/selections', cookie => $x);
+is($r->{json}{total}, 0, 'their own school has none');
+--- request
+GET /api/schools/zlsh/selections
+--- error_code: 401
+--- no_error_log
+[error]
