@@ -32,21 +32,43 @@ ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx)
 {
     static const char  alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-    u_char     raw[16], *p;
-    int64_t    ms;
-    pf_str_t   id;
-    ngx_uint_t i, bit, v;
+    /*
+     * Per thread (the writer and the event loop both make ids): within one
+     * millisecond the random part counts up, so ids stay in creation
+     * order, as audit trails need.
+     */
+    static __thread int64_t  last_ms;
+    static __thread u_char   last_rand[10];
+
+    u_char      raw[16], *p;
+    int64_t     ms;
+    pf_str_t    id;
+    ngx_int_t   k;
+    ngx_uint_t  i, bit, v;
 
     ms = ngx_http_pf_now_ms();
+
+    if (ms <= last_ms) {
+        ms = last_ms;
+
+        for (k = 9; k >= 0; k--) {
+            if (++last_rand[k] != 0) {
+                break;
+            }
+        }
+
+    } else if (RAND_bytes(last_rand, 10) != 1) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "RAND_bytes() failed");
+        return (pf_str_t) { 0, NULL };
+    }
+
+    last_ms = ms;
 
     for (i = 0; i < 6; i++) {
         raw[i] = (u_char) (ms >> (40 - 8 * i));
     }
 
-    if (RAND_bytes(raw + 6, 10) != 1) {
-        ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "RAND_bytes() failed");
-        return (pf_str_t) { 0, NULL };
-    }
+    ngx_memcpy(raw + 6, last_rand, 10);
 
     p = ngx_pnalloc(ctx->pool, 27);
     if (p == NULL) {
@@ -243,21 +265,24 @@ ngx_http_pf_api_error(pf_req_t *req, int status, const char *code,
 /* settings: school/<domain>/<name>, then city/<name>, then nation/<name> */
 
 static pf_str_t
-ngx_http_pf_api_setting(pf_req_t *req, const char *name)
+ngx_http_pf_api_setting_in(pf_req_t *req, pf_str_t school, const char *name)
 {
-    u_char    buf[256], *p;
-    size_t    len;
-    pf_str_t  key, value;
+    u_char      buf[256], *p;
+    size_t      len;
+    pf_str_t    key, value;
+    ngx_uint_t  i;
+
+    static const char  *levels[] = { "city/%s", "nation/%s" };
 
     len = ngx_strlen(name);
 
-    if (len > 128) {
+    if (len > 128 || school.len > 64) {
         return (pf_str_t) { 0, NULL };
     }
 
-    if (req->has_user && req->user.school.len) {
-        p = ngx_snprintf(buf, sizeof(buf), "school/%*s/%s",
-                         req->user.school.len, req->user.school.data, name);
+    if (school.len) {
+        p = ngx_snprintf(buf, sizeof(buf), "school/%*s/%s", school.len,
+                         school.data, name);
         key.data = (const char *) buf;
         key.len = p - buf;
 
@@ -268,37 +293,38 @@ ngx_http_pf_api_setting(pf_req_t *req, const char *name)
         }
     }
 
-    p = ngx_snprintf(buf, sizeof(buf), "city/%s", name);
-    key.data = (const char *) buf;
-    key.len = p - buf;
+    for (i = 0; i < 2; i++) {
+        p = ngx_snprintf(buf, sizeof(buf), levels[i], name);
+        key.data = (const char *) buf;
+        key.len = p - buf;
 
-    if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
-        == PF_OK)
-    {
-        return value;
-    }
-
-    p = ngx_snprintf(buf, sizeof(buf), "nation/%s", name);
-    key.data = (const char *) buf;
-    key.len = p - buf;
-
-    if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
-        == PF_OK)
-    {
-        return value;
+        if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
+            == PF_OK)
+        {
+            return value;
+        }
     }
 
     return (pf_str_t) { 0, NULL };
 }
 
 
+static pf_str_t
+ngx_http_pf_api_setting(pf_req_t *req, const char *name)
+{
+    pf_str_t  school;
+
+    school.data = req->user.school.data;
+    school.len = req->has_user ? req->user.school.len : 0;
+
+    return ngx_http_pf_api_setting_in(req, school, name);
+}
+
+
 static int64_t
-ngx_http_pf_api_setting_int(pf_req_t *req, const char *name, int64_t dflt)
+ngx_http_pf_setting_number(pf_str_t v, int64_t dflt)
 {
     ngx_int_t  n;
-    pf_str_t   v;
-
-    v = ngx_http_pf_api_setting(req, name);
 
     if (v.len == 0) {
         return dflt;
@@ -312,6 +338,23 @@ ngx_http_pf_api_setting_int(pf_req_t *req, const char *name, int64_t dflt)
     n = ngx_atoi((u_char *) v.data, v.len);
 
     return n == NGX_ERROR ? dflt : n;
+}
+
+
+static int64_t
+ngx_http_pf_api_setting_int(pf_req_t *req, const char *name, int64_t dflt)
+{
+    return ngx_http_pf_setting_number(ngx_http_pf_api_setting(req, name),
+                                      dflt);
+}
+
+
+static int64_t
+ngx_http_pf_api_setting_int_in(pf_req_t *req, pf_str_t school,
+    const char *name, int64_t dflt)
+{
+    return ngx_http_pf_setting_number(
+               ngx_http_pf_api_setting_in(req, school, name), dflt);
 }
 
 
@@ -688,4 +731,6 @@ const pf_host_api_t  ngx_http_pf_host_api = {
     ngx_http_pf_api_upload_limit,
     ngx_http_pf_api_send_file,
     ngx_http_pf_api_initial_password,
+    ngx_http_pf_api_setting_in,
+    ngx_http_pf_api_setting_int_in,
 };

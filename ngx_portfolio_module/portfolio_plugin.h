@@ -245,6 +245,12 @@ typedef struct pf_host_api_s {
        user record's "pw" with "must_change": true; fast, so imports can
        create thousands of accounts in the writer */
     pf_str_t        (*initial_password)(pf_req_t *req, pf_str_t password);
+
+    /* settings as a named school sees them (a city admin's view of it) */
+    pf_str_t        (*setting_in)(pf_req_t *req, pf_str_t school,
+                        const char *name);
+    int64_t         (*setting_int_in)(pf_req_t *req, pf_str_t school,
+                        const char *name, int64_t dflt);
 } pf_host_api_t;
 
 

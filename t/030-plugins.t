@@ -601,3 +601,35 @@ PUT /api/schools/zlsh/settings/quota_student_mb
 --- more_headers
 Content-Type: application/json
 --- error_code: 401
+
+
+
+=== TEST 24: school settings seen by a city admin are the named school's (host->setting_in)
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
+my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
+my $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/outcome_uploads_per_term',
+                            cookie => $admin, body => { value => 7 });
+is($r->{status}, 200, 'TEST 24: the school admin sets 7');
+for my $who ([admin => $admin], [city => $city]) {
+    $r = PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $who->[1]);
+    my ($s) = grep { $_->{name} eq 'outcome_uploads_per_term' } @{ $r->{json}{settings} };
+    is($s && $s->{value}, '7', "TEST 24: $who->[0] sees zlsh's own value 7");
+}
+$r = PortfolioTest::http(GET => '/api/schools/tpsh/settings', cookie => $city);
+my ($s) = grep { $_->{name} eq 'outcome_uploads_per_term' } @{ $r->{json}{settings} };
+is($s && $s->{value}, '10', 'TEST 24: the city admin sees tpsh at the default 10');
+--- request
+GET /api/schools/zlsh/settings
+--- error_code: 401

@@ -110,7 +110,8 @@ school_settings(pf_req_t *req)
 
     for (i = 0; i < SCHOOL_NPARAMS; i++) {
         p = &school_params[i];
-        v = host->setting(req, p->name);
+        /* the named school's view, also when a city admin asks */
+        v = host->setting_in(req, host->param(req, "school"), p->name);
 
         host->map_open(g);
         host->key(g, "name");
