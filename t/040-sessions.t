@@ -1,0 +1,750 @@
+# Issue 2 item 5, SPEC A1: sign-in, sessions and sign-out.
+#
+# Sign-in answers the user with roles and school and sets an HttpOnly,
+# SameSite=Lax session cookie (also usable as "Authorization: Bearer");
+# sign-out ends the session; wrong, unknown and empty credentials all get
+# the same 401; an account with an initial password (SPEC A1) must change
+# it before anything else; sessions end when idle or too old; only a hash
+# of the token is stored; repeated wrong passwords are slowed down.
+#
+# Multi-step flows run in `--- init` (PortfolioTest + Test::More); every
+# block still ends with a plain request of its own.
+
+use Test::Nginx::Socket 'no_plan';
+use PortfolioTest;
+use Digest::SHA ();
+use Time::HiRes ();
+use IO::Socket::INET ();
+use IO::Select ();
+use JSON::PP ();
+
+no_shuffle();
+run_tests();
+
+# --- helpers for the init sections (called as main::..., so they work
+# --- whichever package the runner evaluates `init` in)
+
+sub main::login_r {
+    my ($user, $pass) = @_;
+    return PortfolioTest::http(POST => '/api/session',
+                               body => { username => $user, password => $pass });
+}
+
+# The token inside a "name=value" cookie.
+sub main::token {
+    my ($cookie) = @_;
+    my (undef, $v) = split /=/, $cookie, 2;
+    return $v;
+}
+
+# One JSON error answer: status, {"error":{"code","message"}}, content type.
+sub main::is_error {
+    my ($r, $status, $code, $what) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    Test::More::is($r->{status}, $status, "$what: status $status");
+    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
+                       ? $r->{json}{error}{code} : "(body: $r->{body})",
+                   $code, "$what: error code $code");
+    Test::More::like($r->{json}{error}{message} // '', qr/\S/,
+                     "$what: error message present");
+    Test::More::like($r->{headers}{'content-type'} // '',
+                     qr{^application/json\b}, "$what: JSON content type");
+}
+
+# Sends every request on a connection of its own before reading any
+# answer, so nginx holds them all at once.  Each request is
+# [METHOD, PATH, BODY (hash ref: JSON), COOKIE]; returns, in order,
+# { status, headers (lower-cased names), body }.
+sub main::parallel {
+    my (@reqs) = @_;
+    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
+    my $json = JSON::PP->new->utf8->canonical;
+    my @socks;
+    for my $q (@reqs) {
+        my ($method, $path, $body, $cookie) = @$q;
+        $body = defined $body ? $json->encode($body) : '';
+        my $raw = "$method $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                . ($cookie ? "Cookie: $cookie\r\n" : '')
+                . "Content-Type: application/json\r\n"
+                . "Content-Length: " . length($body) . "\r\n\r\n$body";
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                      Proto => 'tcp', Timeout => 5)
+            or die "cannot connect to $port: $!\n";
+        binmode $s;
+        my $off = 0;
+        while ($off < length $raw) {
+            my $n = syswrite($s, $raw, length($raw) - $off, $off);
+            die "write failed: $!\n" unless defined $n;
+            $off += $n;
+        }
+        push @socks, $s;
+    }
+    my @buf = ('') x @socks;
+    my %idx = map { (fileno($socks[$_]) => $_) } 0 .. $#socks;
+    my $sel = IO::Select->new(@socks);
+    my $deadline = Time::HiRes::time() + 20;
+    while ($sel->count && Time::HiRes::time() < $deadline) {
+        for my $s ($sel->can_read(0.2)) {
+            my $n = sysread($s, my $chunk, 65536);
+            if ($n) { $buf[$idx{fileno $s}] .= $chunk; next }
+            $sel->remove($s);
+        }
+    }
+    close $_ for @socks;
+    return [ map {
+        my ($head, $body) = split /\r\n\r\n/, $_, 2;
+        my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
+        my %h;
+        for (split /\r\n/, $head // '') {
+            $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
+        }
+        { status => $status, headers => \%h, body => $body };
+    } @buf ];
+}
+
+# Runs `mdb_dump @args` on the block's store; returns the whole output.
+sub main::mdb_dump {
+    my (@args) = @_;
+    my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/html/data/portfolio.mdb";
+    open my $fh, '-|', 'mdb_dump', '-n', @args, $file
+        or die "cannot run mdb_dump: $!\n";
+    my $out = do { local $/; <$fh> };
+    close $fh or die "mdb_dump @args $file failed: $? $!\n";
+    return $out;
+}
+
+__DATA__
+
+=== TEST 1: SPEC A1 sign-in answers the user with roles and school and a session cookie
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/session
+{"username":"zlsh100000001","password":"admin-pass-1"}
+--- response_headers_like
+Set-Cookie: pf_session=[A-Za-z0-9_-]{43}; Path=/; Max-Age=43200; HttpOnly; SameSite=Lax
+Content-Type: application/json(; charset=utf-8)?
+Cache-Control: no-store
+--- response_body_like chomp
+^\{"user":\{"id":"zlsh100000001","name":"[^"]+","school":"zlsh","roles":\["teacher","school_admin"\]\},"must_change_password":false\}$
+--- no_error_log
+[error]
+
+
+
+=== TEST 2: issue 2 item 5 the session works as a cookie and as a bearer token
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $cookie = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+like($cookie, qr/^pf_session=[A-Za-z0-9_-]{43}$/, 'cookie name and token');
+
+my $r = PortfolioTest::http(GET => '/api/me', cookie => $cookie);
+is($r->{status}, 200, 'GET /api/me with the cookie');
+is($r->{json}{user}{id}, 'zlsh108234567', '/me: id');
+is($r->{json}{user}{school}, 'zlsh', '/me: school');
+is_deeply($r->{json}{user}{roles}, ['student'], '/me: roles');
+is($r->{json}{must_change_password}, JSON::PP::false(), '/me: no change needed');
+my $s = $r->{json}{session} || {};
+like($s->{created_ms} // '', qr/^\d{13}$/, '/me: session created_ms');
+ok(($s->{expires_ms} // 0) > ($s->{created_ms} // 0), '/me: expires after created');
+
+# a cookie among others, as browsers send them
+$r = PortfolioTest::http(GET => '/api/me', cookie => "a=b; $cookie; c=d");
+is($r->{status}, 200, 'the cookie among other cookies');
+
+my $token = main::token($cookie);
+$r = PortfolioTest::http(GET => '/api/me',
+                         headers => { Authorization => "Bearer $token" });
+is($r->{status}, 200, 'GET /api/me with Authorization: Bearer');
+is($r->{json}{user}{id}, 'zlsh108234567', 'bearer: same user');
+
+$r = PortfolioTest::http(GET => '/api/me',
+                         headers => { Authorization => 'Bearer ' . ('A' x 43) });
+main::is_error($r, 401, 'unauthenticated', 'an unknown bearer token');
+
+$r = PortfolioTest::http(GET => '/api/me', cookie => 'pf_session=' . ('A' x 43));
+main::is_error($r, 401, 'unauthenticated', 'an unknown cookie');
+
+# the token is the whole secret: a changed character is another token
+(my $other = $token) =~ s/^(.)/$1 eq 'x' ? 'y' : 'x'/e;
+$r = PortfolioTest::http(GET => '/api/me', cookie => "pf_session=$other");
+main::is_error($r, 401, 'unauthenticated', 'a token one character off');
+--- request
+GET /api/me
+--- error_code: 401
+--- response_body chomp
+{"error":{"code":"unauthenticated","message":"sign in first"}}
+--- response_headers_like
+Content-Type: application/json(; charset=utf-8)?
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: issue 2 item 5 sign-out clears the cookie and ends that session only
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $c1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $c2 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+isnt($c1, $c2, 'two sign-ins, two tokens');
+
+my $r = PortfolioTest::http(DELETE => '/api/session', cookie => $c1);
+is($r->{status}, 200, 'DELETE /api/session');
+is($r->{body}, '{"signed_out":true}', 'sign-out body');
+is(scalar @{ $r->{set_cookie} }, 1, 'one Set-Cookie');
+is($r->{set_cookie}[0], 'pf_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax',
+   'the cookie is cleared');
+
+$r = PortfolioTest::http(GET => '/api/me', cookie => $c1);
+main::is_error($r, 401, 'unauthenticated', 'the old cookie after sign-out');
+
+$r = PortfolioTest::http(GET => '/api/me',
+                         headers => { Authorization => 'Bearer ' . main::token($c1) });
+main::is_error($r, 401, 'unauthenticated', 'the old token as bearer after sign-out');
+
+$r = PortfolioTest::http(DELETE => '/api/session', cookie => $c1);
+main::is_error($r, 401, 'unauthenticated', 'signing out twice');
+
+$r = PortfolioTest::http(GET => '/api/me', cookie => $c2);
+is($r->{status}, 200, 'the other session of the same user still works');
+
+# sign-out through the bearer token
+$r = PortfolioTest::http(DELETE => '/api/session',
+                         headers => { Authorization => 'Bearer ' . main::token($c2) });
+is($r->{status}, 200, 'sign-out with a bearer token');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $c2);
+main::is_error($r, 401, 'unauthenticated', 'that session is gone too');
+--- request
+DELETE /api/session
+--- error_code: 401
+--- response_body chomp
+{"error":{"code":"unauthenticated","message":"sign in first"}}
+--- response_headers
+!Set-Cookie
+--- no_error_log
+[error]
+
+
+
+=== TEST 4: SPEC A1 a wrong password is 401 invalid_credentials, no cookie
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/session
+{"username":"zlsh100000001","password":"admin-pass-2"}
+--- error_code: 401
+--- response_headers
+!Set-Cookie
+--- response_headers_like
+Content-Type: application/json(; charset=utf-8)?
+--- response_body chomp
+{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+--- no_error_log
+[error]
+
+
+
+=== TEST 5: SPEC A1 an unknown account gets the same 401 as a wrong password
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/session
+{"username":"zlsh999999999","password":"admin-pass-1"}
+--- error_code: 401
+--- response_headers
+!Set-Cookie
+--- response_body chomp
+{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+--- no_error_log
+[error]
+
+
+
+=== TEST 6: SPEC A1 an empty password (or account name) is 401, never a sign-in
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- more_headers
+Content-Type: application/json
+--- request eval
+[
+"POST /api/session
+{\"username\":\"zlsh100000001\",\"password\":\"\"}",
+"POST /api/session
+{\"username\":\"\",\"password\":\"admin-pass-1\"}",
+]
+--- error_code eval
+[401, 401]
+--- response_headers
+!Set-Cookie
+--- response_body eval
+[
+'{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}',
+'{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}',
+]
+--- no_error_log
+[error]
+
+
+
+=== TEST 7: SPEC A1 missing or mistyped fields are 422
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- more_headers
+Content-Type: application/json
+--- request eval
+[
+"POST /api/session
+{\"username\":\"zlsh100000001\"}",
+"POST /api/session
+{\"password\":\"admin-pass-1\"}",
+"POST /api/session
+{}",
+"POST /api/session
+{\"username\":\"zlsh100000001\",\"password\":12345678}",
+"POST /api/session
+[\"zlsh100000001\",\"admin-pass-1\"]",
+]
+--- error_code eval
+[422, 422, 422, 422, 422]
+--- response_body_like eval
+[
+'^\{"error":\{"code":"invalid_field","message":"\\\\"password\\\\" must be a string"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"\\\\"username\\\\" must be a string"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"\\\\"username\\\\" must be a string"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"\\\\"password\\\\" must be a string"\}\}$',
+'^\{"error":\{"code":"invalid_body","message":"send \{.+\}"\}\}$',
+]
+--- response_headers
+!Set-Cookie
+--- no_error_log
+[error]
+
+
+
+=== TEST 8: SPEC A1 an initial password must be changed first; then the session works everywhere
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+# zlsh108234568: student number account, initial password = last 6 of the
+# national ID B234567891
+my $r = main::login_r('zlsh108234568', '567891');
+is($r->{status}, 200, 'sign-in with the initial password');
+is($r->{json}{must_change_password}, JSON::PP::true(), 'must_change_password is true');
+my $cookie = PortfolioTest::cookie_from($r);
+ok(defined $cookie, 'a session cookie even so');
+
+$r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $cookie);
+main::is_error($r, 403, 'password_change_required', 'a plugin read before the change');
+$r = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $cookie);
+main::is_error($r, 403, 'password_change_required', 'another plugin read before the change');
+$r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $cookie,
+                         body => { id => 'before-change' });
+main::is_error($r, 403, 'password_change_required', 'a plugin write before the change');
+
+$r = PortfolioTest::http(GET => '/api/me', cookie => $cookie);
+is($r->{status}, 200, 'GET /api/me is allowed');
+is($r->{json}{must_change_password}, JSON::PP::true(), '/me says a change is needed');
+
+$r = PortfolioTest::http(POST => '/api/password', cookie => $cookie,
+                         body => { current => '567891', new => 'Blue-river-2024' });
+is($r->{status}, 200, 'POST /api/password');
+is($r->{body}, '{"changed":true}', 'password change body');
+
+# the same session, now everywhere
+$r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $cookie);
+is($r->{status}, 200, 'the plugin read works after the change, same session');
+$r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $cookie,
+                         body => { id => 'after-change' });
+is($r->{status}, 201, 'the plugin write works after the change');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $cookie);
+is($r->{json}{must_change_password}, JSON::PP::false(), '/me: no change needed any more');
+
+$r = main::login_r('zlsh108234568', '567891');
+main::is_error($r, 401, 'invalid_credentials', 'the old password no longer signs in');
+$r = main::login_r('zlsh108234568', 'Blue-river-2024');
+is($r->{status}, 200, 'the new password signs in');
+is($r->{json}{must_change_password}, JSON::PP::false(), 'and needs no change');
+
+# sign-out is allowed before the change too (zlsh111122222: teacher,
+# initial password = last 6 of A111122222)
+my $t = PortfolioTest::login('zlsh111122222', '122222');
+$r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $t);
+main::is_error($r, 403, 'password_change_required', 'the teacher before the change');
+$r = PortfolioTest::http(DELETE => '/api/session', cookie => $t);
+is($r->{status}, 200, 'DELETE /api/session is allowed before the change');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $t);
+main::is_error($r, 401, 'unauthenticated', 'and it signed out');
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/session
+{"username":"zlsh108234568","password":"567891"}
+--- error_code: 401
+--- response_body chomp
+{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+--- no_error_log
+[error]
+
+
+
+=== TEST 9: SPEC A1 password change refusals: wrong current, too short, unchanged, the account name
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $t = PortfolioTest::login('zlsh111122222', '122222');
+my $pw = sub {
+    PortfolioTest::http(POST => '/api/password', cookie => $t, body => $_[0]);
+};
+
+main::is_error($pw->({ current => '000000', new => 'Green-hill-77' }),
+               403, 'wrong_password', 'a wrong current password');
+main::is_error($pw->({ current => '122222', new => 'short7!' }),
+               422, 'weak_password', '7 characters');
+# 7 characters in 21 bytes: characters count, not bytes
+main::is_error($pw->({ current => '122222', new => "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}" }),
+               422, 'weak_password', '7 Chinese characters');
+main::is_error($pw->({ current => '122222', new => 'x-zlsh111122222-x' }),
+               422, 'weak_password', 'containing the account name');
+main::is_error($pw->({ current => '122222', new => 'ZLSH111122222!!' }),
+               422, 'weak_password', 'containing the account name in capitals');
+main::is_error($pw->({ current => '122222' }),
+               422, 'invalid_field', 'no new password');
+main::is_error($pw->({ new => 'Green-hill-77' }),
+               422, 'invalid_field', 'no current password');
+
+# none of that changed anything
+my $r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $t);
+main::is_error($r, 403, 'password_change_required', 'still must change');
+$r = main::login_r('zlsh111122222', 'Green-hill-77');
+main::is_error($r, 401, 'invalid_credentials', 'the refused passwords do not sign in');
+$r = main::login_r('zlsh111122222', '122222');
+is($r->{status}, 200, 'the initial password still signs in');
+
+# the same as the current one (needs a current password of 8 or more)
+my $c = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
+$r = PortfolioTest::http(POST => '/api/password', cookie => $c,
+                         body => { current => 'teacher-pass-2', new => 'teacher-pass-2' });
+main::is_error($r, 422, 'weak_password', 'the same as the current one');
+$r = main::login_r('zlsh122233333', 'teacher-pass-2');
+is($r->{status}, 200, 'which is still the password');
+
+# 8 characters is enough (and 8 Chinese characters too)
+$r = $pw->({ current => '122222', new => "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}" });
+is($r->{status}, 200, '8 characters are accepted');
+$r = main::login_r('zlsh111122222', "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}");
+is($r->{status}, 200, 'and sign in');
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/password
+{"current":"122222","new":"Green-hill-77"}
+--- error_code: 401
+--- response_body chomp
+{"error":{"code":"unauthenticated","message":"sign in first"}}
+--- no_error_log
+[error]
+
+
+
+=== TEST 10: issue 2 item 5 a session unused for portfolio_session_idle ends (use keeps it alive)
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_session_idle 2s;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $cookie = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $me = sub { PortfolioTest::http(GET => '/api/me', cookie => $cookie) };
+
+is($me->()->{status}, 200, 'at once');
+# each use moves the idle deadline: 2.4 s after sign-in it still works
+Time::HiRes::sleep(1.2);
+is($me->()->{status}, 200, 'after 1.2 s');
+Time::HiRes::sleep(1.2);
+is($me->()->{status}, 200, 'after 2.4 s (used 1.2 s ago)');
+
+Time::HiRes::sleep(3);
+main::is_error($me->(), 401, 'session_expired', '3 s without use');
+main::is_error($me->(), 401, 'session_expired', 'and stays expired');
+
+# a new sign-in works again
+my $again = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+is(PortfolioTest::http(GET => '/api/me', cookie => $again)->{status}, 200,
+   'a new session');
+--- request
+GET /api/me
+--- error_code: 401
+--- response_body chomp
+{"error":{"code":"unauthenticated","message":"sign in first"}}
+--- no_error_log
+[error]
+
+
+
+=== TEST 11: issue 2 item 5 a session ends after portfolio_session_lifetime however much it is used
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_session_lifetime 3s;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $t0 = Time::HiRes::time();
+my $r = main::login_r('zlsh108234567', 'student-pass-1');
+is($r->{status}, 200, 'sign-in');
+like($r->{set_cookie}[0] // '', qr/; Max-Age=3;/, 'the cookie lives as long as the session');
+my $cookie = PortfolioTest::cookie_from($r);
+my $me = sub { PortfolioTest::http(GET => '/api/me', cookie => $cookie) };
+
+for my $at (0, 1, 2) {
+    Time::HiRes::sleep($t0 + $at - Time::HiRes::time()) if Time::HiRes::time() < $t0 + $at;
+    is($me->()->{status}, 200, "used at ${at} s");
+}
+
+Time::HiRes::sleep($t0 + 4 - Time::HiRes::time()) if Time::HiRes::time() < $t0 + 4;
+main::is_error($me->(), 401, 'session_expired', 'at 4 s, used every second');
+--- request
+GET /api/me
+--- error_code: 401
+--- no_error_log
+[error]
+
+
+
+=== TEST 12: issue 2 item 5 only the SHA-256 of a session token is stored
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $cookie = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $token = main::token($cookie);
+my $hash = Digest::SHA::sha256_hex($token);
+
+my $sessions = main::mdb_dump('-s', 'sessions');
+like($sessions, qr/^ \Q$hash\E$/m, 'the sessions database has the SHA-256 as a key');
+is(scalar(() = $sessions =~ /^ [0-9a-f]+$/mg), 2, 'one session: one key, one value');
+# the value names the user (hex of "zlsh108234567")
+like($sessions, qr/\Q${\ unpack('H*', '"zlsh108234567"') }\E/, 'the session names its user');
+
+# not even a part of it (16 of its 43 characters)
+my $part = substr($token, 0, 16);
+my $all = main::mdb_dump('-a');
+unlike($all, qr/\Q${\ unpack('H*', $part) }\E/, 'the token is nowhere in the store (hex)');
+my $printable = main::mdb_dump('-a', '-p');
+unlike($printable, qr/\Q$part\E/, 'the token is nowhere in the store (printable)');
+
+# and the stored hash is not a token: it signs nobody in
+my $r = PortfolioTest::http(GET => '/api/me', cookie => "pf_session=$hash");
+main::is_error($r, 401, 'unauthenticated', 'the stored hash as a cookie');
+
+# sign-out removes the record
+PortfolioTest::http(DELETE => '/api/session', cookie => $cookie);
+unlike(main::mdb_dump('-s', 'sessions'), qr/\Q$hash\E/, 'signed out: the record is gone');
+--- request
+GET /api/health
+--- response_body_like chomp
+"status":"ok"
+--- no_error_log
+[error]
+
+
+
+=== TEST 13: issue 2 item 5 after portfolio_login_free_failures wrong passwords, sign-in waits (429)
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_login_free_failures 2;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $u = 'zlsh108234567';
+main::is_error(main::login_r($u, 'wrong-1'), 401, 'invalid_credentials', 'wrong try 1');
+main::is_error(main::login_r($u, 'wrong-2'), 401, 'invalid_credentials', 'wrong try 2');
+
+# two free failures used up: the next try must wait 1 s, even with the
+# right password
+my $r = main::login_r($u, 'student-pass-1');
+main::is_error($r, 429, 'too_many_attempts', 'the right password right after');
+is($r->{headers}{'retry-after'}, '1', 'Retry-After: 1');
+is(scalar @{ $r->{set_cookie} }, 0, 'no cookie');
+
+# per account: another account is not slowed down
+is(main::login_r('zlsh108234569', 'student-pass-3')->{status}, 200,
+   'another account signs in meanwhile');
+
+Time::HiRes::sleep($r->{headers}{'retry-after'} + 0.2);
+$r = main::login_r($u, 'student-pass-1');
+is($r->{status}, 200, 'the right password after Retry-After');
+
+# that reset the counter: two free failures again, then a wait
+main::is_error(main::login_r($u, 'wrong-3'), 401, 'invalid_credentials', 'wrong try after the reset 1');
+main::is_error(main::login_r($u, 'wrong-4'), 401, 'invalid_credentials', 'wrong try after the reset 2');
+main::is_error(main::login_r($u, 'wrong-5'), 429, 'too_many_attempts', 'third try after the reset');
+
+# the delay grows: after one more failure it is 2 s
+Time::HiRes::sleep(1.2);
+main::is_error(main::login_r($u, 'wrong-6'), 401, 'invalid_credentials', 'wrong try after the wait');
+$r = main::login_r($u, 'student-pass-1');
+main::is_error($r, 429, 'too_many_attempts', 'then 429 again');
+is($r->{headers}{'retry-after'}, '2', 'with Retry-After: 2');
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/session
+{"username":"zlsh108234567","password":"student-pass-1"}
+--- error_code: 429
+--- response_headers
+Retry-After: 2
+--- response_body_like chomp
+^\{"error":\{"code":"too_many_attempts","message":"[^"]+"\}\}$
+--- no_error_log
+[error]
+
+
+
+=== TEST 14: issue 2 item 5 wrong passwords sent in parallel all count (no burst gets past the delay)
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_login_free_failures 2;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+# Eight wrong guesses at once: only the first two (in the order the writer
+# records them) are free, the rest must wait -- as if they had come one
+# after another.  (Before the fix all eight were checked and counted as one.)
+my @guesses = map { "guess-$_" } 1 .. 8;
+my $res = main::parallel(map {
+    [ POST => '/api/session', { username => 'zlsh108234567', password => $_ } ]
+} @guesses);
+my %n;
+$n{ $_->{status} // 'none' }++ for @$res;
+is($n{401} // 0, 2, 'two answered 401 (the free failures)');
+is($n{429} // 0, 6, 'the other six answered 429');
+ok(!grep({ $_->{status} eq '429' && !$_->{headers}{'retry-after'} } @$res),
+   'each 429 has Retry-After');
+
+# and the right password right after the burst waits too
+my $r = main::login_r('zlsh108234567', 'student-pass-1');
+main::is_error($r, 429, 'too_many_attempts', 'the right password after the burst');
+--- more_headers
+Content-Type: application/json
+--- request
+POST /api/session
+{"username":"zlsh108234567","password":"student-pass-1"}
+--- error_code: 429
+--- response_headers_like
+Retry-After: \d+
+--- no_error_log
+[error]
