@@ -17,7 +17,7 @@ use strict;
 use warnings;
 
 use JSON::PP ();
-use Test::Nginx::HTTP ();
+use PortfolioHTTP ();
 
 our $Timeout = 5;
 
@@ -71,7 +71,7 @@ sub http {
             . join('', map { "$_: $hdr{$_}\r\n" } sort keys %hdr)
             . "\r\n" . ($body // '');
 
-    my $x = Test::Nginx::HTTP::exchange(
+    my $x = PortfolioHTTP::exchange(
         port    => port(),
         data    => $raw,
         expect  => 1,

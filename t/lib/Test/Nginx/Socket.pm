@@ -37,7 +37,7 @@ use Time::HiRes qw(sleep time);
 use List::Util qw(shuffle);
 
 use Test::Nginx::Util ();
-use Test::Nginx::HTTP ();
+use PortfolioHTTP ();
 
 our $VERSION = '0.01';
 
@@ -402,7 +402,7 @@ sub send_requests {
                                           : $Test::Nginx::Util::Timeout;
     my @out;
     for my $conn (@$conns) {
-        my $res = Test::Nginx::HTTP::exchange(
+        my $res = PortfolioHTTP::exchange(
             port    => $Test::Nginx::Util::ServerPort,
             data    => [ map { $_->{bytes} } @$conn ],
             expect  => scalar(@$conn),
@@ -447,14 +447,14 @@ sub check_response {
         for my $h (_header_lines($spec)) {
             if ($h =~ /^!\s*(.+?)\s*$/) {
                 my $k = $1;
-                my $v = Test::Nginx::HTTP::header_value($res, $k);
+                my $v = PortfolioHTTP::header_value($res, $k);
                 Test::More::ok(!defined $v, "$name - header $k ok$tag")
                     or Test::More::diag("header $k should be absent but is '$v'");
                 next;
             }
             my ($k, $want) = split /\s*:\s*/, $h, 2;
             $want //= '';
-            my $v = Test::Nginx::HTTP::header_value($res, $k);
+            my $v = PortfolioHTTP::header_value($res, $k);
             Test::More::is($v // '', $want, "$name - header $k ok$tag");
         }
     }
@@ -465,7 +465,7 @@ sub check_response {
         for my $h (_header_lines($spec)) {
             my ($k, $re) = split /\s*:\s*/, $h, 2;
             $re //= '';
-            my $v = Test::Nginx::HTTP::header_value($res, $k);
+            my $v = PortfolioHTTP::header_value($res, $k);
             Test::More::like($v // '', qr/^(?:$re)$/, "$name - header $k like ok$tag");
         }
     }

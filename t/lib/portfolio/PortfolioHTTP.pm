@@ -1,4 +1,4 @@
-package Test::Nginx::HTTP;
+package PortfolioHTTP;
 
 # A deliberately small HTTP/1.x client for the test runner.
 #
@@ -288,7 +288,7 @@ __END__
 
 =head1 NAME
 
-Test::Nginx::HTTP - minimal raw-socket HTTP client used by Test::Nginx::Socket
+PortfolioHTTP - minimal raw-socket HTTP client used by Test::Nginx::Socket
 and PortfolioTest
 
 =head1 FUNCTIONS
