@@ -218,6 +218,67 @@ testkit_seed(pf_req_t *req)
 }
 
 
+/*
+ * GET /testkit/records?db=...&prefix=...: every record of a database whose
+ * key starts with prefix (URL-encoded; "%1F" for the separator), as
+ * {"records": [{"key", "value"}]} with each value as its stored text, so
+ * a test can check what a plugin wrote (audit entries, queues, usage).
+ */
+
+typedef struct {
+    pf_gen_t  *g;
+    int        n;
+} testkit_records_t;
+
+
+static int
+testkit_records_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    testkit_records_t  *r = data;
+
+    host->map_open(r->g);
+    host->key(r->g, "key");
+    host->string(r->g, key);
+    host->key(r->g, "value");
+    host->string(r->g, value);
+    host->map_close(r->g);
+
+    return ++r->n >= 10000;
+}
+
+
+static int
+testkit_records(pf_req_t *req)
+{
+    pf_str_t            db;
+    testkit_records_t   r;
+
+    db = host->arg(req, "db");    /* decoded copies are NUL-terminated */
+
+    if (db.len == 0) {
+        return host->error(req, 422, "invalid_field", "send ?db=");
+    }
+
+    r.g = host->gen(req);
+    r.n = 0;
+    host->map_open(r.g);
+    host->key(r.g, "records");
+    host->array_open(r.g);
+
+    if (host->db_scan(req, db.data, host->arg(req, "prefix"),
+                      testkit_records_cb, &r)
+        != PF_OK)
+    {
+        return host->error(req, 422, "invalid_field", "no such database");
+    }
+
+    host->array_close(r.g);
+    host->map_close(r.g);
+
+    return host->reply(req, 200, r.g);
+}
+
+
 static const pf_route_t  testkit_routes[] = {
     { "POST", "/testkit/seed", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
       testkit_seed },
@@ -229,6 +290,8 @@ static const pf_route_t  testkit_routes[] = {
       testkit_fail },
     { "GET", "/testkit/stats", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
       testkit_stats },
+    { "GET", "/testkit/records", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
+      testkit_records },
     { "GET", "/testkit/students/{student}",
       PF_ROLE_STUDENT|PF_ROLE_TEACHER|PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN,
       PF_SCOPE_STUDENT, 0, testkit_student },
@@ -242,8 +305,11 @@ static const pf_hook_t  testkit_hooks[] = {
     { "testkit.created", testkit_hook },
 };
 
+/* outcomes, outcome_ids, usage: so tests can seed students' uploads
+   without loading the plugin that owns them (t/070-import.t) */
 static const char *const  testkit_dbs[] = {
-    "testkit_items", "testkit_counters", NULL
+    "testkit_items", "testkit_counters",
+    "outcomes", "outcome_ids", "usage", NULL
 };
 
 static const pf_plugin_t  testkit = {
