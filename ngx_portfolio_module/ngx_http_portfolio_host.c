@@ -182,8 +182,9 @@ ngx_http_pf_api_param(pf_req_t *req, const char *name)
 static pf_str_t
 ngx_http_pf_api_arg(pf_req_t *req, const char *name)
 {
-    u_char     *dst, *src;
-    ngx_str_t   value;
+    u_char      *dst, *src, *buf;
+    size_t       i;
+    ngx_str_t    value;
 
     if (req->r == NULL
         || ngx_http_arg(req->r, (u_char *) name, ngx_strlen(name), &value)
@@ -192,22 +193,25 @@ ngx_http_pf_api_arg(pf_req_t *req, const char *name)
         return (pf_str_t) { 0, NULL };
     }
 
-    /* decoded copy: %XX and "+" as a browser's form encodes them */
-    dst = ngx_pnalloc(req->pool, value.len + 1);
-    if (dst == NULL) {
+    /*
+     * Decoded as a browser's form encodes: "+" is a space, then every %XX
+     * (a "%2B" stays a plus, a "%3F" a question mark).
+     */
+    buf = ngx_pnalloc(req->pool, value.len + 1);
+    if (buf == NULL) {
         return (pf_str_t) { 0, NULL };
     }
 
-    src = value.data;
-    value.data = dst;
-    ngx_unescape_uri(&dst, &src, value.len, NGX_UNESCAPE_URI);
+    for (i = 0; i < value.len; i++) {
+        buf[i] = (value.data[i] == '+') ? ' ' : value.data[i];
+    }
+
+    src = buf;
+    dst = buf;
+    ngx_unescape_uri(&dst, &src, value.len, 0);
     *dst = '\0';
 
-    for (src = value.data; src < dst; src++) {
-        if (*src == '+') {
-            *src = ' ';
-        }
-    }
+    value.data = buf;
 
     return (pf_str_t) { dst - value.data, (const char *) value.data };
 }

@@ -578,6 +578,14 @@ is_deeply([ grep { /file/ } @{ main::audit_actions($admin, 'zlsh108234567') } ],
 my @d = grep { $_->{value}{action} eq 'outcome.file_stored' }
         @{ main::records($admin, 'audit', "zlsh108234567\x1f") };
 is($d[0]{value}{detail}{sha256}, $sha, 'audit detail names the file');
+
+# a name with "+" and "?" survives the query string (%2B, %3F)
+$r = main::upload($st, $id, 'document', $pdf, name => 'C++ notes?.pdf');
+is($r->{status}, 200, 'upload again under a name with + and ?');
+$r = main::api(GET => "/outcomes/$id/document", $st);
+like($r->{headers}{'content-disposition'},
+     qr/filename="C\+\+ notes\?\.pdf"; filename\*=UTF-8''C%2B%2B%20notes%3F\.pdf$/,
+     'the name keeps its plus signs and question mark');
 main::log_clean();
 --- request
 GET /api/me/quota

@@ -1,5 +1,5 @@
 /*
- * outcome.h -- what the student and certification plugins share about a
+ * pf_outcome.h -- what the student and certification plugins share about a
  * course learning outcome (SPEC P4, P5): finding one by id, who may act
  * on it, how it is shown, rewriting a record field-wise, windows and
  * error messages.  The record layout is plugins/README.md's.
