@@ -259,11 +259,10 @@ ngx_http_pf_plugin_load(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
         return NGX_ERROR;
     }
 
-    ngx_log_error(NGX_LOG_INFO, cf->log, 0,
-                  "portfolio plugin \"%V\" %s loaded from \"%V\" "
-                  "(%uz routes, %uz jobs, %uz hooks)", name,
-                  desc->version ? desc->version : "", &full, desc->nroutes,
-                  desc->njobs, desc->nhooks);
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                   "portfolio plugin \"%V\" loaded from \"%V\" "
+                   "(%uz routes, %uz jobs)", name, &full, desc->nroutes,
+                   desc->njobs);
 
     return NGX_OK;
 }
