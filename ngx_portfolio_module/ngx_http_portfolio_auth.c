@@ -32,9 +32,14 @@ typedef struct {
     ngx_str_t        stored;
     ngx_str_t        new_hash;
     int64_t          fails;
+    pf_str_t         uid;              /* directory account to try (A2) */
     unsigned         found:1;
     unsigned         ok:1;
     unsigned         failed:1;         /* the hash could not be computed */
+    unsigned         via_uid:1;        /* the name was a directory uid */
+    unsigned         skip_local:1;     /* local passwords not allowed */
+    unsigned         dir_ok:1;         /* signed in by the directory */
+    unsigned         dir_down:1;       /* the directory did not answer */
 } ngx_http_pf_login_t;
 
 
@@ -417,6 +422,13 @@ ngx_http_pf_health(pf_req_t *req)
     ngx_http_pf_gen_boolean(g, ctx->pmcf->group_commit);
     ngx_http_pf_gen_map_close(g);
 
+    /* SPEC A2; never contacts the directory */
+    ngx_http_pf_gen_key(g, "directory");
+    ngx_http_pf_gen_map_open(g);
+    ngx_http_pf_gen_key(g, "configured");
+    ngx_http_pf_gen_boolean(g, ctx->pmcf->ldap.url.len != 0);
+    ngx_http_pf_gen_map_close(g);
+
     ngx_http_pf_gen_key(g, "worker_pid");
     ngx_http_pf_gen_number(g, ngx_pid);
 
@@ -529,7 +541,7 @@ ngx_http_pf_body_string(ngx_http_pf_ctx_t *ctx, const char *name,
  * school behind one address is not locked out by one student's typos.
  */
 
-static time_t
+time_t
 ngx_http_pf_fail_wait(ngx_http_pf_ctx_t *ctx, pf_str_t username,
     int64_t *fails)
 {
@@ -588,7 +600,8 @@ ngx_http_pf_login(pf_req_t *req)
     int                   rc;
     u_char               *p;
     time_t                wait;
-    pf_str_t              pw;
+    pf_str_t              pw, name;
+    ngx_uint_t            methods;
     const pf_val_t       *rec;
     ngx_http_pf_login_t  *lg;
 
@@ -620,6 +633,20 @@ ngx_http_pf_login(pf_req_t *req)
                                  "wrong account name or password");
     }
 
+    name = lg->username;
+    rc = ngx_http_pf_load_user(ctx, lg->username, &rec);
+
+    if (rc == PF_NOT_FOUND) {
+        /* SPEC A2: a directory account name bound to a local account */
+        rc = ngx_http_pf_ldap_resolve(ctx, name, &lg->username);
+
+        if (rc == PF_OK) {
+            lg->via_uid = 1;
+            rc = ngx_http_pf_load_user(ctx, lg->username, &rec);
+        }
+    }
+
+    /* counted per local account, whichever name was typed */
     wait = ngx_http_pf_fail_wait(ctx, lg->username, &lg->fails);
     if (wait) {
         ctx->retry_after = wait;
@@ -627,10 +654,32 @@ ngx_http_pf_login(pf_req_t *req)
                                  "too many wrong passwords; wait %T s", wait);
     }
 
-    rc = ngx_http_pf_load_user(ctx, lg->username, &rec);
-
     if (rc == PF_OK) {
-        pw = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "pw"));
+        /* which passwords this account may use: its school decides */
+        methods = ngx_http_pf_login_methods(ctx, rec, &lg->uid);
+
+        if (lg->via_uid) {
+            methods &= ~NGX_HTTP_PF_LOGIN_LOCAL;
+
+            if (!(lg->uid.len == name.len
+                  && ngx_strncasecmp((u_char *) lg->uid.data,
+                                     (u_char *) name.data, name.len) == 0))
+            {
+                lg->uid.len = 0;
+            }
+        }
+
+        pw.len = 0;
+
+        if (methods & NGX_HTTP_PF_LOGIN_LOCAL) {
+            pw = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "pw"));
+        }
+
+        /* no local password to try: the directory only */
+        if (pw.len == 0 && lg->uid.len) {
+            lg->skip_local = 1;
+        }
+
         lg->found = 1;
 
     } else if (rc == PF_NOT_FOUND) {
@@ -641,7 +690,7 @@ ngx_http_pf_login(pf_req_t *req)
                                  "accounts cannot be read now");
     }
 
-    if (pw.len == 0) {
+    if (pw.len == 0 && !lg->skip_local) {
         /* unknown: spend the same time, so timing tells nothing */
         pw.data = (const char *) ngx_pnalloc(ctx->pool, 96);
         if (pw.data == NULL) {
@@ -682,7 +731,12 @@ ngx_http_pf_verify_post(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg,
     ctx->done = ngx_http_pf_login_verified;
     ctx->handler = write_handler;
 
-    if (ngx_http_pf_task_post(ctx, ngx_http_pf_login_thread) != NGX_OK) {
+    /* attempts that may ask the directory wait in portfolio_ldap_pool */
+    if ((lg->uid.len
+         ? ngx_http_pf_ldap_post(ctx, ngx_http_pf_login_thread)
+         : ngx_http_pf_task_post(ctx, ngx_http_pf_login_thread))
+        != NGX_OK)
+    {
         ctx->done = NULL;
         ctx->retry_after = 2;
         return ngx_http_pf_error(ctx, 503, "busy",
@@ -701,8 +755,31 @@ ngx_http_pf_login_thread(void *data, ngx_log_t *log)
     ngx_http_pf_login_t  *lg;
 
     lg = ctx->data;
-    lg->ok = ngx_http_pf_password_verify(ctx->pmcf, lg->password,
-                                         ngx_http_pf_str(&lg->stored), log);
+
+    if (!lg->skip_local) {
+        lg->ok = ngx_http_pf_password_verify(ctx->pmcf, lg->password,
+                                             ngx_http_pf_str(&lg->stored),
+                                             log);
+    }
+
+    /* SPEC A2: then the directory, for an account bound to it */
+    if (!lg->ok && lg->uid.len) {
+        switch (ngx_http_pf_ldap_auth(&ctx->pmcf->ldap, lg->uid,
+                                      lg->password, log))
+        {
+        case NGX_HTTP_PF_LDAP_OK:
+            lg->ok = 1;
+            lg->dir_ok = 1;
+            break;
+
+        case NGX_HTTP_PF_LDAP_UNAVAILABLE:
+            lg->dir_down = 1;
+            break;
+
+        default:
+            break;
+        }
+    }
 
     if (lg->ok && lg->new_password.len) {
         if (ngx_http_pf_password_hash(ctx->pool, ctx->pmcf->password_cost,
@@ -735,13 +812,23 @@ ngx_http_pf_login_verified(ngx_http_pf_ctx_t *ctx)
 static int
 ngx_http_pf_count_failure(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg)
 {
-    pf_gen_t  *g;
-
     /*
      * Count from what this write transaction sees, not from the read in
      * the event loop: wrong passwords sent in parallel must all count.
      */
     (void) ngx_http_pf_fail_wait(ctx, lg->username, &lg->fails);
+
+    return ngx_http_pf_fail_record(ctx, lg->username, lg->fails);
+}
+
+
+/* In the writer: one more failure after fails (as fail_wait read them). */
+
+int
+ngx_http_pf_fail_record(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t fails)
+{
+    pf_gen_t  *g;
 
     g = ngx_http_pf_gen(ctx->pool);
     if (g == NULL) {
@@ -750,7 +837,7 @@ ngx_http_pf_count_failure(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg)
 
     ngx_http_pf_gen_map_open(g);
     ngx_http_pf_gen_key(g, "count");
-    ngx_http_pf_gen_number(g, lg->fails + 1);
+    ngx_http_pf_gen_number(g, fails + 1);
     ngx_http_pf_gen_key(g, "last");
     ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
     ngx_http_pf_gen_map_close(g);
@@ -758,7 +845,7 @@ ngx_http_pf_count_failure(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg)
     /* the 401 must still commit this */
     ctx->keep = 1;
 
-    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_AUTHFAIL, lg->username,
+    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_AUTHFAIL, username,
                               ngx_http_pf_gen_text(g));
 }
 
@@ -792,6 +879,14 @@ ngx_http_pf_login_write(pf_req_t *req)
                                  "too many wrong passwords; wait %T s", wait);
     }
 
+    if (!lg->ok && lg->dir_down) {
+        /* the password may have been right: nothing is counted */
+        ctx->retry_after = NGX_HTTP_PF_LDAP_RETRY_AFTER;
+        return ngx_http_pf_error(ctx, 503, "directory_unavailable",
+                                 "the directory cannot be reached now; "
+                                 "try again shortly");
+    }
+
     if (!lg->ok || !lg->found) {
         if (lg->found && ngx_http_pf_count_failure(ctx, lg) != PF_OK) {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
@@ -803,7 +898,9 @@ ngx_http_pf_login_write(pf_req_t *req)
     }
 
     /* read again inside the write transaction: it may have changed */
-    if (ngx_http_pf_load_user(ctx, lg->username, &rec) != PF_OK) {
+    if (ngx_http_pf_load_user(ctx, lg->username, &rec) != PF_OK
+        || (lg->dir_ok && !ngx_http_pf_ldap_still_bound(rec, lg->uid)))
+    {
         return ngx_http_pf_error(ctx, 401, "invalid_credentials",
                                  "wrong account name or password");
     }
@@ -840,6 +937,18 @@ ngx_http_pf_login_write(pf_req_t *req)
                                                                    "roles"));
     v = ngx_http_pf_json_get(rec, "must_change");
     ctx->session.must_change = (ngx_http_pf_json_type(v) == PF_JSON_TRUE);
+
+    /* SPEC A2: a directory sign-in retires an unchanged initial password */
+    if (lg->dir_ok && ctx->session.must_change) {
+        if (ngx_http_pf_ldap_retire_initial(ctx, lg->username, rec)
+            != PF_OK)
+        {
+            return ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                                     "the account could not be stored");
+        }
+
+        ctx->session.must_change = 0;
+    }
 
     ngx_http_pf_session_cookie(ctx, &token, ctx->pmcf->session_lifetime);
 
@@ -1081,7 +1190,7 @@ ngx_http_pf_bootstrap_user(ngx_http_pf_ctx_t *ctx, const pf_val_t *u,
 {
     u_char          *p;
     uint32_t         roles;
-    pf_str_t         id, school, nid, number, pw, existing;
+    pf_str_t         id, school, nid, number, pw, existing, dir;
     pf_gen_t        *g;
     ngx_str_t        hash;
     const pf_val_t  *v;
@@ -1190,9 +1299,25 @@ ngx_http_pf_bootstrap_user(ngx_http_pf_ctx_t *ctx, const pf_val_t *u,
     ngx_http_pf_gen_key(g, "by");
     ngx_http_pf_gen_cstring(g, "bootstrap");
 
+    /* SPEC A2: local sign-in even where the school uses the directory */
+    if (ngx_http_pf_json_type(ngx_http_pf_json_get(u, "break_glass"))
+        == PF_JSON_TRUE)
+    {
+        ngx_http_pf_gen_key(g, "break_glass");
+        ngx_http_pf_gen_boolean(g, 1);
+    }
+
+    /* SPEC A2: the directory account it is bound to */
+    dir = ngx_http_pf_json_str(ngx_http_pf_json_get(u, "directory"));
+    if (dir.len) {
+        ngx_http_pf_gen_key(g, "directory");
+        ngx_http_pf_gen_string(g, dir);
+    }
+
     if (ngx_http_pf_gen_map_close(g) != PF_OK
         || ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_USERS, id,
-                              ngx_http_pf_gen_text(g)) != PF_OK)
+                              ngx_http_pf_gen_text(g)) != PF_OK
+        || (dir.len && ngx_http_pf_ldap_bootstrap_bind(ctx, id, dir) != PF_OK))
     {
         return PF_ERROR;
     }

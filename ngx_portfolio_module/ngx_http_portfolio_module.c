@@ -163,6 +163,77 @@ static ngx_command_t  ngx_http_pf_commands[] = {
       offsetof(ngx_http_pf_main_conf_t, bootstrap),
       NULL },
 
+    /* the city's LDAP directory (SPEC A2, _ldap.c) */
+    { ngx_string("portfolio_ldap_url"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_pf_ldap_url,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("portfolio_ldap_bind_dn"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pf_ldap_bind_dn,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("portfolio_ldap_search"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_pf_ldap_search,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("portfolio_ldap_service_dn"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.service_dn),
+      NULL },
+
+    { ngx_string("portfolio_ldap_service_password"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.service_password),
+      NULL },
+
+    { ngx_string("portfolio_ldap_starttls"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.starttls),
+      NULL },
+
+    { ngx_string("portfolio_ldap_ca_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_pf_conf_set_path,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.ca_file),
+      NULL },
+
+    { ngx_string("portfolio_ldap_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.timeout),
+      NULL },
+
+    { ngx_string("portfolio_ldap_op_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.op_timeout),
+      NULL },
+
+    { ngx_string("portfolio_ldap_pool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_pf_main_conf_t, ldap.pool_name),
+      NULL },
+
     { ngx_string("portfolio_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_http_pf_api,
@@ -255,6 +326,7 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
     pmcf->fail_delay_max = NGX_CONF_UNSET;
     pmcf->session_idle = NGX_CONF_UNSET;
     pmcf->session_lifetime = NGX_CONF_UNSET;
+    ngx_http_pf_ldap_create_conf(&pmcf->ldap);
 
     if (ngx_array_init(&pmcf->routes, cf->pool, 32,
                        sizeof(ngx_http_pf_route_t))
@@ -273,6 +345,9 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_blob_routes,
                                   ngx_http_pf_blob_nroutes)
+           != NGX_OK
+        || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_ldap_routes,
+                                  ngx_http_pf_ldap_nroutes)
            != NGX_OK)
     {
         return NULL;
@@ -343,7 +418,7 @@ ngx_http_pf_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    return NGX_CONF_OK;
+    return ngx_http_pf_ldap_init_conf(cf, pmcf);
 }
 
 

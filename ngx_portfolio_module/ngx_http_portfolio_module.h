@@ -14,6 +14,7 @@
  *   _reply.c    responses and JSON errors
  *   _blob.c     uploads: typing by content, hashing, durable storage;
  *               downloads with sendfile; file verification
+ *   _ldap.c     directory sign-on (LDAP binds in a thread), bindings
  */
 
 #ifndef NGX_HTTP_PORTFOLIO_MODULE_H
@@ -48,6 +49,7 @@
 #define NGX_HTTP_PF_DB_AUDIT        "audit"
 #define NGX_HTTP_PF_DB_OUTBOX       "outbox"
 #define NGX_HTTP_PF_DB_BLOBS        "blobs"         /* school\x1fsha -> meta */
+#define NGX_HTTP_PF_DB_DIRECTORY    "directory"     /* uid -> {"user"} (A2) */
 
 
 typedef struct ngx_http_pf_main_conf_s  ngx_http_pf_main_conf_t;
@@ -76,6 +78,24 @@ typedef struct {
 } ngx_http_pf_route_t;
 
 
+/* The city's LDAP directory (SPEC A2, _ldap.c). */
+typedef struct {
+    ngx_str_t                 url;             /* space-separated, NUL */
+    ngx_str_t                 bind_dn;         /* template with one %s */
+    ngx_str_t                 search_base;     /* or search, then bind */
+    ngx_str_t                 search_filter;
+    ngx_str_t                 service_dn;
+    ngx_str_t                 service_password;
+    ngx_str_t                 ca_file;
+    ngx_flag_t                starttls;
+    ngx_msec_t                timeout;         /* connect */
+    ngx_msec_t                op_timeout;      /* a whole attempt */
+    ngx_str_t                 pool_name;
+    ngx_thread_pool_t        *pool;
+    unsigned                  ldaps:1;
+} ngx_http_pf_ldap_conf_t;
+
+
 struct ngx_http_pf_main_conf_s {
     ngx_str_t                 data_dir;
     off_t                     map_size;
@@ -102,6 +122,8 @@ struct ngx_http_pf_main_conf_s {
     ngx_flag_t                api_used;
     u_char                    pepper[32];      /* DATA/pepper */
     unsigned                  pepper_loaded:1;
+
+    ngx_http_pf_ldap_conf_t   ldap;
 
     ngx_http_pf_store_t      *store;           /* per worker, after fork */
     ngx_http_pf_writer_t     *writer;
@@ -308,6 +330,44 @@ ngx_int_t ngx_http_pf_bootstrap(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
 const pf_val_t *ngx_http_pf_bootstrap_read(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *path);
+time_t ngx_http_pf_fail_wait(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t *fails);
+int ngx_http_pf_fail_record(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t fails);
+
+/* _ldap.c */
+#define NGX_HTTP_PF_LDAP_OK           0
+#define NGX_HTTP_PF_LDAP_INVALID      1    /* wrong password, no account */
+#define NGX_HTTP_PF_LDAP_UNAVAILABLE  2    /* down, slow, misconfigured */
+#define NGX_HTTP_PF_LDAP_RETRY_AFTER  10   /* s, with directory_unavailable */
+#define NGX_HTTP_PF_LOGIN_LOCAL       1
+#define NGX_HTTP_PF_LOGIN_DIRECTORY   2
+extern const pf_route_t ngx_http_pf_ldap_routes[];
+extern const size_t ngx_http_pf_ldap_nroutes;
+void ngx_http_pf_ldap_create_conf(ngx_http_pf_ldap_conf_t *lc);
+char *ngx_http_pf_ldap_init_conf(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf);
+char *ngx_http_pf_ldap_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_pf_ldap_bind_dn(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_pf_ldap_search(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_pf_ldap_auth(ngx_http_pf_ldap_conf_t *lc, pf_str_t uid,
+    pf_str_t password, ngx_log_t *log);
+ngx_int_t ngx_http_pf_ldap_post(ngx_http_pf_ctx_t *ctx,
+    void (*handler)(void *data, ngx_log_t *log));
+int ngx_http_pf_ldap_resolve(ngx_http_pf_ctx_t *ctx, pf_str_t name,
+    pf_str_t *account);
+ngx_uint_t ngx_http_pf_login_methods(ngx_http_pf_ctx_t *ctx,
+    const pf_val_t *rec, pf_str_t *uid);
+ngx_uint_t ngx_http_pf_ldap_still_bound(const pf_val_t *rec, pf_str_t uid);
+int ngx_http_pf_ldap_retire_initial(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec);
+int ngx_http_pf_ldap_bootstrap_bind(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    pf_str_t uid);
+size_t ngx_http_pf_ldap_escape_filter(unsigned char *dst,
+    const unsigned char *src, size_t len);
+size_t ngx_http_pf_ldap_escape_dn(unsigned char *dst,
+    const unsigned char *src, size_t len);
 
 /* _plugin.c */
 ngx_int_t ngx_http_pf_plugin_load(ngx_conf_t *cf,

@@ -36,6 +36,7 @@ static const char  *ngx_http_pf_core_dbs[] = {
     NGX_HTTP_PF_DB_AUDIT,
     NGX_HTTP_PF_DB_OUTBOX,
     NGX_HTTP_PF_DB_BLOBS,
+    NGX_HTTP_PF_DB_DIRECTORY,
     NULL
 };
 
