@@ -214,6 +214,10 @@ ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
     ngx_pfree(pool, ctx.keys.elts);
     ngx_pfree(pool, ctx.frames.elts);
 
+    if (root == NULL) {
+        ngx_pfree(pool, arena);
+    }
+
     return root;
 }
 

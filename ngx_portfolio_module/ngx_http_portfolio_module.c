@@ -241,6 +241,13 @@ static ngx_command_t  ngx_http_pf_commands[] = {
       0,
       NULL },
 
+    { ngx_string("portfolio_api_prefix"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_pf_loc_conf_t, prefix),
+      NULL },
+
     { ngx_string("portfolio_json_max_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -290,10 +297,6 @@ ngx_module_t  ngx_http_portfolio_module = {
 };
 
 
-/* The location prefix the API lives under, stripped before routing. */
-typedef struct {
-    ngx_str_t   prefix;
-} ngx_http_pf_api_loc_t;
 
 
 static void *
@@ -447,9 +450,20 @@ ngx_http_pf_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_pf_loc_conf_t *conf = child;
 
     ngx_conf_merge_value(conf->api, prev->api, 0);
+
+    if (conf->prefix.data == NULL) {
+        conf->prefix = prev->prefix;
+    }
     ngx_conf_merge_size_value(conf->json_max_size, prev->json_max_size,
                               64 * 1024);
     ngx_conf_merge_uint_value(conf->json_max_depth, prev->json_max_depth, 32);
+
+    if (conf->api && conf->regex && conf->prefix.data == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"portfolio_api\" in a regex location needs "
+                           "\"portfolio_api_prefix\"");
+        return NGX_CONF_ERROR;
+    }
 
     if (conf->json_max_size == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -484,11 +498,8 @@ ngx_http_pf_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-#if (NGX_PCRE)
-    if (clcf->regex) {
-        return "cannot be used in a regex location";
-    }
-#endif
+    /* a regex location has no prefix to strip: it needs one named */
+    plcf->regex = clcf->regex ? 1 : 0;
 
     clcf->handler = ngx_http_pf_handler;
 
@@ -903,7 +914,7 @@ static ngx_int_t
 ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
 {
     off_t                     limit;
-    ngx_str_t                 path;
+    ngx_str_t                 path, prefix;
     ngx_uint_t                allowed;
     ngx_http_request_t       *r;
     const pf_route_t         *route;
@@ -914,18 +925,25 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
     plcf = ngx_http_get_module_loc_conf(r, ngx_http_portfolio_module);
 
-    /* routes are relative to the location: "/api/me" -> "/me" */
-    path = r->uri;
-    if (path.len >= clcf->name.len
-        && ngx_strncmp(path.data, clcf->name.data, clcf->name.len) == 0)
-    {
-        path.data += clcf->name.len;
-        path.len -= clcf->name.len;
+    /*
+     * Routes are relative to the API's root: the location's name, or
+     * portfolio_api_prefix for "location = /api/session" and regex
+     * locations: "/api/me" -> "/me".
+     */
+    prefix = plcf->prefix.data ? plcf->prefix : clcf->name;
 
-        if (clcf->name.len && clcf->name.data[clcf->name.len - 1] == '/') {
-            path.data--;
-            path.len++;
-        }
+    while (prefix.len && prefix.data[prefix.len - 1] == '/') {
+        prefix.len--;
+    }
+
+    path = r->uri;
+
+    if (path.len > prefix.len
+        && ngx_strncmp(path.data, prefix.data, prefix.len) == 0
+        && path.data[prefix.len] == '/')
+    {
+        path.data += prefix.len;
+        path.len -= prefix.len;
     }
 
     if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {

@@ -134,6 +134,8 @@ typedef struct {
     ngx_flag_t                api;
     size_t                    json_max_size;
     ngx_uint_t                json_max_depth;
+    ngx_str_t                 prefix;          /* portfolio_api_prefix */
+    unsigned                  regex:1;
 } ngx_http_pf_loc_conf_t;
 
 

@@ -19,7 +19,8 @@
 #   portfolio_cookie_name          1, 2, 3 / 29 (bad char), 45 (too long)
 #   portfolio_bootstrap            1, 2, 19, 20 / 34 (missing), 46 (not JSON),
 #                                  47 (bad user), 51 (not an object), 52
-#   portfolio_api                  all, 18 / 32 (regex location),
+#   portfolio_api                  all, 18 / 32 (regex location without a prefix),
+#   portfolio_api_prefix           53, 54 (exact and regex locations) / 32,
 #                                  33 (no data dir), 48 (not on/off)
 #   portfolio_json_max_size        1, 4 / 49 (0), 50 (not a size)
 #   portfolio_json_max_depth       1, 5 / 25 (0), 26 (300)
@@ -765,7 +766,7 @@ portfolio_session_idle 30x;
 
 
 
-=== TEST 32: bad portfolio_api: in a regex location
+=== TEST 32: bad portfolio_api: in a regex location without portfolio_api_prefix
 --- main_config
 load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
@@ -776,7 +777,7 @@ location ~ ^/api/ {
 }
 --- must_die
 --- error_log
-"portfolio_api" directive cannot be used in a regex location
+"portfolio_api" in a regex location needs "portfolio_api_prefix"
 
 
 
@@ -1067,3 +1068,50 @@ portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
 --- must_die
 --- error_log
 "portfolio_bootstrap" directive is duplicate
+
+
+
+
+=== TEST 53: good portfolio_api_prefix: an exact location for sign-ins (own limits) beside the API
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- config
+location = /api/session {
+    portfolio_api on;
+    portfolio_api_prefix /api;
+    add_header X-Sign-In-Location yes;
+}
+location /api/ {
+    portfolio_api on;
+}
+--- request
+POST /api/session
+{"username":"zlsh108234567","password":"student-pass-1"}
+--- more_headers
+Content-Type: application/json
+--- response_headers
+X-Sign-In-Location: yes
+--- response_body_like chomp
+^\{"user":\{"id":"zlsh108234567"
+--- error_code: 200
+
+
+
+=== TEST 54: good portfolio_api_prefix: a regex location routes under the prefix
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+--- config
+location ~ ^/(api|portfolio-api)/ {
+    portfolio_api on;
+    portfolio_api_prefix /portfolio-api;
+}
+--- request eval
+["GET /portfolio-api/health", "GET /api/health"]
+--- error_code eval
+[200, 404]
