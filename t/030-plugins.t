@@ -633,3 +633,40 @@ is($s && $s->{value}, '10', 'TEST 24: the city admin sees tpsh at the default 10
 --- request
 GET /api/schools/zlsh/settings
 --- error_code: 401
+
+
+
+=== TEST 25: school settings: login_methods takes one of its words (SPEC A2), shown with its choices
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
+my $get = sub {
+    my $r = PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $admin);
+    my ($s) = grep { $_->{name} eq 'login_methods' } @{ $r->{json}{settings} };
+    return $s;
+};
+my $s = $get->();
+is($s->{value}, 'both', 'TEST 25: the default is both');
+is($s->{choices}, 'local directory both ', 'TEST 25: the choices are listed');
+for my $bad ('ldap', 'dir', 'both ', 'local directory', '') {
+    my $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/login_methods',
+                                cookie => $admin, body => { value => $bad });
+    is($r->{status}, 422, "TEST 25: '$bad' is refused");
+}
+my $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/login_methods',
+                            cookie => $admin, body => { value => 'directory' });
+is($r->{status}, 200, 'TEST 25: directory is accepted');
+is($get->()->{value}, 'directory', 'TEST 25: and stored');
+--- request
+GET /api/schools/zlsh/settings
+--- error_code: 401

@@ -22,6 +22,8 @@ typedef struct {
     int64_t      max;
     int64_t      dflt;
     int          may_be_empty;     /* "" means "never" */
+    const char  *choices;          /* a word from this list, not a number */
+    const char  *dflt_word;        /* the default of such a parameter */
     const char  *about;
 } school_param_t;
 
@@ -47,6 +49,9 @@ static const school_param_t  school_params[] = {
       "storage quota per student, in MB" },
     { "quota_teacher_mb", 1, 10240, 150, 0,
       "teacher cabinet quota, in MB" },
+    { "login_methods", 0, 0, -1, 0,
+      "how accounts sign in: local, directory (LDAP) or both (SPEC A2)",
+      " local directory both ", "both" },
 };
 
 #define SCHOOL_NPARAMS  (sizeof(school_params) / sizeof(school_params[0]))
@@ -121,6 +126,9 @@ school_settings(pf_req_t *req)
         if (v.len) {
             host->string(g, v);
 
+        } else if (p->dflt_word) {
+            host->cstring(g, p->dflt_word);
+
         } else if (p->dflt >= 0) {
             host->string(g, host->sprintf(req, "%lld", (long long) p->dflt));
 
@@ -128,10 +136,16 @@ school_settings(pf_req_t *req)
             host->cstring(g, "");
         }
 
-        host->key(g, "min");
-        host->number(g, p->min);
-        host->key(g, "max");
-        host->number(g, p->max);
+        if (p->choices) {
+            host->key(g, "choices");
+            host->cstring(g, p->choices + 1);
+
+        } else {
+            host->key(g, "min");
+            host->number(g, p->min);
+            host->key(g, "max");
+            host->number(g, p->max);
+        }
         host->key(g, "about");
         host->cstring(g, p->about);
         host->map_close(g);
@@ -181,6 +195,25 @@ school_set(pf_req_t *req)
         if (!p->may_be_empty) {
             return host->error(req, 422, "out_of_range",
                                "%s may not be empty", p->name);
+        }
+
+    } else if (p->choices) {
+        /* a whole word of the list: " both " is in " local directory both " */
+        if (value.len + 2 >= sizeof(buf)) {
+            return host->error(req, 422, "out_of_range",
+                               "%s must be one of:%s", p->name, p->choices);
+        }
+
+        buf[0] = ' ';
+        memcpy(buf + 1, value.data, value.len);
+        buf[value.len + 1] = ' ';
+        buf[value.len + 2] = '\0';
+
+        if (strchr(buf + 1, ' ') != buf + value.len + 1
+            || strstr(p->choices, buf) == NULL)
+        {
+            return host->error(req, 422, "out_of_range",
+                               "%s must be one of:%s", p->name, p->choices);
         }
 
     } else {
