@@ -22,9 +22,9 @@ typedef struct {
     int64_t      max;
     int64_t      dflt;
     int          may_be_empty;     /* "" means "never" */
+    const char  *about;
     const char  *choices;          /* a word from this list, not a number */
     const char  *dflt_word;        /* the default of such a parameter */
-    const char  *about;
 } school_param_t;
 
 
