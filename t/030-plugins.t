@@ -527,7 +527,7 @@ my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $adm);
 is($r->{status}, 200, 'TEST 22: admin reads the settings');
 my %s = map { $_->{name} => $_ } @{ $r->{json} ? $r->{json}{settings} : [] };
-is(scalar(keys %s), 10, 'TEST 22: ten parameters');
+is(scalar(keys %s), 11, 'TEST 22: eleven parameters (login_methods too)');
 is($s{outcome_select_per_term}{value}, '3', 'TEST 22: the city value shows');
 is($s{quota_student_mb}{value}, '200', 'TEST 22: a default shows');
 is($s{teacher_mail_hour}{value}, '', 'TEST 22: "never" shows empty');
