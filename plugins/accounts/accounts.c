@@ -45,6 +45,7 @@ static const pf_host_api_t  *host;
 
 #define PF_HOST host
 #include "../common/pf_common.h"
+#include "../common/pf_time.h"
 
 
 #define ACC_ADMINS          (PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN)
@@ -58,8 +59,6 @@ static const pf_host_api_t  *host;
 #define ACC_PW_GROUPS       3
 #define ACC_PW_GROUP_LEN    4
 
-#define ACC_MAX_MS          253402300799999LL    /* 9999-12-31T23:59:59.999Z */
-#define ACC_TW_OFFSET_MS    (8 * 3600 * 1000LL)  /* Asia/Taipei, no DST */
 
 
 /* --- roles ---------------------------------------------------------------- */
@@ -242,193 +241,6 @@ acc_contains(pf_str_t hay, pf_str_t needle, int fold)
 }
 
 
-/* --- times: ms or ISO 8601 with an offset (as the admin plugin takes) ------ */
-
-static int64_t
-acc_days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t  era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-
-static void
-acc_civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    int64_t  era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-
-static int
-acc_digits(const char *p, size_t n, int64_t *out)
-{
-    size_t   i;
-    int64_t  v;
-
-    v = 0;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return 0;
-        }
-
-        v = v * 10 + (p[i] - '0');
-    }
-
-    *out = v;
-
-    return 1;
-}
-
-
-/* YYYY-MM-DDTHH:MM[:SS[.fff…]](Z|±HH:MM); 1 and ms, or 0. */
-
-static int
-acc_iso_parse(pf_str_t s, int64_t *out)
-{
-    int64_t      y, mo, d, h, mi, sec, frac, oh, om, off, dim, scale;
-    size_t       nfrac;
-    const char  *p, *end;
-
-    static const int  mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-                                  30, 31 };
-
-    p = s.data;
-    end = s.data + s.len;
-
-    if (s.len < 17
-        || !acc_digits(p, 4, &y) || p[4] != '-'
-        || !acc_digits(p + 5, 2, &mo) || p[7] != '-'
-        || !acc_digits(p + 8, 2, &d) || p[10] != 'T'
-        || !acc_digits(p + 11, 2, &h) || p[13] != ':'
-        || !acc_digits(p + 14, 2, &mi))
-    {
-        return 0;
-    }
-
-    p += 16;
-    sec = 0;
-    frac = 0;
-
-    if (p < end && *p == ':') {
-        if (end - p < 3 || !acc_digits(p + 1, 2, &sec)) {
-            return 0;
-        }
-
-        p += 3;
-
-        if (p < end && *p == '.') {
-            p++;
-            nfrac = 0;
-            scale = 100;
-
-            while (p < end && *p >= '0' && *p <= '9') {
-                if (nfrac < 3) {
-                    frac += (*p - '0') * scale;
-                    scale /= 10;
-                }
-
-                nfrac++;
-                p++;
-            }
-
-            if (nfrac == 0 || nfrac > 9) {
-                return 0;
-            }
-        }
-    }
-
-    if (p == end) {
-        return 0;                          /* the offset is required */
-    }
-
-    if (*p == 'Z' && p + 1 == end) {
-        off = 0;
-
-    } else if ((*p == '+' || *p == '-') && end - p == 6
-               && acc_digits(p + 1, 2, &oh) && p[3] == ':'
-               && acc_digits(p + 4, 2, &om))
-    {
-        if (oh > 14 || om > 59 || (oh == 14 && om > 0)) {
-            return 0;
-        }
-
-        off = (oh * 60 + om) * 60000;
-
-        if (*p == '-') {
-            off = -off;
-        }
-
-    } else {
-        return 0;
-    }
-
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59
-        || sec > 59)
-    {
-        return 0;
-    }
-
-    dim = mdays[mo - 1];
-
-    if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
-        dim = 29;
-    }
-
-    if (d > dim) {
-        return 0;
-    }
-
-    *out = ((acc_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000
-           + sec * 1000 + frac - off;
-
-    return *out >= 0 && *out <= ACC_MAX_MS;
-}
-
-
-/* ms -> "2026-03-01T08:00:00+08:00" (Taiwan time). */
-
-static pf_str_t
-acc_iso_format(pf_req_t *req, int64_t ms)
-{
-    int64_t  t, days, rem, y, m, d;
-
-    t = ms + ACC_TW_OFFSET_MS;
-    days = t / 86400000;
-    rem = t % 86400000;
-
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-
-    acc_civil_from_days(days, &y, &m, &d);
-
-    return host->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                         "+08:00", (long long) y, (long long) m, (long long) d,
-                         (long long) (rem / 3600000),
-                         (long long) (rem / 60000 % 60),
-                         (long long) (rem / 1000 % 60));
-}
-
-
 /*
  * "expires" of a body: ms or ISO 8601, in the future and at most
  * temporary_account_max_days (setting; default 365) from now.  Returns 0,
@@ -443,7 +255,7 @@ acc_expiry(pf_req_t *req, pf_str_t school, const pf_val_t *v, int64_t *out)
     switch (host->type(v)) {
 
     case PF_JSON_NUMBER:
-        if (host->integer(v, out) != PF_OK || *out < 0 || *out > ACC_MAX_MS) {
+        if (host->integer(v, out) != PF_OK || *out < 0 || *out > PF_MAX_MS) {
             return host->error(req, 422, "invalid_field",
                                "\"expires\" must be whole milliseconds "
                                "since 1970 or an ISO 8601 time with an "
@@ -453,7 +265,7 @@ acc_expiry(pf_req_t *req, pf_str_t school, const pf_val_t *v, int64_t *out)
         break;
 
     case PF_JSON_STRING:
-        if (!acc_iso_parse(host->str(v), out)) {
+        if (!pf_iso_parse(host->str(v), out)) {
             return host->error(req, 422, "invalid_field",
                                "\"expires\" is not an ISO 8601 time with an "
                                "offset, such as 2026-03-01T08:00:00+08:00");
@@ -563,7 +375,7 @@ acc_gen_account(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec)
     if (host->integer(host->get(rec, "expires"), &expires) == PF_OK) {
         host->number(g, expires);
         host->key(g, "expires_iso");
-        host->string(g, acc_iso_format(req, expires));
+        host->string(g, pf_iso_format(req, expires));
 
     } else {
         host->null(g);

@@ -28,10 +28,9 @@ static const pf_host_api_t  *host;
 
 #define PF_HOST host
 #include "../common/pf_common.h"
+#include "../common/pf_time.h"
 
 
-#define ADM_MAX_MS        253402300799999LL    /* 9999-12-31T23:59:59.999Z */
-#define ADM_TW_OFFSET_MS  (8 * 3600 * 1000LL)  /* Asia/Taipei, no DST */
 
 static const char *const  adm_kinds[] = { "upload", "certify", "select", NULL };
 
@@ -75,207 +74,7 @@ adm_kind(pf_str_t k)
 }
 
 
-/* --- ISO 8601 ------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-
-static int64_t
-adm_days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t  era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-
-static void
-adm_civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    int64_t  era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-
-static int
-adm_digits(const char *p, size_t n, int64_t *out)
-{
-    size_t   i;
-    int64_t  v;
-
-    v = 0;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return 0;
-        }
-
-        v = v * 10 + (p[i] - '0');
-    }
-
-    *out = v;
-
-    return 1;
-}
-
-
-/*
- * Strict ISO 8601 extended format, offset required:
- *   YYYY-MM-DDTHH:MM[:SS[.fff…]](Z|±HH:MM)
- * Returns 1 and the time in ms, or 0.
- */
-
-static int
-adm_iso_parse(pf_str_t s, int64_t *out)
-{
-    int64_t      y, mo, d, h, mi, sec, frac, oh, om, off, dim, scale;
-    size_t       nfrac;
-    const char  *p, *end;
-
-    static const int  mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-                                  30, 31 };
-
-    p = s.data;
-    end = s.data + s.len;
-
-    if (s.len < 17
-        || !adm_digits(p, 4, &y) || p[4] != '-'
-        || !adm_digits(p + 5, 2, &mo) || p[7] != '-'
-        || !adm_digits(p + 8, 2, &d) || p[10] != 'T'
-        || !adm_digits(p + 11, 2, &h) || p[13] != ':'
-        || !adm_digits(p + 14, 2, &mi))
-    {
-        return 0;
-    }
-
-    p += 16;
-    sec = 0;
-    frac = 0;
-
-    if (p < end && *p == ':') {
-        if (end - p < 3 || !adm_digits(p + 1, 2, &sec)) {
-            return 0;
-        }
-
-        p += 3;
-
-        if (p < end && *p == '.') {
-            p++;
-            nfrac = 0;
-            scale = 100;
-
-            while (p < end && *p >= '0' && *p <= '9') {
-                if (nfrac < 3) {
-                    frac += (*p - '0') * scale;
-                    scale /= 10;
-                }
-
-                nfrac++;
-                p++;
-            }
-
-            if (nfrac == 0 || nfrac > 9) {
-                return 0;
-            }
-        }
-    }
-
-    if (p == end) {
-        return 0;                          /* the offset is required */
-    }
-
-    if (*p == 'Z' && p + 1 == end) {
-        off = 0;
-
-    } else if ((*p == '+' || *p == '-') && end - p == 6
-               && adm_digits(p + 1, 2, &oh) && p[3] == ':'
-               && adm_digits(p + 4, 2, &om))
-    {
-        if (oh > 14 || om > 59 || (oh == 14 && om > 0)) {
-            return 0;
-        }
-
-        off = (oh * 60 + om) * 60000;
-
-        if (*p == '-') {
-            off = -off;
-        }
-
-    } else {
-        return 0;
-    }
-
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59
-        || sec > 59)
-    {
-        return 0;
-    }
-
-    dim = mdays[mo - 1];
-
-    if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
-        dim = 29;
-    }
-
-    if (d > dim) {
-        return 0;
-    }
-
-    *out = ((adm_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000
-           + sec * 1000 + frac - off;
-
-    /* e.g. 1970-01-01T00:00+08:00 is before the epoch */
-    return *out >= 0 && *out <= ADM_MAX_MS;
-}
-
-
-/* ms -> "2026-03-01T08:00:00+08:00" (Taiwan time). */
-
-static pf_str_t
-adm_iso_format(pf_req_t *req, int64_t ms)
-{
-    int64_t  t, days, rem, y, m, d;
-
-    t = ms + ADM_TW_OFFSET_MS;
-    days = t / 86400000;
-    rem = t % 86400000;
-
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-
-    adm_civil_from_days(days, &y, &m, &d);
-
-    if (rem % 1000) {
-        return host->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                             ".%03lld+08:00", (long long) y, (long long) m,
-                             (long long) d, (long long) (rem / 3600000),
-                             (long long) (rem / 60000 % 60),
-                             (long long) (rem / 1000 % 60),
-                             (long long) (rem % 1000));
-    }
-
-    return host->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                         "+08:00", (long long) y, (long long) m, (long long) d,
-                         (long long) (rem / 3600000),
-                         (long long) (rem / 60000 % 60),
-                         (long long) (rem / 1000 % 60));
-}
 
 
 /*
@@ -291,7 +90,7 @@ adm_time(pf_req_t *req, const pf_val_t *v, const char *name, int64_t *out)
     switch (host->type(v)) {
 
     case PF_JSON_NUMBER:
-        if (host->integer(v, out) != PF_OK || *out < 0 || *out > ADM_MAX_MS) {
+        if (host->integer(v, out) != PF_OK || *out < 0 || *out > PF_MAX_MS) {
             return host->error(req, 422, "invalid_field",
                                "\"%s\" must be whole milliseconds since "
                                "1970 or an ISO 8601 time with an offset",
@@ -303,7 +102,7 @@ adm_time(pf_req_t *req, const pf_val_t *v, const char *name, int64_t *out)
     case PF_JSON_STRING:
         s = host->str(v);
 
-        if (!adm_iso_parse(s, out)) {
+        if (!pf_iso_parse(s, out)) {
             return host->error(req, 422, "invalid_field",
                                "\"%s\" is not an ISO 8601 time with an "
                                "offset, such as 2026-03-01T08:00:00+08:00",
@@ -380,9 +179,9 @@ adm_window_gen(pf_req_t *req, pf_gen_t *g, adm_window_t *w)
 
     if (w->valid) {
         host->key(g, "from_iso");
-        host->string(g, adm_iso_format(req, w->from));
+        host->string(g, pf_iso_format(req, w->from));
         host->key(g, "to_iso");
-        host->string(g, adm_iso_format(req, w->to));
+        host->string(g, pf_iso_format(req, w->to));
 
     } else {
         host->key(g, "invalid");
@@ -602,10 +401,10 @@ adm_nested(pf_req_t *req, pf_str_t key, const char *code, const char *level,
         return host->error(req, 422, code,
                            "the window must lie inside the %s window, "
                            "%.*s to %.*s", level,
-                           (int) adm_iso_format(req, p.from).len,
-                           adm_iso_format(req, p.from).data,
-                           (int) adm_iso_format(req, p.to).len,
-                           adm_iso_format(req, p.to).data);
+                           (int) pf_iso_format(req, p.from).len,
+                           pf_iso_format(req, p.from).data,
+                           (int) pf_iso_format(req, p.to).len,
+                           pf_iso_format(req, p.to).data);
     }
 
     return 0;
