@@ -7,8 +7,7 @@
  * strict JSON: one value, no comments, no trailing garbage, strings of
  * valid UTF-8 without NUL, no duplicate keys, bounded nesting.
  *
- * Out: text appended to a buffer in the pool (see ngx_http_pf_gen()),
- * yajl_gen's format and refusals without yajl_gen.
+ * Out: a yajl_gen whose buffer lives until the pool that made it dies.
  */
 
 
@@ -17,29 +16,16 @@
 #include <ngx_http.h>
 
 #include <yajl/yajl_parse.h>
+#include <yajl/yajl_gen.h>
 
 #include "ngx_http_portfolio_module.h"
 
 
 /*
  * Objects up to this size are searched linearly; bigger ones get a sorted
- * index, so neither lookups nor the duplicate check go quadratic.  Keys
- * are compared length first, so a record of a few dozen fields is
- * checked faster pairwise than sorted.
+ * index, so neither lookups nor the duplicate check go quadratic.
  */
-#define NGX_HTTP_PF_JSON_LINEAR  32
-
-
-/*
- * Eight bytes at a time (w a uint64_t): any with the high bit set (not
- * ASCII), any below n, any equal to b.  Exact about whether there is one.
- */
-#define NGX_HTTP_PF_HIGH8  0x8080808080808080ULL
-#define NGX_HTTP_PF_ONES8  0x0101010101010101ULL
-#define NGX_HTTP_PF_LESS8(w, n)                                               \
-    (((w) - NGX_HTTP_PF_ONES8 * (n)) & ~(w) & NGX_HTTP_PF_HIGH8)
-#define NGX_HTTP_PF_BYTE8(w, b)                                               \
-    NGX_HTTP_PF_LESS8((w) ^ (NGX_HTTP_PF_ONES8 * (b)), 1)
+#define NGX_HTTP_PF_JSON_LINEAR  8
 
 
 struct pf_val_s {
@@ -52,6 +38,11 @@ struct pf_val_s {
                                                 order, NUL-terminated */
     ngx_str_t               **sorted;        /* big object: keys in
                                                 ngx_http_pf_json_cmp order */
+};
+
+
+struct pf_gen_s {
+    yajl_gen                  gen;
 };
 
 
@@ -75,14 +66,6 @@ typedef struct {
     ngx_array_t               vals;          /* pf_val_t */
     ngx_array_t               keys;          /* ngx_str_t */
     ngx_array_t               frames;        /* ngx_http_pf_json_frame_t */
-
-    /*
-     * Every string and number of the document, NUL-terminated, in one
-     * block: decoded strings are never longer than their JSON text with
-     * its quotes, so the text's length plus one is always enough.
-     */
-    u_char                   *arena;
-    u_char                   *arena_end;
 
     ngx_str_t                 err;           /* why a callback stopped */
 } ngx_http_pf_json_ctx_t;
@@ -116,6 +99,9 @@ static int ngx_http_pf_json_end_map(void *data);
 static int ngx_http_pf_json_start_array(void *data);
 static int ngx_http_pf_json_end_array(void *data);
 
+static ngx_int_t ngx_http_pf_gen_utf8(pf_str_t s);
+static void ngx_http_pf_gen_cleanup(void *data);
+
 
 static const yajl_callbacks  ngx_http_pf_json_callbacks = {
     ngx_http_pf_json_null,
@@ -136,7 +122,6 @@ const pf_val_t *
 ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
     ngx_uint_t max_depth, ngx_str_t *err)
 {
-    u_char                  *arena;
     pf_val_t                *root;
     yajl_status              rc;
     yajl_handle              h;
@@ -150,15 +135,6 @@ ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
     ngx_memzero(&ctx, sizeof(ngx_http_pf_json_ctx_t));
     ctx.pool = pool;
     ctx.max_depth = max_depth;
-
-    arena = ngx_pnalloc(pool, len + 1);
-    if (arena == NULL) {
-        ngx_str_set(err, "out of memory");
-        return NULL;
-    }
-
-    ctx.arena = arena;
-    ctx.arena_end = arena + len + 1;
 
     if (ngx_array_init(&ctx.vals, pool, 16, sizeof(pf_val_t)) != NGX_OK
         || ngx_array_init(&ctx.keys, pool, 16, sizeof(ngx_str_t)) != NGX_OK
@@ -213,10 +189,6 @@ ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
     ngx_pfree(pool, ctx.vals.elts);
     ngx_pfree(pool, ctx.keys.elts);
     ngx_pfree(pool, ctx.frames.elts);
-
-    if (root == NULL) {
-        ngx_pfree(pool, arena);
-    }
 
     return root;
 }
@@ -328,7 +300,7 @@ ngx_http_pf_json_copy(ngx_http_pf_json_ctx_t *ctx, ngx_str_t *dst,
     u_char  *p;
 
     if (text && len) {
-        if (memchr(s, '\0', len) != NULL) {
+        if (ngx_strlchr((u_char *) s, (u_char *) s + len, '\0') != NULL) {
             ngx_str_set(&ctx->err, "invalid JSON: NUL character in string");
             return NGX_ERROR;
         }
@@ -339,17 +311,10 @@ ngx_http_pf_json_copy(ngx_http_pf_json_ctx_t *ctx, ngx_str_t *dst,
         }
     }
 
-    if ((size_t) (ctx->arena_end - ctx->arena) > len) {
-        p = ctx->arena;
-        ctx->arena += len + 1;
-
-    } else {
-        /* cannot happen (see arena); do not trust it blindly */
-        p = ngx_pnalloc(ctx->pool, len + 1);
-        if (p == NULL) {
-            ngx_str_set(&ctx->err, "out of memory");
-            return NGX_ERROR;
-        }
+    p = ngx_pnalloc(ctx->pool, len + 1);
+    if (p == NULL) {
+        ngx_str_set(&ctx->err, "out of memory");
+        return NGX_ERROR;
     }
 
     if (len) {
@@ -378,24 +343,6 @@ ngx_http_pf_json_utf8(const u_char *p, size_t len)
     last = p + len;
 
     while (p < last) {
-
-        /* runs of ASCII, a word at a time */
-        while (last - p >= 8) {
-            uint64_t  w;
-
-            ngx_memcpy(&w, p, 8);
-
-            if (w & NGX_HTTP_PF_HIGH8) {
-                break;
-            }
-
-            p += 8;
-        }
-
-        if (p == last) {
-            break;
-        }
-
         c = *p++;
 
         if (c < 0x80) {
@@ -899,443 +846,101 @@ ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out)
     return PF_OK;
 }
 
-/*
- * The generator: text appended to one buffer in the pool, with the state
- * yajl_gen keeps (what may come next at each depth), so the output and
- * the refusals are yajl's (no beautify, "/" unescaped, strings strictly
- * UTF-8), without yajl_gen's malloc per generator, its second UTF-8 pass
- * and its call per byte.
- */
-
-#define NGX_HTTP_PF_GEN_DEPTH  128          /* yajl's YAJL_MAX_DEPTH */
-
-enum {
-    NGX_HTTP_PF_GEN_START = 0,
-    NGX_HTTP_PF_GEN_MAP_START,
-    NGX_HTTP_PF_GEN_MAP_KEY,                /* a key may come */
-    NGX_HTTP_PF_GEN_MAP_VAL,                /* a value must come */
-    NGX_HTTP_PF_GEN_ARRAY_START,
-    NGX_HTTP_PF_GEN_IN_ARRAY,
-    NGX_HTTP_PF_GEN_COMPLETE
-};
-
-
-/*
- * What a string byte becomes: 0 copied as is, 1 the start of a UTF-8
- * sequence (checked), 2 escaped as \" \\ \b \f \n \r \t, 6 escaped as
- * \u00XX, 7 refused (NUL).
- */
-static const u_char  ngx_http_pf_gen_class[256] = {
-    7, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-};
-
-
-struct pf_gen_s {
-    ngx_pool_t               *pool;
-    u_char                   *buf;
-    size_t                    len;
-    size_t                    cap;
-    ngx_uint_t                depth;
-    u_char                    state[NGX_HTTP_PF_GEN_DEPTH];
-};
-
 
 pf_gen_t *
 ngx_http_pf_gen(ngx_pool_t *pool)
 {
-    pf_gen_t  *g;
+    pf_gen_t            *g;
+    ngx_pool_cleanup_t  *cln;
 
     g = ngx_palloc(pool, sizeof(pf_gen_t));
     if (g == NULL) {
         return NULL;
     }
 
-    g->pool = pool;
-    g->buf = NULL;
-    g->len = 0;
-    g->cap = 0;
-    g->depth = 0;
-    g->state[0] = NGX_HTTP_PF_GEN_START;
+    /* registered first, so a failure here leaves nothing to free */
+    cln = ngx_pool_cleanup_add(pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    g->gen = yajl_gen_alloc(NULL);
+    if (g->gen == NULL) {
+        return NULL;
+    }
+
+    /*
+     * Plugins pass arbitrary bytes: a bad string must fail the call, not
+     * reach a client as invalid JSON.  "/" needs no escaping in JSON.
+     */
+    yajl_gen_config(g->gen, yajl_gen_beautify, 0);
+    yajl_gen_config(g->gen, yajl_gen_validate_utf8, 1);
+    yajl_gen_config(g->gen, yajl_gen_escape_solidus, 0);
+
+    cln->handler = ngx_http_pf_gen_cleanup;
+    cln->data = g->gen;
 
     return g;
 }
 
 
-/* Room for n more bytes; outgrown buffers go back to the pool. */
-
-static ngx_int_t
-ngx_http_pf_gen_reserve(pf_gen_t *g, size_t n)
-{
-    size_t   cap;
-    u_char  *buf;
-
-    if (g->cap - g->len >= n) {
-        return NGX_OK;
-    }
-
-    cap = g->cap ? 2 * g->cap : 256;
-
-    while (cap - g->len < n) {
-        cap *= 2;
-    }
-
-    buf = ngx_pnalloc(g->pool, cap);
-    if (buf == NULL) {
-        return NGX_ERROR;
-    }
-
-    if (g->len) {
-        ngx_memcpy(buf, g->buf, g->len);
-    }
-
-    if (g->buf) {
-        (void) ngx_pfree(g->pool, g->buf);
-    }
-
-    g->buf = buf;
-    g->cap = cap;
-
-    return NGX_OK;
-}
-
-
-/*
- * Before a value (or key) of n more bytes: the checks yajl_gen makes,
- * then the separator.  A value that is not a string may not be a key.
- */
-
-static ngx_int_t
-ngx_http_pf_gen_begin(pf_gen_t *g, size_t n, ngx_uint_t string)
-{
-    ngx_uint_t  state;
-
-    state = g->state[g->depth];
-
-    if (state == NGX_HTTP_PF_GEN_COMPLETE) {
-        return NGX_ERROR;
-    }
-
-    if (!string
-        && (state == NGX_HTTP_PF_GEN_MAP_START
-            || state == NGX_HTTP_PF_GEN_MAP_KEY))
-    {
-        return NGX_ERROR;
-    }
-
-    if (ngx_http_pf_gen_reserve(g, n + 1) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (state == NGX_HTTP_PF_GEN_MAP_KEY
-        || state == NGX_HTTP_PF_GEN_IN_ARRAY)
-    {
-        g->buf[g->len++] = ',';
-
-    } else if (state == NGX_HTTP_PF_GEN_MAP_VAL) {
-        g->buf[g->len++] = ':';
-    }
-
-    return NGX_OK;
-}
-
-
-/* After a value at the current depth: what may come next there. */
-
 static void
-ngx_http_pf_gen_appended(pf_gen_t *g)
+ngx_http_pf_gen_cleanup(void *data)
 {
-    u_char  *state;
-
-    state = &g->state[g->depth];
-
-    switch (*state) {
-
-    case NGX_HTTP_PF_GEN_START:
-        *state = NGX_HTTP_PF_GEN_COMPLETE;
-        break;
-
-    case NGX_HTTP_PF_GEN_MAP_START:
-    case NGX_HTTP_PF_GEN_MAP_KEY:
-        *state = NGX_HTTP_PF_GEN_MAP_VAL;
-        break;
-
-    case NGX_HTTP_PF_GEN_ARRAY_START:
-        *state = NGX_HTTP_PF_GEN_IN_ARRAY;
-        break;
-
-    case NGX_HTTP_PF_GEN_MAP_VAL:
-        *state = NGX_HTTP_PF_GEN_MAP_KEY;
-        break;
-
-    default:
-        break;
-    }
-}
-
-
-static int
-ngx_http_pf_gen_atom(pf_gen_t *g, const char *text, size_t len)
-{
-    if (g == NULL || ngx_http_pf_gen_begin(g, len, 0) != NGX_OK) {
-        return PF_ERROR;
-    }
-
-    ngx_memcpy(g->buf + g->len, text, len);
-    g->len += len;
-    ngx_http_pf_gen_appended(g);
-
-    return PF_OK;
-}
-
-
-static int
-ngx_http_pf_gen_open(pf_gen_t *g, ngx_uint_t state, u_char c)
-{
-    if (g == NULL || g->depth + 1 >= NGX_HTTP_PF_GEN_DEPTH
-        || ngx_http_pf_gen_begin(g, 1, 0) != NGX_OK)
-    {
-        return PF_ERROR;
-    }
-
-    g->buf[g->len++] = c;
-    g->state[++g->depth] = (u_char) state;
-
-    return PF_OK;
-}
-
-
-static int
-ngx_http_pf_gen_close(pf_gen_t *g, u_char c)
-{
-    if (g == NULL || g->depth == 0
-        || ngx_http_pf_gen_reserve(g, 1) != NGX_OK)
-    {
-        return PF_ERROR;
-    }
-
-    g->depth--;
-    ngx_http_pf_gen_appended(g);
-    g->buf[g->len++] = c;
-
-    return PF_OK;
+    yajl_gen_free(data);
 }
 
 
 int
 ngx_http_pf_gen_map_open(pf_gen_t *g)
 {
-    return ngx_http_pf_gen_open(g, NGX_HTTP_PF_GEN_MAP_START, '{');
+    if (g == NULL || yajl_gen_map_open(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
 int
 ngx_http_pf_gen_map_close(pf_gen_t *g)
 {
-    return ngx_http_pf_gen_close(g, '}');
+    if (g == NULL || yajl_gen_map_close(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
 int
 ngx_http_pf_gen_array_open(pf_gen_t *g)
 {
-    return ngx_http_pf_gen_open(g, NGX_HTTP_PF_GEN_ARRAY_START, '[');
+    if (g == NULL || yajl_gen_array_open(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
 int
 ngx_http_pf_gen_array_close(pf_gen_t *g)
 {
-    return ngx_http_pf_gen_close(g, ']');
+    if (g == NULL || yajl_gen_array_close(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
-/* The generator knows from its state whether a string is a key. */
+/* yajl knows from its state whether a string is a key or a value. */
 
 int
 ngx_http_pf_gen_key(pf_gen_t *g, const char *key)
 {
     return ngx_http_pf_gen_cstring(g, key);
-}
-
-
-/*
- * The encoded length of s (without quotes), or 0 if s is not strict
- * UTF-8 or holds a NUL: generate only what the parser accepts back, so a
- * record written with an overlong form or a NUL can always be read again.
- */
-
-static size_t
-ngx_http_pf_gen_measure(const u_char *p, size_t len)
-{
-    u_char         c, k;
-    size_t         n;
-    const u_char  *last, *start;
-
-    n = len;
-    last = p + len;
-
-    while (p < last) {
-
-        /* runs of printable ASCII other than " and \, a word at a time */
-        while (last - p >= 8) {
-            uint64_t  w;
-
-            ngx_memcpy(&w, p, 8);
-
-            if ((w & NGX_HTTP_PF_HIGH8) || NGX_HTTP_PF_LESS8(w, 0x20)
-                || NGX_HTTP_PF_BYTE8(w, '"') || NGX_HTTP_PF_BYTE8(w, '\\'))
-            {
-                break;
-            }
-
-            p += 8;
-        }
-
-        if (p == last) {
-            break;
-        }
-
-        k = ngx_http_pf_gen_class[*p];
-
-        if (k == 0) {
-            p++;
-            continue;
-        }
-
-        if (k == 1) {
-            /* strict UTF-8 of one character; ASCII is class 0 */
-            c = *p;
-            start = p;
-
-            if (c < 0xc2 || c > 0xf4) {
-                return 0;
-            }
-
-            k = (c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : 2;
-
-            if ((size_t) (last - p) < k) {
-                return 0;
-            }
-
-            if (ngx_http_pf_json_utf8(start, k) != NGX_OK) {
-                return 0;
-            }
-
-            p += k;
-            continue;
-        }
-
-        if (k == 7) {
-            return 0;
-        }
-
-        n += k - 1;
-        p++;
-    }
-
-    return n + 1;
-}
-
-
-static int
-ngx_http_pf_gen_text_string(pf_gen_t *g, const u_char *s, size_t len)
-{
-    u_char          c, *o;
-    size_t          n;
-    const u_char   *p, *last, *span;
-
-    static const u_char  hex[] = "0123456789ABCDEF";
-
-    if (len == 0) {
-        n = 1;
-
-    } else {
-        n = ngx_http_pf_gen_measure(s, len);
-        if (n == 0) {
-            return PF_ERROR;
-        }
-    }
-
-    n--;
-
-    /* the quotes, and the separator ngx_http_pf_gen_begin() adds */
-    if (ngx_http_pf_gen_begin(g, n + 2, 1) != NGX_OK) {
-        return PF_ERROR;
-    }
-
-    o = g->buf + g->len;
-    *o++ = '"';
-
-    if (n == len) {
-        if (len) {
-            o = ngx_cpymem(o, s, len);
-        }
-
-    } else {
-        p = s;
-        last = s + len;
-        span = p;
-
-        while (p < last) {
-            c = *p;
-
-            if (ngx_http_pf_gen_class[c] < 2) {
-                p++;
-                continue;
-            }
-
-            if (p > span) {
-                o = ngx_cpymem(o, span, p - span);
-            }
-
-            *o++ = '\\';
-
-            switch (c) {
-            case '"':  *o++ = '"';  break;
-            case '\\': *o++ = '\\'; break;
-            case '\b': *o++ = 'b';  break;
-            case '\f': *o++ = 'f';  break;
-            case '\n': *o++ = 'n';  break;
-            case '\r': *o++ = 'r';  break;
-            case '\t': *o++ = 't';  break;
-            default:
-                *o++ = 'u';
-                *o++ = '0';
-                *o++ = '0';
-                *o++ = hex[c >> 4];
-                *o++ = hex[c & 0xf];
-            }
-
-            p++;
-            span = p;
-        }
-
-        if (p > span) {
-            o = ngx_cpymem(o, span, p - span);
-        }
-    }
-
-    *o++ = '"';
-    g->len = o - g->buf;
-
-    ngx_http_pf_gen_appended(g);
-
-    return PF_OK;
 }
 
 
@@ -1346,74 +951,116 @@ ngx_http_pf_gen_string(pf_gen_t *g, pf_str_t s)
         return PF_ERROR;
     }
 
-    return ngx_http_pf_gen_text_string(g, (const u_char *) s.data, s.len);
+    if (s.data == NULL) {
+        s.data = "";
+    }
+
+    /*
+     * Generate only what the parser accepts back: a record written with
+     * an overlong form or a NUL could never be read again.
+     */
+    if (ngx_http_pf_gen_utf8(s) != NGX_OK) {
+        return PF_ERROR;
+    }
+
+    if (yajl_gen_string(g->gen, (const unsigned char *) s.data, s.len)
+        != yajl_gen_status_ok)
+    {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pf_gen_utf8(pf_str_t s)
+{
+    const u_char  *p;
+
+    p = (const u_char *) s.data;
+
+    if (s.len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_strlchr((u_char *) p, (u_char *) p + s.len, '\0') != NULL) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_pf_json_utf8(p, s.len);
 }
 
 
 int
 ngx_http_pf_gen_cstring(pf_gen_t *g, const char *s)
 {
-    if (g == NULL || s == NULL) {
+    pf_str_t  str;
+
+    if (s == NULL) {
         return PF_ERROR;
     }
 
-    return ngx_http_pf_gen_text_string(g, (const u_char *) s, ngx_strlen(s));
+    str.len = ngx_strlen(s);
+    str.data = s;
+
+    return ngx_http_pf_gen_string(g, str);
 }
 
 
 int
 ngx_http_pf_gen_number(pf_gen_t *g, int64_t n)
 {
-    u_char    buf[24], *p;
-    uint64_t  u;
-
-    p = buf + sizeof(buf);
-
-    /* as printf's "%lld", INT64_MIN too */
-    u = (n < 0) ? (uint64_t) 0 - (uint64_t) n : (uint64_t) n;
-
-    do {
-        *--p = (u_char) ('0' + u % 10);
-        u /= 10;
-    } while (u);
-
-    if (n < 0) {
-        *--p = '-';
+    if (g == NULL
+        || yajl_gen_integer(g->gen, (long long) n) != yajl_gen_status_ok)
+    {
+        return PF_ERROR;
     }
 
-    return ngx_http_pf_gen_atom(g, (const char *) p, buf + sizeof(buf) - p);
+    return PF_OK;
 }
 
 
 int
 ngx_http_pf_gen_boolean(pf_gen_t *g, int b)
 {
-    return b ? ngx_http_pf_gen_atom(g, "true", 4)
-             : ngx_http_pf_gen_atom(g, "false", 5);
+    if (g == NULL || yajl_gen_bool(g->gen, b != 0) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
 int
 ngx_http_pf_gen_null(pf_gen_t *g)
 {
-    return ngx_http_pf_gen_atom(g, "null", 4);
+    if (g == NULL || yajl_gen_null(g->gen) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
 /*
- * Any trusted JSON text goes in as one value, with commas and the
- * key-must-be-a-string rule as for any other value.  The text itself is
- * not checked: the caller vouches.
+ * yajl_gen_number() prints its bytes verbatim but still places commas
+ * and refuses a value where a key must be, so any trusted JSON text goes
+ * in as one value.  The text itself is not checked: the caller vouches.
  */
 
 int
 ngx_http_pf_gen_raw(pf_gen_t *g, pf_str_t json)
 {
-    if (json.data == NULL || json.len == 0) {
+    if (g == NULL || json.data == NULL || json.len == 0) {
         return PF_ERROR;
     }
 
-    return ngx_http_pf_gen_atom(g, json.data, json.len);
+    if (yajl_gen_number(g->gen, json.data, json.len) != yajl_gen_status_ok) {
+        return PF_ERROR;
+    }
+
+    return PF_OK;
 }
 
 
@@ -1422,16 +1069,21 @@ ngx_http_pf_gen_raw(pf_gen_t *g, pf_str_t json)
 pf_str_t
 ngx_http_pf_gen_text(pf_gen_t *g)
 {
-    pf_str_t  s;
+    size_t                len;
+    pf_str_t              s;
+    const unsigned char  *buf;
 
-    if (g == NULL || g->buf == NULL) {
-        s.len = 0;
-        s.data = (g == NULL) ? NULL : "";
+    s.len = 0;
+    s.data = NULL;
+
+    if (g == NULL
+        || yajl_gen_get_buf(g->gen, &buf, &len) != yajl_gen_status_ok)
+    {
         return s;
     }
 
-    s.len = g->len;
-    s.data = (const char *) g->buf;
+    s.len = len;
+    s.data = (const char *) buf;
 
     return s;
 }
