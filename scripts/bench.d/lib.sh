@@ -1,0 +1,84 @@
+# Shared by scripts/seed and scripts/bench (sourced after scripts/lib.sh).
+
+BENCHD=$ROOT/scripts/bench.d
+
+# The module, the plugins (scripts/build) and the bench-only plugin.
+bk_build() {
+    PF_SKIP_INSTALL=1 "$ROOT/scripts/build" >/dev/null
+    mkdir -p "$BUILD/bench"
+    local out=$BUILD/bench/benchkit.so
+    if [ ! -f "$out" ] || [ "$BENCHD/benchkit.c" -nt "$out" ] \
+       || [ "$ROOT/ngx_portfolio_module/portfolio_plugin.h" -nt "$out" ] \
+       || [ "$ROOT/plugins/common/pf_common.h" -nt "$out" ]; then
+        cc -std=c99 -O2 -g -fPIC -shared -fvisibility=hidden \
+            -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror \
+            -I"$ROOT/ngx_portfolio_module" -o "$out.new.$$" "$BENCHD/benchkit.c"
+        mv -f "$out.new.$$" "$out"    # by rename: a running nginx maps it
+    fi
+}
+
+# bk_conf DIR PORT GROUP_COMMIT [BOOTSTRAP]: DIR/run/nginx.conf for the
+# data set in DIR (DIR/data), listening on 127.0.0.1:PORT.
+bk_conf() {
+    local dir=$1 port=$2 gc=$3 boot=${4:-} prefix=$1/run line=
+    mkdir -p "$prefix"/{logs,tmp,static,put} "$dir"/{data,tmp/body}
+    [ -n "$boot" ] && line="portfolio_bootstrap $boot;"
+    sed -e "s|@ROOT@|$ROOT|g" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
+        -e "s|@BUILD@|$BUILD|g" -e "s|@DATA@|$dir/data|g" \
+        -e "s|@GROUP_COMMIT@|$gc|g" -e "s|@BOOTSTRAP@|$line|g" \
+        "$BENCHD/nginx.conf.in" > "$prefix/nginx.conf"
+    # workers run as nobody: the temp and put directories are theirs
+    chown -R nobody "$dir/tmp" "$prefix/put" "$prefix/tmp" 2>/dev/null || true
+    chmod o+x "$dir" "$prefix" 2>/dev/null || true
+}
+
+BK_NGINX_PID=
+
+# bk_start DIR PORT: starts nginx (master in the foreground of a
+# background job) and waits until the API answers.
+bk_start() {
+    local dir=$1 port=$2
+    # reuseport would let a stray server share the port unnoticed
+    if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+        echo "something already listens on 127.0.0.1:$port" >&2
+        return 1
+    fi
+    "$NGINX_BIN" -t -q -p "$dir/run" -c "$dir/run/nginx.conf"
+    "$NGINX_BIN" -p "$dir/run" -c "$dir/run/nginx.conf" -g "daemon off;" \
+        2>>"$dir/run/logs/stderr.log" &
+    BK_NGINX_PID=$!
+    local i
+    for i in $(seq 600); do
+        curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && return 0
+        kill -0 "$BK_NGINX_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "nginx did not start; see $dir/run/logs/error.log" >&2
+    tail -5 "$dir/run/logs/error.log" >&2 || true
+    return 1
+}
+
+# Stops the nginx bk_start started (graceful, then hard after 10 s).
+bk_stop() {
+    [ -n "$BK_NGINX_PID" ] || return 0
+    kill -QUIT "$BK_NGINX_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 100); do
+        kill -0 "$BK_NGINX_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$BK_NGINX_PID" 2>/dev/null || true
+    wait "$BK_NGINX_PID" 2>/dev/null || true
+    BK_NGINX_PID=
+}
+
+# Worker pids of the nginx bk_start started.
+bk_workers() {
+    pgrep -P "$BK_NGINX_PID" 2>/dev/null || true
+}
+
+# Bytes of the database file actually on disk, and LMDB's used pages.
+bk_db_size() {
+    local f=$1/data/portfolio.mdb
+    du -B1 --apparent-size "$f" | cut -f1
+}
