@@ -147,17 +147,22 @@ sub reset_uploads { my ($dir, $api, $out, $since) = @_;
     my $admin = (split /\n/, slurp("$out/admin.tok"))[0];
     my $doc = $JSON->decode(slurp("$dir/document.json"));
     my @students = grep { length } split /\n/, slurp("$out/students.txt");
-    my ($st, $d, $res) = api($http, $api, 'POST', '/bench/reset', $admin,
-                             $JSON->encode({ students => \@students, document => $doc,
-                                             since => $since + 0 }));
-    die "reset: $st $res->{content}\n" unless $st == 200;
-    my $n = 0;
-    for my $sha (@{$d->{removed}}) {
-        next unless $sha =~ /^[0-9a-f]{64}$/;
-        my $p = sprintf('%s/data/blobs/%s/%s/%s', $dir, substr($sha, 0, 2), substr($sha, 2, 2), $sha);
-        $n++ if unlink $p;
+    # 50 students a request: one request over all of them would grow the
+    # writer's memory by hundreds of MB (the table reports worker memory)
+    my ($n, $reset) = (0, 0);
+    while (my @chunk = splice(@students, 0, 50)) {
+        my ($st, $d, $res) = api($http, $api, 'POST', '/bench/reset', $admin,
+                                 $JSON->encode({ students => \@chunk, document => $doc,
+                                                 since => $since + 0 }));
+        die "reset: $st $res->{content}\n" unless $st == 200;
+        $reset += $d->{reset};
+        for my $sha (@{$d->{removed}}) {
+            next unless $sha =~ /^[0-9a-f]{64}$/;
+            my $p = sprintf('%s/data/blobs/%s/%s/%s', $dir, substr($sha, 0, 2), substr($sha, 2, 2), $sha);
+            $n++ if unlink $p;
+        }
     }
-    printf("  uploads undone: %d drafts reset, %d stored files deleted\n", $d->{reset}, $n);
+    printf("  uploads undone: %d drafts reset, %d stored files deleted\n", $reset, $n);
 }
 
 sub rss { my @pids = @_;

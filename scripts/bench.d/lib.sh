@@ -22,6 +22,8 @@ bk_build() {
 bk_conf() {
     local dir=$1 port=$2 gc=$3 boot=${4:-} prefix=$1/run line=
     mkdir -p "$prefix"/{logs,tmp,static,put} "$dir"/{data,tmp/body}
+    # a run logs millions of requests: keep only the last start's logs
+    rm -f "$prefix/logs/access.log" "$prefix/logs/error.log"
     [ -n "$boot" ] && line="portfolio_bootstrap $boot;"
     sed -e "s|@ROOT@|$ROOT|g" -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" \
         -e "s|@BUILD@|$BUILD|g" -e "s|@DATA@|$dir/data|g" \
