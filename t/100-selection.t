@@ -442,3 +442,48 @@ GET /api/schools/zlsh/selections
 --- error_code: 401
 --- no_error_log
 [error]
+
+
+
+=== TEST 6: P6 a database from before the "selected" index: ticks already in the records count, and the student's first tick fills the index
+--- init
+use utf8;
+my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $now = main::now_ms();
+for my $term ('113-1', '113-2') {
+    main::window($s1, 'school/zlsh', $term, 'select', $now - 3600_000, $now + 3600_000);
+}
+# selected in the records only, as an older version left them
+main::outcome($s1, 'zlsh108234567', 'o1', '113-1', 'passed',
+              selected => JSON::PP::true, selected_at => 1700000000000);
+main::outcome($s1, 'zlsh108234567', 'o2', '113-1', 'passed',
+              selected => JSON::PP::true, selected_at => 1700000000001);
+main::outcome($s1, 'zlsh108234567', 'o3', '113-2', 'passed',
+              selected => JSON::PP::true, selected_at => 1700000000002);
+main::outcome($s1, 'zlsh108234567', "n$_", '113-1', 'passed') for 1 .. 2;
+
+my $r = main::tick($s1, 'n1');
+is($r->{status}, 200, 'a tick with two older ticks in the term');
+is($r->{json}{term}{text}, '(3/3)', 'the older ticks count: (3/3)');
+is($r->{json}{year}{text}, '(4/6)', 'and in the year: (4/6)');
+
+$r = main::tick($s1, 'n2');
+main::is_error($r, 422, 'limit_reached', 'a 4th tick');
+
+$r = PortfolioTest::http(GET => "/api/testkit/records?db=selected&prefix=zlsh108234567",
+                         cookie => $s1);
+is_deeply([ sort map { $_->{key} } @{ $r->{json}{records} } ],
+          [ 'zlsh108234567', map { "zlsh108234567\x1f$_" } "113-1\x1fn1", "113-1\x1fo1",
+            "113-1\x1fo2", "113-2\x1fo3" ],
+          'the index: the mark and one key per selected outcome');
+
+$r = main::untick($s1, 'o1');
+is($r->{json}{term}{text}, '(2/3)', 'unticking an older tick frees its place');
+$r = main::tick($s1, 'n2');
+is($r->{status}, 200, 'so n2 can be ticked');
+is($r->{json}{term}{text}, '(3/3)', '(3/3) again');
+--- request
+GET /api/selections
+--- error_code: 401
+--- no_error_log
+[error]

@@ -20,10 +20,12 @@
  * queues for the writer; the handler decides.
  *
  * Data (plugins/README.md): "outcomes" student␟id, "outcome_ids" id.
- * This plugin's own index "selections", school␟term␟student␟id ->
- * {"student","id","term","selected_at"}, is written in the same
- * transaction as the tick, so the school's report (and later the
- * submission, AD5) is a prefix scan rather than a walk of every outcome.
+ * This plugin's own indexes, written in the same transaction as the tick:
+ * "selections", school␟term␟student␟id -> {"student","id","term",
+ * "selected_at"}, so the school's report (and later the submission, AD5)
+ * is a prefix scan rather than a walk of every outcome; "selected",
+ * student␟term␟id -> selected_at, so the limits are counted without
+ * parsing records (see sel_count()).
  */
 
 #include <string.h>
@@ -41,6 +43,7 @@ static const pf_host_api_t  *host;
 #define SEL_DB_OUTCOMES    "outcomes"
 #define SEL_DB_IDS         "outcome_ids"
 #define SEL_DB_INDEX       "selections"
+#define SEL_DB_BY_STUDENT  "selected"
 
 #define SEL_DEFAULT_TERM   3
 #define SEL_DEFAULT_YEAR   6
@@ -117,12 +120,23 @@ sel_is_true(const pf_val_t *v)
 }
 
 
-/* --- counting ---------------------------------------------------------- */
+/* --- counting ----------------------------------------------------------- */
+
+/*
+ * Counts come from the index "selected", student␟term␟id -> selected_at,
+ * written with every tick and untick: a few keys read, no record parsed
+ * (a tick used to parse all of the student's outcomes, twice, and on
+ * deadline day every tick waits for the single writer).  The key that is
+ * the student's id alone marks the index as complete for that student:
+ * in a database from before the index, the student's first tick or
+ * untick fills it in from the outcome records, which stay the truth.
+ */
 
 typedef struct {
     pf_req_t  *req;
     pf_str_t   term;       /* count in this term ... */
     pf_str_t   year;       /* ... and in this school year */
+    size_t     skip;       /* the prefix "student␟" */
     int64_t    in_term;
     int64_t    in_year;
 } sel_count_t;
@@ -131,16 +145,17 @@ typedef struct {
 static int
 sel_count_cb(void *data, pf_str_t key, pf_str_t value)
 {
-    pf_str_t          t;
-    sel_count_t      *c = data;
-    const pf_val_t   *rec;
+    size_t        i;
+    pf_str_t      t;
+    sel_count_t  *c = data;
 
-    rec = host->parse(c->req, value);
-    if (rec == NULL || !sel_is_true(host->get(rec, "selected"))) {
-        return 0;
+    /* key: student␟term␟id */
+    t.data = key.data + c->skip;
+    t.len = 0;
+
+    for (i = c->skip; i < key.len && key.data[i] != PF_SEP; i++) {
+        t.len++;
     }
-
-    t = host->str(host->get(rec, "term"));
 
     if (pf_same(t, c->term)) {
         c->in_term++;
@@ -160,6 +175,7 @@ static int
 sel_count(pf_req_t *req, pf_str_t student, pf_str_t term, int64_t *in_term,
     int64_t *in_year)
 {
+    pf_str_t     prefix;
     sel_count_t  c;
 
     memset(&c, 0, sizeof(c));
@@ -167,10 +183,12 @@ sel_count(pf_req_t *req, pf_str_t student, pf_str_t term, int64_t *in_term,
     c.term = term;
     c.year = sel_year(term);
 
-    if (host->db_scan(req, SEL_DB_OUTCOMES, pf_key(req, 2, student,
-                                                   pf_string("")),
-                      sel_count_cb, &c)
-        != PF_OK)
+    prefix = pf_key(req, 2, student, pf_string(""));
+    c.skip = prefix.len;
+
+    if (prefix.data == NULL
+        || host->db_scan(req, SEL_DB_BY_STUDENT, prefix, sel_count_cb, &c)
+           != PF_OK)
     {
         return PF_ERROR;
     }
@@ -179,6 +197,75 @@ sel_count(pf_req_t *req, pf_str_t student, pf_str_t term, int64_t *in_term,
     *in_year = c.in_year;
 
     return PF_OK;
+}
+
+
+typedef struct {
+    pf_req_t  *req;
+    pf_str_t   student;
+    int        rc;
+} sel_fill_t;
+
+
+static int
+sel_fill_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    pf_str_t         term, id, at;
+    sel_fill_t      *f = data;
+    const pf_val_t  *rec;
+
+    rec = host->parse(f->req, value);
+    if (rec == NULL || !sel_is_true(host->get(rec, "selected"))) {
+        return 0;
+    }
+
+    term = host->str(host->get(rec, "term"));
+    id = host->str(host->get(rec, "id"));
+    at = host->str(host->get(rec, "selected_at"));
+
+    if (!sel_valid_term(term) || !pf_valid_id(id)) {
+        return 0;
+    }
+
+    if (host->db_put(f->req, SEL_DB_BY_STUDENT,
+                     pf_key(f->req, 3, f->student, term, id),
+                     at.len ? at : pf_string("0"))
+        != PF_OK)
+    {
+        f->rc = PF_ERROR;
+        return 1;
+    }
+
+    return 0;
+}
+
+
+/* In the writer, before counting: the student's index, filled if new. */
+
+static int
+sel_index_ready(pf_req_t *req, pf_str_t student)
+{
+    pf_str_t    mark;
+    sel_fill_t  f;
+
+    if (host->db_get(req, SEL_DB_BY_STUDENT, student, &mark) == PF_OK) {
+        return PF_OK;
+    }
+
+    f.req = req;
+    f.student = student;
+    f.rc = PF_OK;
+
+    if (host->db_scan(req, SEL_DB_OUTCOMES, pf_key(req, 2, student,
+                                                   pf_string("")),
+                      sel_fill_cb, &f)
+        != PF_OK
+        || f.rc != PF_OK)
+    {
+        return PF_ERROR;
+    }
+
+    return host->db_put(req, SEL_DB_BY_STUDENT, student, pf_string("1"));
 }
 
 
@@ -315,7 +402,7 @@ static int
 sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
 {
     int64_t          now;
-    pf_str_t         ikey;
+    pf_str_t         ikey, skey;
     pf_gen_t        *g, *d;
     const pf_user_t *user;
 
@@ -355,6 +442,7 @@ sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
     }
 
     ikey = pf_key(req, 4, o->school, o->term, o->student, o->id);
+    skey = pf_key(req, 3, o->student, o->term, o->id);
 
     if (selected) {
         d = host->gen(req);
@@ -369,11 +457,17 @@ sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
         host->number(d, now);
         host->map_close(d);
 
-        if (host->db_put(req, SEL_DB_INDEX, ikey, host->text(d)) != PF_OK) {
+        if (host->db_put(req, SEL_DB_INDEX, ikey, host->text(d)) != PF_OK
+            || host->db_put(req, SEL_DB_BY_STUDENT, skey,
+                            host->sprintf(req, "%lld", (long long) now))
+               != PF_OK)
+        {
             return PF_ERROR;
         }
 
-    } else if (host->db_del(req, SEL_DB_INDEX, ikey) == PF_ERROR) {
+    } else if (host->db_del(req, SEL_DB_INDEX, ikey) == PF_ERROR
+               || host->db_del(req, SEL_DB_BY_STUDENT, skey) == PF_ERROR)
+    {
         return PF_ERROR;
     }
 
@@ -464,6 +558,11 @@ sel_select(pf_req_t *req)
         return rc;
     }
 
+    if (sel_index_ready(req, o.student) != PF_OK) {
+        return host->error(req, 503, "storage_unavailable",
+                           "the selections could not be read");
+    }
+
     if (!pf_eq(host->str(host->get(o.rec, "status")), "passed")) {
         return host->error(req, 422, "not_passed",
                            "only outcomes that passed certification can be "
@@ -520,6 +619,11 @@ sel_unselect(pf_req_t *req)
     rc = sel_find(req, &o);
     if (rc) {
         return rc;
+    }
+
+    if (sel_index_ready(req, o.student) != PF_OK) {
+        return host->error(req, 503, "storage_unavailable",
+                           "the selections could not be read");
     }
 
     if (!sel_is_true(host->get(o.rec, "selected"))) {
@@ -880,7 +984,7 @@ static const pf_route_t  sel_routes[] = {
 };
 
 static const char *const  sel_dbs[] = {
-    SEL_DB_OUTCOMES, SEL_DB_IDS, SEL_DB_INDEX, NULL
+    SEL_DB_OUTCOMES, SEL_DB_IDS, SEL_DB_INDEX, SEL_DB_BY_STUDENT, NULL
 };
 
 static const pf_plugin_t  sel_plugin = {
