@@ -1585,6 +1585,12 @@ ngx_http_pf_bootstrap(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
         goto done;
     }
 
+    if (ngx_http_pf_store_sync(ngx_http_pf_store_env(store), cycle->log)
+        != NGX_OK)
+    {
+        goto done;
+    }
+
     if (created) {
         ngx_log_error(NGX_LOG_NOTICE, cycle->log, 0,
                       "portfolio_bootstrap: %ui account(s) created", created);

@@ -691,7 +691,8 @@ ngx_http_pf_init_process(ngx_cycle_t *cycle)
     }
 
     if (ngx_http_pf_pepper(cycle, pmcf, 0) != NGX_OK
-        || ngx_http_pf_store_open(cycle, pmcf, &pmcf->store) != NGX_OK)
+        || ngx_http_pf_store_open(cycle, pmcf, &pmcf->store) != NGX_OK
+        || ngx_http_pf_session_init(cycle, pmcf) != NGX_OK)
     {
         return NGX_ERROR;
     }

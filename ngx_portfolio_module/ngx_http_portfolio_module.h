@@ -55,6 +55,7 @@
 typedef struct ngx_http_pf_main_conf_s  ngx_http_pf_main_conf_t;
 typedef struct ngx_http_pf_store_s      ngx_http_pf_store_t;
 typedef struct ngx_http_pf_writer_s     ngx_http_pf_writer_t;
+typedef struct ngx_http_pf_kept_s       ngx_http_pf_kept_t;
 typedef pf_req_t                        ngx_http_pf_ctx_t;
 
 
@@ -127,6 +128,7 @@ struct ngx_http_pf_main_conf_s {
 
     ngx_http_pf_store_t      *store;           /* per worker, after fork */
     ngx_http_pf_writer_t     *writer;
+    ngx_http_pf_kept_t       *kept;            /* per worker: sessions */
 };
 
 
@@ -272,6 +274,7 @@ ngx_int_t ngx_http_pf_store_chown(ngx_cycle_t *cycle,
 ngx_int_t ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf,
     ngx_log_t *log, MDB_env **envp);
 MDB_env *ngx_http_pf_store_env(ngx_http_pf_store_t *store);
+ngx_int_t ngx_http_pf_store_sync(MDB_env *env, ngx_log_t *log);
 ngx_int_t ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx);
 void ngx_http_pf_store_read_end(ngx_http_pf_ctx_t *ctx);
 int ngx_http_pf_db_get(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
@@ -304,6 +307,8 @@ int ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student);
 
 /* _session.c */
 ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf);
 ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
 int ngx_http_pf_session_sweep(pf_req_t *req);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,

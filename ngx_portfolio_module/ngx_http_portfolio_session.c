@@ -155,6 +155,317 @@ ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx, ngx_str_t *token)
 
 
 /*
+ * What a session's records say, kept per worker so that a request whose
+ * session and user records are byte for byte the ones seen before does
+ * not parse them again.  The records themselves are still read on every
+ * request (a change by another worker, a sign-out, a disabled account are
+ * seen at once); only the parsing is saved.  Used in the event loop only;
+ * one cache per worker (pmcf->kept, made in init_process).
+ */
+
+#define NGX_HTTP_PF_SESSIONS_KEPT  4096      /* slots, a power of 2 */
+
+typedef struct {
+    u_char                   *data;          /* ngx_alloc()ed */
+    size_t                    len;
+    size_t                    cap;
+} ngx_http_pf_kept_text_t;
+
+
+typedef struct {
+    u_char                    hash[NGX_HTTP_PF_HASH_LEN];
+    unsigned                  session_ok:1;
+    unsigned                  user_ok:1;
+    unsigned                  disabled:1;
+    unsigned                  has_expires:1;
+    unsigned                  must_change:1;
+
+    /* the session record, and what it says */
+    ngx_http_pf_kept_text_t   session;
+    int64_t                   created;
+    int64_t                   seen;
+    ngx_str_t                 user_key;      /* in session's buffer */
+
+    /* the user record, and what it says */
+    ngx_http_pf_kept_text_t   user;
+    int64_t                   expires;
+    uint32_t                  roles;
+    ngx_str_t                 id;            /* in user's buffer; NULL */
+    ngx_str_t                 name;          /* data: not in the record */
+    ngx_str_t                 school;
+} ngx_http_pf_kept_session_t;
+
+
+struct ngx_http_pf_kept_s {
+    ngx_http_pf_kept_session_t  slot[NGX_HTTP_PF_SESSIONS_KEPT];
+};
+
+
+static void
+ngx_http_pf_kept_cleanup(void *data)
+{
+    ngx_http_pf_kept_t *kept = data;
+
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_PF_SESSIONS_KEPT; i++) {
+        if (kept->slot[i].session.data) {
+            ngx_free(kept->slot[i].session.data);
+        }
+
+        if (kept->slot[i].user.data) {
+            ngx_free(kept->slot[i].user.data);
+        }
+    }
+}
+
+
+/* In each worker: the empty cache, freed with the cycle. */
+
+ngx_int_t
+ngx_http_pf_session_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    cln = ngx_pool_cleanup_add(cycle->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    pmcf->kept = ngx_pcalloc(cycle->pool, sizeof(ngx_http_pf_kept_t));
+    if (pmcf->kept == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_pf_kept_cleanup;
+    cln->data = pmcf->kept;
+
+    return NGX_OK;
+}
+
+
+/* Room for a record's text and n more bytes; the text copied in. */
+
+static ngx_int_t
+ngx_http_pf_keep(ngx_http_pf_kept_text_t *k, pf_str_t text, size_t more)
+{
+    u_char  *p;
+
+    if (k->cap < text.len + more) {
+        p = ngx_alloc(text.len + more, ngx_cycle->log);
+        if (p == NULL) {
+            k->len = 0;
+            return NGX_ERROR;
+        }
+
+        if (k->data) {
+            ngx_free(k->data);
+        }
+
+        k->data = p;
+        k->cap = text.len + more;
+    }
+
+    ngx_memcpy(k->data, text.data, text.len);
+    k->len = text.len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_pf_kept_is(ngx_http_pf_kept_text_t *k, pf_str_t text)
+{
+    return k->len == text.len && k->data
+           && ngx_memcmp(k->data, text.data, text.len) == 0;
+}
+
+
+/* A string of a parsed record into the kept buffer at *p; NULL if none. */
+
+static void
+ngx_http_pf_keep_str(u_char **p, pf_str_t s, ngx_str_t *out)
+{
+    if (s.data == NULL) {
+        out->data = NULL;
+        out->len = 0;
+        return;
+    }
+
+    out->data = *p;
+    out->len = s.len;
+    *p = ngx_cpymem(*p, s.data, s.len);
+}
+
+
+/* A kept string into the request's pool (the slot may be reused). */
+
+static pf_str_t
+ngx_http_pf_kept_str(ngx_http_pf_ctx_t *ctx, ngx_str_t *s)
+{
+    u_char  *p;
+
+    if (s->data == NULL) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    p = ngx_pnalloc(ctx->pool, s->len + 1);
+    if (p == NULL) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    ngx_memcpy(p, s->data, s->len);
+    p[s->len] = '\0';
+
+    return (pf_str_t) { s->len, (const char *) p };
+}
+
+
+/* The session record: parsed, or what was kept of the same text. */
+
+static ngx_int_t
+ngx_http_pf_session_record(ngx_http_pf_ctx_t *ctx,
+    ngx_http_pf_kept_session_t *kept, pf_str_t value, int64_t *created,
+    int64_t *seen, ngx_str_t *user)
+{
+    u_char          *p;
+    pf_str_t         u;
+    ngx_str_t        err;
+    const pf_val_t  *rec;
+
+    if (kept && kept->session_ok
+        && ngx_memcmp(kept->hash, ctx->session.hash, NGX_HTTP_PF_HASH_LEN)
+           == 0
+        && ngx_http_pf_kept_is(&kept->session, value))
+    {
+        *created = kept->created;
+        *seen = kept->seen;
+        *user = kept->user_key;
+        return NGX_OK;
+    }
+
+    rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
+                                 8, &err);
+    if (rec == NULL
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "created"),
+                                    created) != PF_OK
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "seen"), seen)
+           != PF_OK)
+    {
+        return NGX_DECLINED;
+    }
+
+    u = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "user"));
+    user->data = (u_char *) u.data;
+    user->len = u.len;
+
+    if (kept == NULL) {
+        return NGX_OK;
+    }
+
+    kept->session_ok = 0;
+    kept->user_ok = 0;
+
+    if (ngx_http_pf_keep(&kept->session, value, u.len) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    ngx_memcpy(kept->hash, ctx->session.hash, NGX_HTTP_PF_HASH_LEN);
+    kept->created = *created;
+    kept->seen = *seen;
+    p = kept->session.data + value.len;
+    ngx_http_pf_keep_str(&p, u, &kept->user_key);
+    kept->session_ok = 1;
+
+    return NGX_OK;
+}
+
+
+/* The user record: parsed, or what was kept of the same text. */
+
+static ngx_int_t
+ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
+    ngx_http_pf_kept_session_t *kept, ngx_http_pf_kept_session_t *out,
+    pf_str_t key)
+{
+    int              rc;
+    u_char          *p;
+    pf_str_t         value, id, name, school;
+    ngx_str_t        err;
+    const pf_val_t  *user;
+
+    rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, key, &value);
+    if (rc != PF_OK) {
+        return NGX_DECLINED;
+    }
+
+    if (kept && kept->user_ok && ngx_http_pf_kept_is(&kept->user, value)) {
+        *out = *kept;
+        return NGX_OK;
+    }
+
+    user = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
+                                  value.len, 64, &err);
+    if (user == NULL) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: user record \"%*s\" is damaged: %V",
+                      key.len, key.data, &err);
+        return NGX_DECLINED;
+    }
+
+    out->disabled = (ngx_http_pf_json_type(ngx_http_pf_json_get(user,
+                                                                "disabled"))
+                     == PF_JSON_TRUE);
+    out->has_expires = (ngx_http_pf_json_integer(
+                            ngx_http_pf_json_get(user, "expires"),
+                            &out->expires)
+                        == PF_OK);
+    out->must_change = (ngx_http_pf_json_type(
+                            ngx_http_pf_json_get(user, "must_change"))
+                        == PF_JSON_TRUE);
+    out->roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user, "roles"));
+
+    id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));
+    name = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "name"));
+    school = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "school"));
+
+    /* the strings stay in the parsed tree, in the request's pool */
+    out->id.data = (u_char *) id.data;
+    out->id.len = id.len;
+    out->name.data = (u_char *) name.data;
+    out->name.len = name.len;
+    out->school.data = (u_char *) school.data;
+    out->school.len = school.len;
+
+    if (kept == NULL) {
+        return NGX_OK;
+    }
+
+    kept->user_ok = 0;
+
+    if (ngx_http_pf_keep(&kept->user, value, id.len + name.len + school.len)
+        != NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    kept->disabled = out->disabled;
+    kept->has_expires = out->has_expires;
+    kept->expires = out->expires;
+    kept->must_change = out->must_change;
+    kept->roles = out->roles;
+
+    p = kept->user.data + value.len;
+    ngx_http_pf_keep_str(&p, id, &kept->id);
+    ngx_http_pf_keep_str(&p, name, &kept->name);
+    ngx_http_pf_keep_str(&p, school, &kept->school);
+    kept->user_ok = 1;
+
+    return NGX_OK;
+}
+
+
+/*
  * Loads the session and its user into ctx.  No session, or a stale one, is
  * not an error here: the router decides what the route needs.
  */
@@ -162,11 +473,12 @@ ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx, ngx_str_t *token)
 ngx_int_t
 ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
 {
-    int              rc;
-    int64_t          now, created, seen, expires;
-    pf_str_t         key, value;
-    ngx_str_t        token, err;
-    const pf_val_t  *rec, *user, *v;
+    int                          rc;
+    int64_t                      now, created, seen;
+    pf_str_t                     key, value;
+    ngx_str_t                    token, user_key;
+    ngx_uint_t                   slot;
+    ngx_http_pf_kept_session_t  *kept, u;
 
     if (ngx_http_pf_session_token(ctx, &token) != NGX_OK
         || token.len == 0 || token.len > 128)
@@ -191,13 +503,18 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
         return NGX_ERROR;
     }
 
-    rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
-                                 8, &err);
-    if (rec == NULL
-        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "created"),
-                                    &created) != PF_OK
-        || ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "seen"), &seen)
-           != PF_OK)
+    kept = NULL;
+
+    if (ctx->pmcf->kept) {
+        /* the key is a SHA-256: any two of its bytes are well spread */
+        slot = (ctx->session.hash[0] | (ctx->session.hash[1] << 8))
+               & (NGX_HTTP_PF_SESSIONS_KEPT - 1);
+        kept = &ctx->pmcf->kept->slot[slot];
+    }
+
+    if (ngx_http_pf_session_record(ctx, kept, value, &created, &seen,
+                                   &user_key)
+        != NGX_OK)
     {
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "portfolio: damaged session record ignored");
@@ -216,35 +533,23 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
         return NGX_OK;
     }
 
-    key = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "user"));
-
-    if (ngx_http_pf_load_user(ctx, key, &user) != PF_OK) {
-        return NGX_OK;
-    }
-
-    /* a disabled or expired (temporary) account loses its sessions too */
-    v = ngx_http_pf_json_get(user, "disabled");
-    if (ngx_http_pf_json_type(v) == PF_JSON_TRUE) {
-        return NGX_OK;
-    }
-
-    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "expires"),
-                                 &expires) == PF_OK
-        && expires <= now)
+    if (ngx_http_pf_session_user(ctx, kept, &u, ngx_http_pf_str(&user_key))
+        != NGX_OK)
     {
         return NGX_OK;
     }
 
-    ctx->has_user = 1;
-    ctx->user.id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));
-    ctx->user.name = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "name"));
-    ctx->user.school = ngx_http_pf_json_str(ngx_http_pf_json_get(user,
-                                                                 "school"));
-    ctx->user.roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user,
-                                                                   "roles"));
+    /* a disabled or expired (temporary) account loses its sessions too */
+    if (u.disabled || (u.has_expires && u.expires <= now)) {
+        return NGX_OK;
+    }
 
-    v = ngx_http_pf_json_get(user, "must_change");
-    ctx->session.must_change = (ngx_http_pf_json_type(v) == PF_JSON_TRUE);
+    ctx->has_user = 1;
+    ctx->user.id = ngx_http_pf_kept_str(ctx, &u.id);
+    ctx->user.name = ngx_http_pf_kept_str(ctx, &u.name);
+    ctx->user.school = ngx_http_pf_kept_str(ctx, &u.school);
+    ctx->user.roles = u.roles;
+    ctx->session.must_change = u.must_change;
 
     /* record use now and then, not on every read: reads stay lock-free */
     if (now - seen > (int64_t) ngx_min(ctx->pmcf->session_idle * 100, 60000)) {

@@ -92,11 +92,16 @@ ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf, ngx_log_t *log,
      * MDB_NOTLS: the event loop's read transaction is not tied to a
      * thread slot, and read slots are reused by renew.
      * MDB_NOSUBDIR: one named file.
-     * Durability is kept: no MDB_NOSYNC; the writer's commit is the fsync.
+     * MDB_NOMETASYNC: a commit still syncs its data pages before it writes
+     * the meta page (no corruption on a crash), but the meta page's own
+     * flush waits for ngx_http_pf_store_sync(), called after the commit,
+     * outside LMDB's write lock: the other worker's writer can go on
+     * meanwhile.  Nothing is answered before that sync (durability kept).
      */
     ngx_http_pf_store_path(pmcf, path, sizeof(path));
 
-    rc = mdb_env_open(env, (char *) path, MDB_NOSUBDIR|MDB_NOTLS, 0600);
+    rc = mdb_env_open(env, (char *) path,
+                      MDB_NOSUBDIR|MDB_NOTLS|MDB_NOMETASYNC, 0600);
     if (rc != 0) {
         ngx_log_error(NGX_LOG_EMERG, log, 0, "mdb_env_open(\"%s\") failed: %s",
                       path, mdb_strerror(rc));
@@ -276,6 +281,27 @@ ngx_http_pf_store_open_dbs(ngx_http_pf_store_t *store,
     if (rc != 0) {
         ngx_log_error(NGX_LOG_EMERG, store->log, 0,
                       "mdb_txn_commit() failed: %s", mdb_strerror(rc));
+        return NGX_ERROR;
+    }
+
+    return ngx_http_pf_store_sync(store->env, store->log);
+}
+
+
+/*
+ * After a commit (MDB_NOMETASYNC): flushes the meta page, and with it the
+ * commit, to disk.  A commit is durable only when this returns NGX_OK.
+ */
+
+ngx_int_t
+ngx_http_pf_store_sync(MDB_env *env, ngx_log_t *log)
+{
+    int  rc;
+
+    rc = mdb_env_sync(env, 1);
+    if (rc != 0) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0, "mdb_env_sync() failed: %s",
+                      mdb_strerror(rc));
         return NGX_ERROR;
     }
 

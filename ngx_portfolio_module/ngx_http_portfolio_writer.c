@@ -6,7 +6,8 @@
  * and runs each handler inside its own nested transaction of one parent
  * transaction: a handler that fails rolls back alone, the others commit
  * together with a single fsync (group commit).  Responses go out only
- * after that commit returns, so an answered write is durable.  Since a
+ * after that commit and the sync of its meta page (ngx_http_pf_store_sync(),
+ * outside LMDB's write lock) return, so an answered write is durable.  Since a
  * handler reads and writes inside the same transaction, rules such as "at
  * most 3 selected" hold however many requests race.
  *
@@ -51,6 +52,8 @@ static void ngx_http_pf_writer_thread(void *data, ngx_log_t *log);
 static void ngx_http_pf_writer_done(ngx_event_t *ev);
 static void ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent,
     MDB_env *env);
+static void ngx_http_pf_writer_unsure(ngx_http_pf_writer_t *w);
+static void ngx_http_pf_ctx_unsure(ngx_http_pf_ctx_t *ctx);
 static void ngx_http_pf_job_handler(ngx_event_t *ev);
 static void ngx_http_pf_task_done(ngx_event_t *ev);
 
@@ -265,6 +268,11 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
 
     rc = mdb_txn_commit(parent);
     if (rc == 0) {
+        /* the lock is free again; the answers wait for the disk */
+        if (ngx_http_pf_store_sync(w->env, log) != NGX_OK) {
+            ngx_http_pf_writer_unsure(w);
+        }
+
         return;
     }
 
@@ -283,6 +291,38 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
             ctx->retry_after = 2;
         }
     }
+}
+
+
+/*
+ * Committed, but the disk did not confirm it (fdatasync failed): whether
+ * the change survives a crash is unknown, so nobody is told it did.
+ */
+
+static void
+ngx_http_pf_writer_unsure(ngx_http_pf_writer_t *w)
+{
+    ngx_uint_t          i;
+    ngx_http_pf_ctx_t  *ctx;
+
+    for (i = 0; i < w->nbatch; i++) {
+        ctx = w->batch[i];
+
+        if (ctx->status < 400 || ctx->keep) {
+            ngx_http_pf_ctx_unsure(ctx);
+        }
+    }
+}
+
+
+static void
+ngx_http_pf_ctx_unsure(ngx_http_pf_ctx_t *ctx)
+{
+    ctx->set_cookie.len = 0;
+    ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                      "the change could not be confirmed on disk; "
+                      "check before trying again");
+    ctx->retry_after = 2;
 }
 
 
@@ -340,6 +380,12 @@ ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent, MDB_env *env)
             ngx_http_pf_error(ctx, rc == MDB_MAP_FULL ? 507 : 503,
                               "storage_unavailable",
                               "the change could not be stored");
+
+        } else if (parent == NULL
+                   && ngx_http_pf_store_sync(env, ctx->log) != NGX_OK)
+        {
+            /* group commit off: every change is its own durable commit */
+            ngx_http_pf_ctx_unsure(ctx);
         }
     }
 

@@ -474,6 +474,8 @@ is($r->{status}, 200, 'extended after it expired');
 is($r->{json}{account}{state}, 'active', 'active again');
 my $c2 = PortfolioTest::login('zlshtmp001', 'temp-pass-2024');
 ok($c2, 'signs in again');
+is(PortfolioTest::http(GET => '/api/me', cookie => $c2)->{status}, 200,
+   'the new session works (and its records are now kept by the worker)');
 is(PortfolioTest::http(GET => '/api/me', cookie => $c)->{status}, 200, 'and the old session, not yet idle, works again');
 
 # disabling ends sign-in and every session, and is for good
