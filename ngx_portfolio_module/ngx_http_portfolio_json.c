@@ -27,6 +27,9 @@
  */
 #define NGX_HTTP_PF_JSON_LINEAR  8
 
+/* Sorted by insertion up to this size, by qsort() beyond. */
+#define NGX_HTTP_PF_JSON_INSERTION  64
+
 
 struct pf_val_s {
     int                       type;          /* PF_JSON_* */
@@ -66,6 +69,13 @@ typedef struct {
     ngx_array_t               vals;          /* pf_val_t */
     ngx_array_t               keys;          /* ngx_str_t */
     ngx_array_t               frames;        /* ngx_http_pf_json_frame_t */
+
+    /*
+     * Where strings, keys and numbers are copied: one block for the whole
+     * document (its decoded texts with their NULs never outgrow it).
+     */
+    u_char                   *text;
+    u_char                   *text_end;
 
     ngx_str_t                 err;           /* why a callback stopped */
 } ngx_http_pf_json_ctx_t;
@@ -136,6 +146,16 @@ ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
     ctx.pool = pool;
     ctx.max_depth = max_depth;
 
+    /* a string takes at least its two quotes; a number ends the text at
+       worst: len + 1 holds every copy with its NUL */
+    ctx.text = ngx_pnalloc(pool, len + 1);
+    if (ctx.text == NULL) {
+        ngx_str_set(err, "out of memory");
+        return NULL;
+    }
+
+    ctx.text_end = ctx.text + len + 1;
+
     if (ngx_array_init(&ctx.vals, pool, 16, sizeof(pf_val_t)) != NGX_OK
         || ngx_array_init(&ctx.keys, pool, 16, sizeof(ngx_str_t)) != NGX_OK
         || ngx_array_init(&ctx.frames, pool, 8,
@@ -149,14 +169,17 @@ ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data, size_t len,
     /*
      * The handle's own buffers come from malloc: yajl needs realloc,
      * which a pool lacks.  It is freed on every path below.  The
-     * defaults are what we want: strings validated, no comments, no
-     * trailing garbage, no multiple or partial values.
+     * defaults are what we want: no comments, no trailing garbage, no
+     * multiple or partial values.  yajl's own UTF-8 check is off: every
+     * string and key goes through ngx_http_pf_json_copy()'s stricter one.
      */
     h = yajl_alloc(&ngx_http_pf_json_callbacks, NULL, &ctx);
     if (h == NULL) {
         ngx_str_set(err, "out of memory");
         return NULL;
     }
+
+    yajl_config(h, yajl_dont_validate_strings, 1);
 
     rc = yajl_parse(h, data, len);
 
@@ -311,10 +334,17 @@ ngx_http_pf_json_copy(ngx_http_pf_json_ctx_t *ctx, ngx_str_t *dst,
         }
     }
 
-    p = ngx_pnalloc(ctx->pool, len + 1);
-    if (p == NULL) {
-        ngx_str_set(&ctx->err, "out of memory");
-        return NGX_ERROR;
+    if ((size_t) (ctx->text_end - ctx->text) > len) {
+        p = ctx->text;
+        ctx->text += len + 1;
+
+    } else {
+        /* cannot happen (see ngx_http_pf_json_parse()); stay safe */
+        p = ngx_pnalloc(ctx->pool, len + 1);
+        if (p == NULL) {
+            ngx_str_set(&ctx->err, "out of memory");
+            return NGX_ERROR;
+        }
     }
 
     if (len) {
@@ -343,6 +373,24 @@ ngx_http_pf_json_utf8(const u_char *p, size_t len)
     last = p + len;
 
     while (p < last) {
+
+        /* ASCII, most of any record, eight bytes at a time */
+        while (last - p >= 8) {
+            uint64_t  w;
+
+            ngx_memcpy(&w, p, 8);
+
+            if (w & 0x8080808080808080ULL) {
+                break;
+            }
+
+            p += 8;
+        }
+
+        if (p == last) {
+            break;
+        }
+
         c = *p++;
 
         if (c < 0x80) {
@@ -600,7 +648,7 @@ static ngx_int_t
 ngx_http_pf_json_index(ngx_http_pf_json_ctx_t *ctx, pf_val_t *obj)
 {
     size_t       i, j;
-    ngx_str_t  **sorted;
+    ngx_str_t   *k, **sorted;
 
     if (obj->n <= NGX_HTTP_PF_JSON_LINEAR) {
         for (i = 1; i < obj->n; i++) {
@@ -625,11 +673,30 @@ ngx_http_pf_json_index(ngx_http_pf_json_ctx_t *ctx, pf_val_t *obj)
         return NGX_ERROR;
     }
 
-    for (i = 0; i < obj->n; i++) {
-        sorted[i] = &obj->keys[i];
-    }
+    if (obj->n <= NGX_HTTP_PF_JSON_INSERTION) {
+        /* a record's few dozen keys: no qsort(), which mallocs */
+        for (i = 0; i < obj->n; i++) {
+            k = &obj->keys[i];
 
-    ngx_qsort(sorted, obj->n, sizeof(ngx_str_t *), ngx_http_pf_json_cmp);
+            for (j = i;
+                 j > 0 && ngx_http_pf_json_key_cmp(sorted[j - 1]->data,
+                                                   sorted[j - 1]->len,
+                                                   k->data, k->len) > 0;
+                 j--)
+            {
+                sorted[j] = sorted[j - 1];
+            }
+
+            sorted[j] = k;
+        }
+
+    } else {
+        for (i = 0; i < obj->n; i++) {
+            sorted[i] = &obj->keys[i];
+        }
+
+        ngx_qsort(sorted, obj->n, sizeof(ngx_str_t *), ngx_http_pf_json_cmp);
+    }
 
     for (i = 1; i < obj->n; i++) {
         if (ngx_http_pf_json_cmp(&sorted[i - 1], &sorted[i]) == 0) {

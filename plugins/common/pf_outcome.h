@@ -246,20 +246,40 @@ pfo_published(const pf_val_t *rec)
 }
 
 
+/* The decision fields hold nothing yet (a draft, most pending ones). */
+
+PFO_FN int
+pfo_undecided(const pf_val_t *rec)
+{
+    return PF_HOST->type(PF_HOST->get(rec, "decision")) == PF_JSON_NULL
+           && PF_HOST->type(PF_HOST->get(rec, "decided_by")) == PF_JSON_NULL
+           && PF_HOST->type(PF_HOST->get(rec, "decided_at")) == PF_JSON_NULL
+           && PF_HOST->type(PF_HOST->get(rec, "note")) == PF_JSON_STRING
+           && pfo_field(rec, "note").len == 0;
+}
+
+
 /*
  * An outcome as an answer shows it.  Until it is published the decision
- * is the reviewer's alone (P5): others see it as undecided.
+ * is the reviewer's alone (P5): others see it as undecided.  "text" is
+ * rec as stored (or empty): what may be shown whole goes out as stored,
+ * not generated again field by field (outcome lists are the heaviest
+ * reads of a deadline day).
  */
 
 PFO_FN void
-pfo_view(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec, int show_decision)
+pfo_view(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec, pf_str_t text,
+    int show_decision)
 {
     static const char *const  hidden[] = {
         "decision", "note", "decided_by", "decided_at", NULL
     };
 
-    if (show_decision || pfo_published(rec)) {
-        pf_copy_value(g, rec);
+    if (show_decision || pfo_published(rec) || pfo_undecided(rec)) {
+        if (text.len == 0 || PF_HOST->raw(g, text) != PF_OK) {
+            pf_copy_value(g, rec);
+        }
+
         return;
     }
 

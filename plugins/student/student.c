@@ -1371,7 +1371,7 @@ st_list_cb(void *data, pf_str_t key, pf_str_t value)
         return 0;
     }
 
-    pfo_view(l->req, l->g, rec, acc == ST_REVIEW);
+    pfo_view(l->req, l->g, rec, value, acc == ST_REVIEW);
     l->n++;
 
     return 0;
@@ -1501,11 +1501,11 @@ st_list_student(pf_req_t *req)
 /* GET /outcomes/{id} */
 
 static const pf_val_t *
-st_readable(pf_req_t *req, int *acc, int *status)
+st_readable(pf_req_t *req, int *acc, int *status, pf_str_t *text)
 {
     const pf_val_t  *rec;
 
-    rec = pfo_find(req, host->param(req, "id"), NULL, NULL);
+    rec = pfo_find(req, host->param(req, "id"), NULL, text);
 
     if (rec == NULL) {
         *status = pfo_err(req, 404, "not_found", "no such outcome");
@@ -1528,10 +1528,11 @@ static int
 st_get(pf_req_t *req)
 {
     int              acc, rc;
+    pf_str_t         text;
     pf_gen_t        *g;
     const pf_val_t  *rec;
 
-    rec = st_readable(req, &acc, &rc);
+    rec = st_readable(req, &acc, &rc, &text);
     if (rec == NULL) {
         return rc;
     }
@@ -1539,7 +1540,7 @@ st_get(pf_req_t *req)
     g = host->gen(req);
     host->map_open(g);
     host->key(g, "outcome");
-    pfo_view(req, g, rec, acc == ST_REVIEW);
+    pfo_view(req, g, rec, text, acc == ST_REVIEW);
     host->map_close(g);
 
     return host->reply(req, 200, g);
@@ -1555,7 +1556,7 @@ st_download(pf_req_t *req, const char *kind)
     pf_str_t         sha, mime, name;
     const pf_val_t  *rec, *f;
 
-    rec = st_readable(req, &acc, &rc);
+    rec = st_readable(req, &acc, &rc, NULL);
     if (rec == NULL) {
         return rc;
     }
