@@ -19,6 +19,8 @@ static void ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx);
 static int ngx_http_pf_session_sweep_cb(void *data, pf_str_t key,
     pf_str_t value);
 static int ngx_http_pf_session_touch_handler(pf_req_t *req);
+static int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    pf_str_t value, const pf_val_t **rec);
 
 
 static const char  *ngx_http_pf_role_names[] = {
@@ -74,13 +76,22 @@ ngx_http_pf_load_user(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     const pf_val_t **rec)
 {
     int        rc;
-    ngx_str_t  err;
     pf_str_t   value;
 
     rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, id, &value);
     if (rc != PF_OK) {
         return rc;
     }
+
+    return ngx_http_pf_user_parse(ctx, id, value, rec);
+}
+
+
+static int
+ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id, pf_str_t value,
+    const pf_val_t **rec)
+{
+    ngx_str_t  err;
 
     *rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
                                   value.len, 64, &err);
@@ -391,7 +402,6 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     int              rc;
     u_char          *p;
     pf_str_t         value, id, name, school;
-    ngx_str_t        err;
     const pf_val_t  *user;
 
     rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, key, &value);
@@ -404,12 +414,7 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
         return NGX_OK;
     }
 
-    user = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
-                                  value.len, 64, &err);
-    if (user == NULL) {
-        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
-                      "portfolio: user record \"%*s\" is damaged: %V",
-                      key.len, key.data, &err);
+    if (ngx_http_pf_user_parse(ctx, key, value, &user) != PF_OK) {
         return NGX_DECLINED;
     }
 

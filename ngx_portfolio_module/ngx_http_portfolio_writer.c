@@ -35,6 +35,11 @@ struct ngx_http_pf_writer_s {
 };
 
 
+/* committed, but fdatasync failed */
+#define NGX_HTTP_PF_UNSURE                                                    \
+    "the change could not be confirmed on disk; check before trying again"
+
+
 typedef struct {
     ngx_http_pf_writer_t     *writer;
     const pf_job_t           *job;
@@ -52,8 +57,10 @@ static void ngx_http_pf_writer_thread(void *data, ngx_log_t *log);
 static void ngx_http_pf_writer_done(ngx_event_t *ev);
 static void ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent,
     MDB_env *env);
-static void ngx_http_pf_writer_unsure(ngx_http_pf_writer_t *w);
-static void ngx_http_pf_ctx_unsure(ngx_http_pf_ctx_t *ctx);
+static void ngx_http_pf_writer_fail(ngx_http_pf_writer_t *w,
+    const char *message);
+static void ngx_http_pf_ctx_fail(ngx_http_pf_ctx_t *ctx,
+    const char *message);
 static void ngx_http_pf_job_handler(ngx_event_t *ev);
 static void ngx_http_pf_task_done(ngx_event_t *ev);
 
@@ -238,7 +245,6 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
     int                 rc;
     MDB_txn            *parent;
     ngx_uint_t          i;
-    ngx_http_pf_ctx_t  *ctx;
 
     if (!w->pmcf->group_commit) {
         for (i = 0; i < w->nbatch; i++) {
@@ -270,7 +276,7 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
     if (rc == 0) {
         /* the lock is free again; the answers wait for the disk */
         if (ngx_http_pf_store_sync(w->env, log) != NGX_OK) {
-            ngx_http_pf_writer_unsure(w);
+            ngx_http_pf_writer_fail(w, NGX_HTTP_PF_UNSURE);
         }
 
         return;
@@ -280,27 +286,19 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
                   mdb_strerror(rc));
 
     /* the whole batch is lost: say so to each one that thought it won */
-    for (i = 0; i < w->nbatch; i++) {
-        ctx = w->batch[i];
-
-        if (ctx->status < 400 || ctx->keep) {
-            ctx->set_cookie.len = 0;
-            ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                              "the change could not be stored; "
-                              "nothing was changed");
-            ctx->retry_after = 2;
-        }
-    }
+    ngx_http_pf_writer_fail(w, "the change could not be stored; "
+                               "nothing was changed");
 }
 
 
 /*
- * Committed, but the disk did not confirm it (fdatasync failed): whether
- * the change survives a crash is unknown, so nobody is told it did.
+ * Tells each request of the batch that thought it won that it did not:
+ * the commit failed, or (NGX_HTTP_PF_UNSURE) the disk did not confirm it
+ * and whether the change survives a crash is unknown.
  */
 
 static void
-ngx_http_pf_writer_unsure(ngx_http_pf_writer_t *w)
+ngx_http_pf_writer_fail(ngx_http_pf_writer_t *w, const char *message)
 {
     ngx_uint_t          i;
     ngx_http_pf_ctx_t  *ctx;
@@ -309,19 +307,17 @@ ngx_http_pf_writer_unsure(ngx_http_pf_writer_t *w)
         ctx = w->batch[i];
 
         if (ctx->status < 400 || ctx->keep) {
-            ngx_http_pf_ctx_unsure(ctx);
+            ngx_http_pf_ctx_fail(ctx, message);
         }
     }
 }
 
 
 static void
-ngx_http_pf_ctx_unsure(ngx_http_pf_ctx_t *ctx)
+ngx_http_pf_ctx_fail(ngx_http_pf_ctx_t *ctx, const char *message)
 {
     ctx->set_cookie.len = 0;
-    ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                      "the change could not be confirmed on disk; "
-                      "check before trying again");
+    ngx_http_pf_error(ctx, 503, "storage_unavailable", "%s", message);
     ctx->retry_after = 2;
 }
 
@@ -385,7 +381,7 @@ ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent, MDB_env *env)
                    && ngx_http_pf_store_sync(env, ctx->log) != NGX_OK)
         {
             /* group commit off: every change is its own durable commit */
-            ngx_http_pf_ctx_unsure(ctx);
+            ngx_http_pf_ctx_fail(ctx, NGX_HTTP_PF_UNSURE);
         }
     }
 

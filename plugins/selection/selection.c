@@ -133,7 +133,6 @@ sel_is_true(const pf_val_t *v)
  */
 
 typedef struct {
-    pf_req_t  *req;
     pf_str_t   term;       /* count in this term ... */
     pf_str_t   year;       /* ... and in this school year */
     size_t     skip;       /* the prefix "student␟" */
@@ -179,7 +178,6 @@ sel_count(pf_req_t *req, pf_str_t student, pf_str_t term, int64_t *in_term,
     sel_count_t  c;
 
     memset(&c, 0, sizeof(c));
-    c.req = req;
     c.term = term;
     c.year = sel_year(term);
 
