@@ -1585,6 +1585,8 @@ ngx_http_pf_bootstrap(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
         goto done;
     }
 
+    ngx_http_pf_session_committed(ctx);
+
     if (ngx_http_pf_store_sync(ngx_http_pf_store_env(store), cycle->log)
         != NGX_OK)
     {

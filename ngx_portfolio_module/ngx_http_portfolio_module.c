@@ -401,6 +401,10 @@ ngx_http_pf_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&pmcf->cookie_name, "pf_session");
     }
 
+    if (pmcf->data_dir.data && ngx_http_pf_session_conf(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     if (pmcf->writer_pool_name.data == NULL) {
         ngx_str_set(&pmcf->writer_pool_name, "default");
     }
@@ -947,13 +951,6 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
         path.len -= prefix.len;
     }
 
-    if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
-        ctx->retry_after = 5;
-        ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the store cannot be read now");
-        return NGX_ERROR;
-    }
-
     if (ngx_http_pf_router_match(ctx, &path, &allowed) != NGX_OK) {
         if (allowed) {
             ngx_http_pf_error(ctx, 405, "method_not_allowed",
@@ -968,9 +965,19 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
 
     route = ctx->route->route;
 
-    if (ngx_http_pf_session_load(ctx) != NGX_OK
-        || ngx_http_pf_router_check(ctx) != 0)
-    {
+    /* the session first: it reads the records only when it must */
+    if (ngx_http_pf_session_load(ctx) != NGX_OK) {
+        goto failed;
+    }
+
+    if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
+        ctx->retry_after = 5;
+        ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                          "the store cannot be read now");
+        goto failed;
+    }
+
+    if (ngx_http_pf_router_check(ctx) != 0) {
         goto failed;
     }
 

@@ -35,6 +35,7 @@
 #define NGX_HTTP_PF_MAX_PARAMS      8
 #define NGX_HTTP_PF_MAX_PLUGINS     64
 #define NGX_HTTP_PF_SID_BYTES       32     /* session token entropy */
+#define NGX_HTTP_PF_CHANGED_MAX     8      /* then every kept session */
 #define NGX_HTTP_PF_HASH_LEN        32     /* SHA-256 */
 
 
@@ -129,6 +130,7 @@ struct ngx_http_pf_main_conf_s {
     ngx_http_pf_store_t      *store;           /* per worker, after fork */
     ngx_http_pf_writer_t     *writer;
     ngx_http_pf_kept_t       *kept;            /* per worker: sessions */
+    ngx_shm_zone_t           *marks;           /* session change counters */
 };
 
 
@@ -174,6 +176,10 @@ struct pf_req_s {
     unsigned                  keep:1;          /* commit even on an error
                                                   status (failure counts) */
     ngx_http_pf_session_t     session;
+
+    /* session and user records this change wrote (buckets, see _session.c) */
+    uint32_t                  changed[NGX_HTTP_PF_CHANGED_MAX];
+    ngx_uint_t                nchanged;
 
     ngx_http_pf_route_t      *route;
     ngx_uint_t                nparams;
@@ -309,6 +315,10 @@ int ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student);
 ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
+ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf);
+void ngx_http_pf_session_changed(ngx_http_pf_ctx_t *ctx, pf_str_t key);
+void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
 int ngx_http_pf_session_sweep(pf_req_t *req);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,

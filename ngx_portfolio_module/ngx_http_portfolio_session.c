@@ -166,15 +166,37 @@ ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx, ngx_str_t *token)
 
 
 /*
- * What a session's records say, kept per worker so that a request whose
- * session and user records are byte for byte the ones seen before does
- * not parse them again.  The records themselves are still read on every
- * request (a change by another worker, a sign-out, a disabled account are
- * seen at once); only the parsing is saved.  Used in the event loop only;
- * one cache per worker (pmcf->kept, made in init_process).
+ * What a session's records say, kept per worker so that most requests
+ * neither read nor parse them.  Every committed change to a session or
+ * user record bumps a counter in shared memory (ngx_http_pf_marks_t; the
+ * counter of the key's bucket, after the commit and before the answer),
+ * and a kept slot is used as it is only while the counters it was read
+ * under are unchanged: a sign-out, a disabled account or a new role in any
+ * worker is seen by the next request everywhere.  A slot is also checked
+ * against the records once a second, so a change made outside this
+ * shared memory (an old binary during an upgrade) is seen soon too.
+ * Otherwise the records are read; when they are byte for byte the ones
+ * kept, they are not parsed again.  Used in the event loop only; one cache
+ * per worker (pmcf->kept, made in init_process).
  */
 
-#define NGX_HTTP_PF_SESSIONS_KEPT  4096      /* slots, a power of 2 */
+#define NGX_HTTP_PF_SESSIONS_KEPT  32768     /* slots, a power of 2 */
+#define NGX_HTTP_PF_MARKS          65536     /* buckets, a power of 2 */
+#define NGX_HTTP_PF_KEPT_TRUST     1000      /* ms */
+
+
+typedef struct {
+    ngx_atomic_t              all;           /* bumped for bulk changes */
+    ngx_atomic_t              bucket[NGX_HTTP_PF_MARKS];
+} ngx_http_pf_marks_t;
+
+
+typedef struct {
+    ngx_atomic_uint_t         all;
+    ngx_atomic_uint_t         session;
+    ngx_atomic_uint_t         user;
+} ngx_http_pf_mark_t;
+
 
 typedef struct {
     u_char                   *data;          /* ngx_alloc()ed */
@@ -187,9 +209,15 @@ typedef struct {
     u_char                    hash[NGX_HTTP_PF_HASH_LEN];
     unsigned                  session_ok:1;
     unsigned                  user_ok:1;
+    unsigned                  fresh:1;       /* mark and checked are set */
     unsigned                  disabled:1;
     unsigned                  has_expires:1;
     unsigned                  must_change:1;
+
+    /* the counters it was read under, and when */
+    ngx_http_pf_mark_t        mark;
+    uint32_t                  user_bucket;
+    ngx_msec_t                checked;
 
     /* the session record, and what it says */
     ngx_http_pf_kept_text_t   session;
@@ -252,6 +280,119 @@ ngx_http_pf_session_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
     cln->data = pmcf->kept;
 
     return NGX_OK;
+}
+
+
+/* The counters' zone; a reload keeps it (and the counts). */
+
+static ngx_int_t
+ngx_http_pf_marks_init(ngx_shm_zone_t *zone, void *data)
+{
+    ngx_slab_pool_t  *shpool;
+
+    if (data) {
+        zone->data = data;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    zone->data = ngx_slab_calloc(shpool, sizeof(ngx_http_pf_marks_t));
+    if (zone->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_pf_session_conf(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf)
+{
+    ngx_str_t  name = ngx_string("portfolio_sessions");
+
+    /* the counters, and room for the slab pool's own pages */
+    pmcf->marks = ngx_shared_memory_add(cf, &name,
+                                        ngx_align(sizeof(ngx_http_pf_marks_t),
+                                                  ngx_pagesize)
+                                        + 16 * ngx_pagesize,
+                                        &ngx_http_portfolio_module);
+    if (pmcf->marks == NULL) {
+        return NGX_ERROR;
+    }
+
+    pmcf->marks->init = ngx_http_pf_marks_init;
+    pmcf->marks->data = pmcf;    /* until mapped; see ngx_http_pf_marks() */
+
+    return NGX_OK;
+}
+
+
+static ngx_http_pf_marks_t *
+ngx_http_pf_marks(ngx_http_pf_main_conf_t *pmcf)
+{
+    if (pmcf->marks == NULL || pmcf->marks->data == (void *) pmcf) {
+        return NULL;    /* not mapped (nginx -t) */
+    }
+
+    return pmcf->marks->data;
+}
+
+
+static uint32_t
+ngx_http_pf_mark_bucket(const u_char *key, size_t len)
+{
+    return ngx_crc32_short((u_char *) key, len) & (NGX_HTTP_PF_MARKS - 1);
+}
+
+
+/* In the writer: a session or user record was put or deleted. */
+
+void
+ngx_http_pf_session_changed(ngx_http_pf_ctx_t *ctx, pf_str_t key)
+{
+    if (ctx->nchanged < NGX_HTTP_PF_CHANGED_MAX) {
+        ctx->changed[ctx->nchanged] =
+            ngx_http_pf_mark_bucket((const u_char *) key.data, key.len);
+    }
+
+    /* one past the array means "more than fit": all of them */
+    if (ctx->nchanged <= NGX_HTTP_PF_CHANGED_MAX) {
+        ctx->nchanged++;
+    }
+}
+
+
+/*
+ * After the commit (rolled back or not: a bump too many only costs a
+ * read), before the answer: kept copies of what changed are not used again.
+ */
+
+void
+ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx)
+{
+    ngx_uint_t            i;
+    ngx_http_pf_marks_t  *marks;
+
+    marks = ngx_http_pf_marks(ctx->pmcf);
+
+    if (marks == NULL || ctx->nchanged == 0) {
+        ctx->nchanged = 0;
+        return;
+    }
+
+    ngx_memory_barrier();
+
+    if (ctx->nchanged > NGX_HTTP_PF_CHANGED_MAX) {
+        (void) ngx_atomic_fetch_add(&marks->all, 1);
+
+    } else {
+        for (i = 0; i < ctx->nchanged; i++) {
+            (void) ngx_atomic_fetch_add(&marks->bucket[ctx->changed[i]], 1);
+        }
+    }
+
+    ctx->nchanged = 0;
 }
 
 
@@ -470,9 +611,25 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
 }
 
 
+/* The session as its record says; false when it has timed out. */
+
+static ngx_uint_t
+ngx_http_pf_session_live(ngx_http_pf_ctx_t *ctx, int64_t created,
+    int64_t seen, int64_t now)
+{
+    ctx->session.valid = 1;
+    ctx->session.created = created;
+    ctx->session.seen = seen;
+
+    return now - created <= (int64_t) ctx->pmcf->session_lifetime * 1000
+           && now - seen <= (int64_t) ctx->pmcf->session_idle * 1000;
+}
+
+
 /*
  * Loads the session and its user into ctx.  No session, or a stale one, is
- * not an error here: the router decides what the route needs.
+ * not an error here: the router decides what the route needs.  Begins the
+ * request's read transaction when the records have to be read.
  */
 
 ngx_int_t
@@ -482,7 +639,10 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
     int64_t                      now, created, seen;
     pf_str_t                     key, value;
     ngx_str_t                    token, user_key;
-    ngx_uint_t                   slot;
+    uint32_t                     bucket;
+    ngx_uint_t                   slot, marked;
+    ngx_http_pf_mark_t           mark;
+    ngx_http_pf_marks_t         *marks;
     ngx_http_pf_kept_session_t  *kept, u;
 
     if (ngx_http_pf_session_token(ctx, &token) != NGX_OK
@@ -492,6 +652,58 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
     }
 
     ngx_http_pf_sha256(token.data, token.len, ctx->session.hash);
+
+    kept = NULL;
+    marks = ngx_http_pf_marks(ctx->pmcf);
+    marked = 0;
+    now = ngx_http_pf_now_ms();
+
+    if (ctx->pmcf->kept) {
+        /* the key is a SHA-256: any two of its bytes are well spread */
+        slot = (ctx->session.hash[0] | (ctx->session.hash[1] << 8))
+               & (NGX_HTTP_PF_SESSIONS_KEPT - 1);
+        kept = &ctx->pmcf->kept->slot[slot];
+    }
+
+    if (kept && marks) {
+        mark.all = marks->all;
+        mark.session = marks->bucket[ngx_http_pf_mark_bucket(
+                                         ctx->session.hash,
+                                         NGX_HTTP_PF_HASH_LEN)];
+
+        if (kept->session_ok && kept->user_ok
+            && ngx_memcmp(kept->hash, ctx->session.hash, NGX_HTTP_PF_HASH_LEN)
+               == 0)
+        {
+            mark.user = marks->bucket[kept->user_bucket];
+            marked = 1;
+
+            if (kept->fresh
+                && ngx_current_msec - kept->checked < NGX_HTTP_PF_KEPT_TRUST
+                && kept->mark.all == mark.all
+                && kept->mark.session == mark.session
+                && kept->mark.user == mark.user)
+            {
+                /* nothing changed since it was read: no read, no parse */
+                created = kept->created;
+                seen = kept->seen;
+                u = *kept;
+                goto found;
+            }
+        }
+
+        kept->fresh = 0;
+
+        /* the counters before the snapshot: a change after it bumps them */
+        ngx_memory_barrier();
+    }
+
+    if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
+        ctx->retry_after = 5;
+        ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                          "the store cannot be read now");
+        return NGX_ERROR;
+    }
 
     key.data = (const char *) ctx->session.hash;
     key.len = NGX_HTTP_PF_HASH_LEN;
@@ -508,15 +720,6 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
         return NGX_ERROR;
     }
 
-    kept = NULL;
-
-    if (ctx->pmcf->kept) {
-        /* the key is a SHA-256: any two of its bytes are well spread */
-        slot = (ctx->session.hash[0] | (ctx->session.hash[1] << 8))
-               & (NGX_HTTP_PF_SESSIONS_KEPT - 1);
-        kept = &ctx->pmcf->kept->slot[slot];
-    }
-
     if (ngx_http_pf_session_record(ctx, kept, value, &created, &seen,
                                    &user_key)
         != NGX_OK)
@@ -526,15 +729,7 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
         return NGX_OK;
     }
 
-    ctx->session.valid = 1;
-    ctx->session.created = created;
-    ctx->session.seen = seen;
-
-    now = ngx_http_pf_now_ms();
-
-    if (now - created > (int64_t) ctx->pmcf->session_lifetime * 1000
-        || now - seen > (int64_t) ctx->pmcf->session_idle * 1000)
-    {
+    if (!ngx_http_pf_session_live(ctx, created, seen, now)) {
         return NGX_OK;
     }
 
@@ -543,6 +738,31 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
     {
         return NGX_OK;
     }
+
+    if (kept && kept->session_ok && kept->user_ok) {
+        bucket = ngx_http_pf_mark_bucket(kept->user_key.data,
+                                         kept->user_key.len);
+
+        /* trusted from the next request on if the counters were read
+           before these records (the user's is known from the second) */
+        if (marked && kept->user_bucket == bucket) {
+            kept->mark = mark;
+            kept->checked = ngx_current_msec;
+            kept->fresh = 1;
+        }
+
+        kept->user_bucket = bucket;
+    }
+
+    goto live;
+
+found:
+
+    if (!ngx_http_pf_session_live(ctx, created, seen, now)) {
+        return NGX_OK;
+    }
+
+live:
 
     /* a disabled or expired (temporary) account loses its sessions too */
     if (u.disabled || (u.has_expires && u.expires <= now)) {

@@ -21,6 +21,8 @@ struct ngx_http_pf_store_s {
     ngx_uint_t    ndbs;
     char        **names;
     MDB_dbi      *dbis;
+    MDB_dbi      *users;         /* whose changes sessions must see */
+    MDB_dbi      *sessions;
     ngx_log_t    *log;
 };
 
@@ -44,6 +46,8 @@ static const char  *ngx_http_pf_core_dbs[] = {
 static ngx_int_t ngx_http_pf_store_open_dbs(ngx_http_pf_store_t *store,
     ngx_http_pf_main_conf_t *pmcf, ngx_pool_t *pool);
 static MDB_dbi *ngx_http_pf_dbi(ngx_http_pf_ctx_t *ctx, const char *db);
+static void ngx_http_pf_store_changed(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi,
+    pf_str_t key);
 
 
 /* The file name: a path, not a directory, so backups copy one file. */
@@ -284,6 +288,20 @@ ngx_http_pf_store_open_dbs(ngx_http_pf_store_t *store,
         return NGX_ERROR;
     }
 
+    for (i = 0; i < store->ndbs; i++) {
+        if (store->users == NULL
+            && ngx_strcmp(store->names[i], NGX_HTTP_PF_DB_USERS) == 0)
+        {
+            store->users = &store->dbis[i];
+        }
+
+        if (store->sessions == NULL
+            && ngx_strcmp(store->names[i], NGX_HTTP_PF_DB_SESSIONS) == 0)
+        {
+            store->sessions = &store->dbis[i];
+        }
+    }
+
     return ngx_http_pf_store_sync(store->env, store->log);
 }
 
@@ -442,6 +460,21 @@ ngx_http_pf_db_get(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
 }
 
 
+/* Sessions kept by the workers must not outlive a change to their records. */
+
+static void
+ngx_http_pf_store_changed(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi, pf_str_t key)
+{
+    ngx_http_pf_store_t  *store;
+
+    store = ctx->pmcf->store;
+
+    if (dbi == store->users || dbi == store->sessions) {
+        ngx_http_pf_session_changed(ctx, key);
+    }
+}
+
+
 int
 ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
     pf_str_t value)
@@ -485,6 +518,8 @@ ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
         return PF_ERROR;
     }
 
+    ngx_http_pf_store_changed(ctx, dbi, key);
+
     return PF_OK;
 }
 
@@ -523,6 +558,8 @@ ngx_http_pf_db_del(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key)
                       db, mdb_strerror(rc));
         return PF_ERROR;
     }
+
+    ngx_http_pf_store_changed(ctx, dbi, key);
 
     return PF_OK;
 }

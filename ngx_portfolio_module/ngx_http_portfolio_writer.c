@@ -410,6 +410,9 @@ ngx_http_pf_writer_done(ngx_event_t *ev)
         ctx->queued = 0;
         r = ctx->r;
 
+        /* committed (or not): sessions kept by the workers see it first */
+        ngx_http_pf_session_committed(ctx);
+
         if (r == NULL) {
             /* a job: nobody waits for it */
             if (ctx->status >= 400) {

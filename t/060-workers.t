@@ -93,6 +93,41 @@ sub main::one_connection {
     return @out;
 }
 
+# A keep-alive connection of our own: the worker that accepted it answers
+# every request sent on it.
+sub main::conn_open {
+    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                  Proto => 'tcp', Timeout => 5)
+        or die "cannot connect to $port: $!\n";
+    binmode $s;
+    return $s;
+}
+
+# One request on such a connection: { status, json }.
+sub main::conn_ask {
+    my ($s, $method, $path, $body, $cookie) = @_;
+    my $json = JSON::PP->new->utf8->canonical;
+    $body = defined $body ? $json->encode($body) : undef;
+    print {$s} "$method $path HTTP/1.1\r\nHost: localhost\r\n"
+             . ($cookie ? "Cookie: $cookie\r\n" : '')
+             . (defined $body ? "Content-Type: application/json\r\n"
+                                . 'Content-Length: ' . length($body) . "\r\n" : '')
+             . "\r\n" . ($body // '');
+    my $head = '';
+    while ($head !~ /\r\n\r\n\z/) {
+        sysread($s, my $c, 1) or die "connection closed after: $head\n";
+        $head .= $c;
+    }
+    my ($status) = $head =~ /\AHTTP\/1\.\d (\d{3})/ or die "bad answer: $head\n";
+    my ($len) = $head =~ /^Content-Length:\s*(\d+)/mi;
+    my $in = '';
+    while (length($in) < ($len // 0)) {
+        sysread($s, $in, $len - length($in), length($in)) or die "short body\n";
+    }
+    return { status => $status, json => eval { $json->decode($in) } };
+}
+
 __DATA__
 
 === TEST 1: issue 2 item 7 sign-ins and writes with two workers: both answer, nothing is lost
@@ -250,6 +285,92 @@ $r = PortfolioTest::http(POST => '/api/session',
                          body => { username => 'zlsh108234568', password => 'Reload-proof-1' });
 is($r->{status}, 200, 'the changed password signs in');
 is($r->{json}{must_change_password}, JSON::PP::false(), 'and needs no change');
+--- request
+GET /api/health
+--- response_body_like chomp
+^\{"status":"ok",
+--- no_error_log
+[error]
+
+
+
+=== TEST 3: a session both workers keep (and answer without reading it) ends everywhere at once: a role granted and revoked, a sign-out
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin accounts $TEST_NGINX_BUILD/plugins/accounts.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
+my $t1 = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
+my $t2 = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
+
+# one keep-alive connection to each worker
+my %conn;
+for (1 .. 100) {
+    my $s = main::conn_open();
+    my $pid = main::conn_ask($s, GET => '/api/health')->{json}{worker_pid};
+    $conn{$pid} ? close($s) : ($conn{$pid} = $s);
+    last if keys %conn == 2;
+}
+is(scalar keys %conn, 2, 'a connection to each worker');
+
+sub main::roles_everywhere {
+    my ($cookie) = @_;
+    my %seen;
+    for my $pid (sort keys %conn) {
+        my $r = main::conn_ask($conn{$pid}, GET => '/api/me', undef, $cookie);
+        $seen{ $r->{status} == 200 ? join(',', sort @{ $r->{json}{user}{roles} })
+                                   : "status $r->{status}" }++;
+    }
+    return join(' | ', sort keys %seen);
+}
+
+# each worker reads both sessions a few times: from then on it keeps them
+for (1 .. 3) {
+    is(main::roles_everywhere($_), 'course_teacher,teacher', 'before: both workers, both sessions')
+        for $t1, $t2;
+}
+
+my $r = PortfolioTest::http(PUT => '/api/schools/zlsh/accounts/zlsh122233333/roles/outcome_submitter',
+                            cookie => $admin, body => {});
+is($r->{status}, 200, 'the role granted (by whichever worker)');
+is(main::roles_everywhere($_), 'course_teacher,outcome_submitter,teacher',
+   'the next request of each kept session, in both workers, has the role') for $t1, $t2;
+
+$r = PortfolioTest::http(DELETE => '/api/schools/zlsh/accounts/zlsh122233333/roles/outcome_submitter',
+                         cookie => $admin);
+is($r->{status}, 200, 'the role revoked');
+is(main::roles_everywhere($_), 'course_teacher,teacher',
+   'the next request of each kept session, in both workers, has lost it') for $t1, $t2;
+
+# a change of many records at once (an import) ends every kept copy: the
+# teacher's record comes ninth, past what is counted one by one
+my $rec = PortfolioTest::http(GET => '/api/testkit/records?db=users&prefix=zlsh122233333',
+                              cookie => $admin)->{json}{records}[0];
+my $user = JSON::PP->new->decode($rec->{value});
+$user->{name} = 'Renamed in bulk';
+my @records = map { { db => 'users', key => "zlsh90000000$_", value => '{"id":"x"}' } } 1 .. 8;
+push @records, { db => 'users', key => 'zlsh122233333', value => JSON::PP->new->canonical->encode($user) };
+$r = PortfolioTest::http(POST => '/api/testkit/seed', cookie => $admin, body => { records => \@records });
+is($r->{status}, 200, 'nine user records written in one change');
+for my $pid (sort keys %conn) {
+    is(main::conn_ask($conn{$pid}, GET => '/api/me', undef, $_)->{json}{user}{name}, 'Renamed in bulk',
+       "worker $pid: the kept session's next request has the new name") for $t1, $t2;
+}
+
+$r = PortfolioTest::http(DELETE => '/api/session', cookie => $t1);
+is($r->{status}, 200, 'one session signed out');
+is(main::roles_everywhere($t1), 'status 401', 'it ends in both workers at once');
+is(main::roles_everywhere($t2), 'course_teacher,teacher', 'the other session goes on in both');
+close $_ for values %conn;
 --- request
 GET /api/health
 --- response_body_like chomp

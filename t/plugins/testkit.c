@@ -188,16 +188,43 @@ testkit_student(pf_req_t *req)
  * POST /testkit/seed {"db": "...", "key": "...", "value": "..."}: writes
  * one record as is (value is the record's text, JSON in a string), so a
  * test can set up data another plugin reads without going through it.
- * Keys may hold "\u001f" separators.
+ * Keys may hold "\u001f" separators.  {"records": [{"db", "key",
+ * "value"}, ...]} writes several in one change.
  */
 
 static int
 testkit_seed(pf_req_t *req)
 {
+    size_t           i, n;
     pf_str_t         db;
-    const pf_val_t  *body, *v;
+    const pf_val_t  *body, *v, *list;
 
     body = host->body(req);
+    list = host->get(body, "records");
+
+    /* {"records": [{"db", "key", "value"}, ...]}: all in one change */
+    if (host->type(list) == PF_JSON_ARRAY) {
+        n = host->count(list);
+
+        for (i = 0; i < n; i++) {
+            v = host->at(list, i);
+            db = host->str(host->get(v, "db"));
+
+            if (db.len == 0
+                || host->type(host->get(v, "value")) != PF_JSON_STRING
+                || host->db_put(req, db.data,
+                                host->str(host->get(v, "key")),
+                                host->str(host->get(v, "value")))
+                   != PF_OK)
+            {
+                return host->error(req, 422, "invalid_field",
+                                   "record %d refused", (int) i);
+            }
+        }
+
+        return 200;
+    }
+
     v = host->get(body, "value");
     db = host->str(host->get(body, "db"));
 
