@@ -971,9 +971,6 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
     }
 
     if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
-        ctx->retry_after = 5;
-        ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the store cannot be read now");
         goto failed;
     }
 
@@ -1113,9 +1110,6 @@ ngx_http_pf_run(ngx_http_pf_ctx_t *ctx)
     }
 
     if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
-        ctx->retry_after = 5;
-        ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the store cannot be read now");
         ngx_http_pf_finish(ctx);
         return;
     }

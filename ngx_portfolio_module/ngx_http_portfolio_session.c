@@ -322,20 +322,17 @@ ngx_http_pf_session_conf(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf)
     }
 
     pmcf->marks->init = ngx_http_pf_marks_init;
-    pmcf->marks->data = pmcf;    /* until mapped; see ngx_http_pf_marks() */
 
     return NGX_OK;
 }
 
 
+/* NULL until the zone is mapped (and with no data directory). */
+
 static ngx_http_pf_marks_t *
 ngx_http_pf_marks(ngx_http_pf_main_conf_t *pmcf)
 {
-    if (pmcf->marks == NULL || pmcf->marks->data == (void *) pmcf) {
-        return NULL;    /* not mapped (nginx -t) */
-    }
-
-    return pmcf->marks->data;
+    return pmcf->marks ? pmcf->marks->data : NULL;
 }
 
 
@@ -685,10 +682,14 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
                 && kept->mark.user == mark.user)
             {
                 /* nothing changed since it was read: no read, no parse */
-                created = kept->created;
                 seen = kept->seen;
                 u = *kept;
-                goto found;
+
+                if (!ngx_http_pf_session_live(ctx, kept->created, seen, now)) {
+                    return NGX_OK;
+                }
+
+                goto live;
             }
         }
 
@@ -699,9 +700,6 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
     }
 
     if (ngx_http_pf_store_read_begin(ctx) != NGX_OK) {
-        ctx->retry_after = 5;
-        ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the store cannot be read now");
         return NGX_ERROR;
     }
 
@@ -752,14 +750,6 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
         }
 
         kept->user_bucket = bucket;
-    }
-
-    goto live;
-
-found:
-
-    if (!ngx_http_pf_session_live(ctx, created, seen, now)) {
-        return NGX_OK;
     }
 
 live:

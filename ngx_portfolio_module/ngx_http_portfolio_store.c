@@ -351,6 +351,8 @@ ngx_http_pf_store_env(ngx_http_pf_store_t *store)
 }
 
 
+/* The event loop's snapshot for ctx; on failure ctx is answered 503. */
+
 ngx_int_t
 ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx)
 {
@@ -369,6 +371,9 @@ ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx)
     if (rc != 0) {
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "mdb_txn_renew() failed: %s",
                       mdb_strerror(rc));
+        ctx->retry_after = 5;
+        ngx_http_pf_error(ctx, 503, "storage_unavailable",
+                          "the store cannot be read now");
         return NGX_ERROR;
     }
 

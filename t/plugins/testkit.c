@@ -192,53 +192,60 @@ testkit_student(pf_req_t *req)
  * "value"}, ...]} writes several in one change.
  */
 
+/* One {"db", "key", "value"} as is; NULL, or why it was refused. */
+
+static const char *
+testkit_put(pf_req_t *req, const pf_val_t *rec)
+{
+    pf_str_t         db;
+    const pf_val_t  *v;
+
+    v = host->get(rec, "value");
+    db = host->str(host->get(rec, "db"));
+
+    if (host->type(v) != PF_JSON_STRING || db.len == 0) {
+        return "send db, key and value (a string)";
+    }
+
+    /* parsed strings are NUL-terminated, so db.data is a C string */
+    if (host->db_put(req, db.data, host->str(host->get(rec, "key")),
+                     host->str(v))
+        != PF_OK)
+    {
+        return "db or key refused";
+    }
+
+    return NULL;
+}
+
+
 static int
 testkit_seed(pf_req_t *req)
 {
     size_t           i, n;
-    pf_str_t         db;
-    const pf_val_t  *body, *v, *list;
+    const char      *refused;
+    const pf_val_t  *body, *list;
 
     body = host->body(req);
     list = host->get(body, "records");
 
+    if (host->type(list) != PF_JSON_ARRAY) {
+        refused = testkit_put(req, body);
+
+        return refused ? host->error(req, 422, "invalid_field", "%s", refused)
+                       : 200;
+    }
+
     /* {"records": [{"db", "key", "value"}, ...]}: all in one change */
-    if (host->type(list) == PF_JSON_ARRAY) {
-        n = host->count(list);
+    n = host->count(list);
 
-        for (i = 0; i < n; i++) {
-            v = host->at(list, i);
-            db = host->str(host->get(v, "db"));
+    for (i = 0; i < n; i++) {
+        refused = testkit_put(req, host->at(list, i));
 
-            if (db.len == 0
-                || host->type(host->get(v, "value")) != PF_JSON_STRING
-                || host->db_put(req, db.data,
-                                host->str(host->get(v, "key")),
-                                host->str(host->get(v, "value")))
-                   != PF_OK)
-            {
-                return host->error(req, 422, "invalid_field",
-                                   "record %d refused", (int) i);
-            }
+        if (refused) {
+            return host->error(req, 422, "invalid_field", "record %d: %s",
+                               (int) i, refused);
         }
-
-        return 200;
-    }
-
-    v = host->get(body, "value");
-    db = host->str(host->get(body, "db"));
-
-    if (host->type(v) != PF_JSON_STRING || db.len == 0) {
-        return host->error(req, 422, "invalid_field",
-                           "send db, key and value (a string)");
-    }
-
-    /* parsed strings are NUL-terminated, so db.data is a C string */
-    if (host->db_put(req, db.data, host->str(host->get(body, "key")),
-                     host->str(v))
-        != PF_OK)
-    {
-        return host->error(req, 422, "invalid_field", "db or key refused");
     }
 
     return 200;
