@@ -858,7 +858,7 @@ ngx_http_pf_login_write(pf_req_t *req)
     ngx_http_pf_ctx_t *ctx = req;
 
     time_t                wait;
-    int64_t               expires;
+    int64_t               expires, changed;
     pf_gen_t             *g;
     ngx_str_t             token;
     const pf_val_t       *rec, *v;
@@ -923,7 +923,16 @@ ngx_http_pf_login_write(pf_req_t *req)
         (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_AUTHFAIL, lg->username);
     }
 
-    if (ngx_http_pf_session_create(ctx, lg->username, &token) != PF_OK) {
+    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "pw_changed"),
+                                 &changed)
+        != PF_OK)
+    {
+        changed = 0;
+    }
+
+    if (ngx_http_pf_session_create(ctx, lg->username, changed, &token)
+        != PF_OK)
+    {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
                                  "the session could not be stored");
     }
@@ -1082,6 +1091,7 @@ ngx_http_pf_password_write(pf_req_t *req)
     ngx_http_pf_ctx_t *ctx = req;
 
     size_t                i, n;
+    int64_t               changed;
     pf_str_t              k;
     pf_gen_t             *g;
     const pf_val_t       *rec;
@@ -1107,6 +1117,8 @@ ngx_http_pf_password_write(pf_req_t *req)
     if (ngx_http_pf_load_user(ctx, lg->username, &rec) != PF_OK) {
         return ngx_http_pf_error(ctx, 404, "not_found", "no such account");
     }
+
+    changed = ngx_http_pf_now_ms();
 
     g = ngx_http_pf_gen(ctx->pool);
     if (g == NULL) {
@@ -1136,12 +1148,14 @@ ngx_http_pf_password_write(pf_req_t *req)
     ngx_http_pf_gen_key(g, "must_change");
     ngx_http_pf_gen_boolean(g, 0);
     ngx_http_pf_gen_key(g, "pw_changed");
-    ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
+    ngx_http_pf_gen_number(g, changed);
     ngx_http_pf_gen_map_close(g);
 
+    /* every other session of the account ends with the old password */
     if (ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_USERS, lg->username,
                            ngx_http_pf_gen_text(g))
-        != PF_OK)
+        != PF_OK
+        || ngx_http_pf_session_renew(ctx, lg->username, changed) != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
                                  "the password could not be stored");

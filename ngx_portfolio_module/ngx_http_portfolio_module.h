@@ -322,7 +322,9 @@ void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
 int ngx_http_pf_session_sweep(pf_req_t *req);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
-    ngx_str_t *token);
+    int64_t not_before, ngx_str_t *token);
+int ngx_http_pf_session_renew(ngx_http_pf_ctx_t *ctx, pf_str_t user,
+    int64_t changed);
 int ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx);
 void ngx_http_pf_session_cookie(ngx_http_pf_ctx_t *ctx, ngx_str_t *token,
     time_t max_age);

@@ -228,6 +228,7 @@ typedef struct {
     /* the user record, and what it says */
     ngx_http_pf_kept_text_t   user;
     int64_t                   expires;
+    int64_t                   pw_changed;    /* 0: never */
     uint32_t                  roles;
     ngx_str_t                 id;            /* in user's buffer; NULL */
     ngx_str_t                 name;          /* data: not in the record */
@@ -566,6 +567,13 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     out->must_change = (ngx_http_pf_json_type(
                             ngx_http_pf_json_get(user, "must_change"))
                         == PF_JSON_TRUE);
+
+    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "pw_changed"),
+                                 &out->pw_changed)
+        != PF_OK)
+    {
+        out->pw_changed = 0;
+    }
     out->roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user, "roles"));
 
     id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));
@@ -596,6 +604,7 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     kept->has_expires = out->has_expires;
     kept->expires = out->expires;
     kept->must_change = out->must_change;
+    kept->pw_changed = out->pw_changed;
     kept->roles = out->roles;
 
     p = kept->user.data + value.len;
@@ -754,8 +763,14 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
 
 live:
 
-    /* a disabled or expired (temporary) account loses its sessions too */
-    if (u.disabled || (u.has_expires && u.expires <= now)) {
+    /*
+     * A disabled or expired (temporary) account loses its sessions too, and
+     * a new password ends every session begun before it (the one that
+     * changed it is renewed, see ngx_http_pf_session_renew()).
+     */
+    if (u.disabled || (u.has_expires && u.expires <= now)
+        || ctx->session.created <= u.pw_changed)
+    {
         return NGX_OK;
     }
 
@@ -876,11 +891,15 @@ ngx_http_pf_session_touch_handler(pf_req_t *req)
 }
 
 
-/* In the writer: a new session for user; *token is what the client gets. */
+/*
+ * In the writer: a new session for user; *token is what the client gets.
+ * It begins after not_before (the user's last password change: a session
+ * begun no later than that is over).
+ */
 
 int
 ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
-    ngx_str_t *token)
+    int64_t not_before, ngx_str_t *token)
 {
     u_char     raw[NGX_HTTP_PF_SID_BYTES];
     int64_t    now;
@@ -903,9 +922,23 @@ ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
 
     ngx_http_pf_sha256(token->data, token->len, ctx->session.hash);
 
-    now = ngx_http_pf_now_ms();
+    now = ngx_max(ngx_http_pf_now_ms(), not_before + 1);
 
     return ngx_http_pf_session_put(ctx, ctx->session.hash, user, now, now);
+}
+
+
+/*
+ * In the writer, after the user's password changed at "changed": the
+ * request's own session begins again after it, so it outlives the others.
+ */
+
+int
+ngx_http_pf_session_renew(ngx_http_pf_ctx_t *ctx, pf_str_t user,
+    int64_t changed)
+{
+    return ngx_http_pf_session_put(ctx, ctx->session.hash, user, changed + 1,
+                                   changed + 1);
 }
 
 

@@ -748,3 +748,70 @@ POST /api/session
 Retry-After: \d+
 --- no_error_log
 [error]
+
+
+
+=== TEST 15: issue 2 item 5 a new password ends the account's other sessions; the one that changed it goes on
+--- main_config
+load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+--- config
+location /api/ {
+    portfolio_api on;
+}
+--- init
+# three sessions of one student (say a phone, a lab PC, a stolen cookie)
+my $a = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $b = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my $other = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
+for ([$a, 'a'], [$b, 'b'], [$c, 'c'], [$other, 'another account']) {
+    my $r = PortfolioTest::http(GET => '/api/me', cookie => $_->[0]);
+    is($r->{status}, 200, "session $_->[1] works before the change");
+}
+
+# a refused change ends nothing
+my $r = PortfolioTest::http(POST => '/api/password', cookie => $a,
+                            body => { current => 'not-it', new => 'Green-hill-2025' });
+main::is_error($r, 403, 'wrong_password', 'a wrong current password');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $b);
+is($r->{status}, 200, 'session b still works after the refused change');
+
+$r = PortfolioTest::http(POST => '/api/password', cookie => $a,
+                         body => { current => 'student-pass-1', new => 'Green-hill-2025' });
+is($r->{status}, 200, 'the change with session a');
+
+$r = PortfolioTest::http(GET => '/api/me', cookie => $a);
+is($r->{status}, 200, 'session a, which changed it, goes on');
+is($r->{json}{user}{id}, 'zlsh108234567', 'as the same user');
+$r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $a);
+is($r->{status}, 200, 'session a reads a plugin route too');
+for ([$b, 'b'], [$c, 'c']) {
+    $r = PortfolioTest::http(GET => '/api/me', cookie => $_->[0]);
+    main::is_error($r, 401, 'session_expired', "session $_->[1] ended with the old password");
+}
+$r = PortfolioTest::http(GET => '/api/me',
+                         headers => { Authorization => 'Bearer ' . main::token($b) });
+main::is_error($r, 401, 'session_expired', 'session b as a bearer token too');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $other);
+is($r->{status}, 200, "another account's session is untouched");
+
+# a sign-in with the new password right after is a new, working session
+my $d = PortfolioTest::login('zlsh108234567', 'Green-hill-2025');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $d);
+is($r->{status}, 200, 'a new session with the new password works');
+$r = PortfolioTest::http(GET => '/api/me', cookie => $a);
+is($r->{status}, 200, 'and session a still does');
+--- more_headers
+Content-Type: application/json
+--- request
+GET /api/me
+--- error_code: 401
+--- response_body chomp
+{"error":{"code":"unauthenticated","message":"sign in first"}}
+--- no_error_log
+[error]
