@@ -14,8 +14,11 @@
  * With portfolio_group_commit off each handler gets its own top-level
  * transaction and fsync (for measuring what batching buys).
  *
- * The queue is touched only by the event loop; the thread sees only the
- * batch it was handed, so no lock is needed.
+ * The queue belongs to the event loop, but the thread, once it holds
+ * LMDB's write lock (which it may have waited for while the other worker
+ * committed), tops its batch up with what arrived meanwhile: those
+ * requests ride this commit instead of waiting for the next one.  A mutex
+ * guards the queue and the batch's length for that.
  */
 
 #include "ngx_http_portfolio_module.h"
@@ -24,6 +27,7 @@
 struct ngx_http_pf_writer_s {
     ngx_http_pf_main_conf_t  *pmcf;
     MDB_env                  *env;
+    ngx_thread_mutex_t        mutex;           /* waiting, nwaiting, nbatch */
     ngx_queue_t               waiting;
     ngx_uint_t                nwaiting;
     ngx_thread_task_t        *task;
@@ -53,6 +57,8 @@ static const pf_job_t  ngx_http_pf_core_jobs[] = {
 
 
 static void ngx_http_pf_writer_start(ngx_http_pf_writer_t *w);
+static void ngx_http_pf_writer_take(ngx_http_pf_writer_t *w, ngx_log_t *log);
+static void ngx_http_pf_writer_cleanup(void *data);
 static void ngx_http_pf_writer_thread(void *data, ngx_log_t *log);
 static void ngx_http_pf_writer_done(ngx_event_t *ev);
 static void ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent,
@@ -69,6 +75,7 @@ ngx_int_t
 ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
 {
     ngx_uint_t                i, j;
+    ngx_pool_cleanup_t       *cln;
     const pf_plugin_t        *desc;
     ngx_http_pf_plugin_t     *plugin;
     ngx_http_pf_writer_t     *w;
@@ -83,6 +90,16 @@ ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
     w->env = ngx_http_pf_store_env(pmcf->store);
     w->log = cycle->log;
     ngx_queue_init(&w->waiting);
+
+    cln = ngx_pool_cleanup_add(cycle->pool, 0);
+    if (cln == NULL
+        || ngx_thread_mutex_create(&w->mutex, cycle->log) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_pf_writer_cleanup;
+    cln->data = w;
 
     w->batch = ngx_palloc(cycle->pool,
                           pmcf->batch_max * sizeof(ngx_http_pf_ctx_t *));
@@ -161,10 +178,32 @@ ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
 }
 
 
+static void
+ngx_http_pf_writer_cleanup(void *data)
+{
+    ngx_http_pf_writer_t *w = data;
+
+    (void) ngx_thread_mutex_destroy(&w->mutex, w->log);
+}
+
+
 ngx_uint_t
 ngx_http_pf_writer_pending(ngx_http_pf_main_conf_t *pmcf)
 {
-    return pmcf->writer ? pmcf->writer->nwaiting + pmcf->writer->nbatch : 0;
+    ngx_uint_t             n;
+    ngx_http_pf_writer_t  *w;
+
+    w = pmcf->writer;
+
+    if (w == NULL) {
+        return 0;
+    }
+
+    (void) ngx_thread_mutex_lock(&w->mutex, w->log);
+    n = w->nwaiting + w->nbatch;
+    (void) ngx_thread_mutex_unlock(&w->mutex, w->log);
+
+    return n;
 }
 
 
@@ -173,20 +212,34 @@ ngx_http_pf_writer_post(ngx_http_pf_ctx_t *ctx)
 {
     ngx_http_pf_writer_t  *w;
 
+    ngx_uint_t             full;
+
     w = ctx->pmcf->writer;
 
-    if (w == NULL || w->nwaiting >= ctx->pmcf->write_queue) {
+    if (w == NULL) {
         return NGX_DECLINED;
     }
 
-    ngx_queue_insert_tail(&w->waiting, &ctx->queue);
-    w->nwaiting++;
+    (void) ngx_thread_mutex_lock(&w->mutex, w->log);
+    full = (w->nwaiting >= ctx->pmcf->write_queue);
+    (void) ngx_thread_mutex_unlock(&w->mutex, w->log);
+
+    if (full) {
+        return NGX_DECLINED;
+    }
+
+    /* all set before it is queued: the thread may take it at once */
     ctx->queued = 1;
 
     /* keeps the request alive even if the client goes away meanwhile */
     if (ctx->r) {
         ctx->r->main->blocked++;
     }
+
+    (void) ngx_thread_mutex_lock(&w->mutex, w->log);
+    ngx_queue_insert_tail(&w->waiting, &ctx->queue);
+    w->nwaiting++;
+    (void) ngx_thread_mutex_unlock(&w->mutex, w->log);
 
     if (!w->running) {
         ngx_http_pf_writer_start(w);
@@ -200,18 +253,11 @@ static void
 ngx_http_pf_writer_start(ngx_http_pf_writer_t *w)
 {
     ngx_uint_t          i;
-    ngx_queue_t        *q;
     ngx_http_pf_ctx_t  *ctx;
 
     w->nbatch = 0;
 
-    while (!ngx_queue_empty(&w->waiting) && w->nbatch < w->pmcf->batch_max) {
-        q = ngx_queue_head(&w->waiting);
-        ngx_queue_remove(q);
-        w->nwaiting--;
-
-        w->batch[w->nbatch++] = ngx_queue_data(q, ngx_http_pf_ctx_t, queue);
-    }
+    ngx_http_pf_writer_take(w, w->log);
 
     if (w->nbatch == 0) {
         return;
@@ -232,6 +278,27 @@ ngx_http_pf_writer_start(ngx_http_pf_writer_t *w)
     }
 
     ngx_http_pf_writer_done(&w->task->event);
+}
+
+
+/* Moves waiting requests into the batch, up to portfolio_batch_size. */
+
+static void
+ngx_http_pf_writer_take(ngx_http_pf_writer_t *w, ngx_log_t *log)
+{
+    ngx_queue_t  *q;
+
+    (void) ngx_thread_mutex_lock(&w->mutex, log);
+
+    while (!ngx_queue_empty(&w->waiting) && w->nbatch < w->pmcf->batch_max) {
+        q = ngx_queue_head(&w->waiting);
+        ngx_queue_remove(q);
+        w->nwaiting--;
+
+        w->batch[w->nbatch++] = ngx_queue_data(q, ngx_http_pf_ctx_t, queue);
+    }
+
+    (void) ngx_thread_mutex_unlock(&w->mutex, log);
 }
 
 
@@ -267,6 +334,9 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
 
         return;
     }
+
+    /* the lock is ours: what came while waiting for it joins this commit */
+    ngx_http_pf_writer_take(w, log);
 
     for (i = 0; i < w->nbatch; i++) {
         ngx_http_pf_run_one(w->batch[i], parent, w->env);
