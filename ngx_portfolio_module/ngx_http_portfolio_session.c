@@ -574,6 +574,7 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     {
         out->pw_changed = 0;
     }
+
     out->roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user, "roles"));
 
     id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));

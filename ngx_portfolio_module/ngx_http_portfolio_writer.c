@@ -212,23 +212,20 @@ ngx_http_pf_writer_post(ngx_http_pf_ctx_t *ctx)
 {
     ngx_http_pf_writer_t  *w;
 
-    ngx_uint_t             full;
-
     w = ctx->pmcf->writer;
 
     if (w == NULL) {
         return NGX_DECLINED;
     }
 
+    /* under the mutex: the thread may take it the moment it is queued */
     (void) ngx_thread_mutex_lock(&w->mutex, w->log);
-    full = (w->nwaiting >= ctx->pmcf->write_queue);
-    (void) ngx_thread_mutex_unlock(&w->mutex, w->log);
 
-    if (full) {
+    if (w->nwaiting >= ctx->pmcf->write_queue) {
+        (void) ngx_thread_mutex_unlock(&w->mutex, w->log);
         return NGX_DECLINED;
     }
 
-    /* all set before it is queued: the thread may take it at once */
     ctx->queued = 1;
 
     /* keeps the request alive even if the client goes away meanwhile */
@@ -236,9 +233,9 @@ ngx_http_pf_writer_post(ngx_http_pf_ctx_t *ctx)
         ctx->r->main->blocked++;
     }
 
-    (void) ngx_thread_mutex_lock(&w->mutex, w->log);
     ngx_queue_insert_tail(&w->waiting, &ctx->queue);
     w->nwaiting++;
+
     (void) ngx_thread_mutex_unlock(&w->mutex, w->log);
 
     if (!w->running) {
