@@ -1355,7 +1355,7 @@ typedef struct {
 static int
 st_list_peek(st_list_t *l, pf_str_t value)
 {
-    int       is;
+    int       is, whole;
     pf_str_t  f[8];
 
     static const char *const  names[] = {
@@ -1375,28 +1375,26 @@ st_list_peek(st_list_t *l, pf_str_t value)
         if (is != 1) {
             return is;
         }
+    }
 
+    /* published, or undecided: pfo_published(), pfo_undecided() */
+    whole = pf_peek_is(f[2], pf_string("passed")) == 1
+            || pf_peek_is(f[2], pf_string("failed")) == 1
+            || (pf_eq(f[3], "null") && pf_eq(f[4], "null")
+                && pf_eq(f[5], "null") && pf_eq(f[6], "\"\""));
+
+    if (!whole || host->raw(l->g, value) != PF_OK) {
+        return -1;
+    }
+
+    /* counted only here: a record left to the parsing path counts there */
+    if (l->term.len) {
         l->term_count++;
     }
 
-    if (pf_peek_is(f[2], pf_string("passed")) == 1
-        || pf_peek_is(f[2], pf_string("failed")) == 1
-        || (pf_eq(f[3], "null") && pf_eq(f[4], "null")
-            && pf_eq(f[5], "null") && pf_eq(f[6], "\"\"")))
-    {
-        if (host->raw(l->g, value) != PF_OK) {
-            return -1;
-        }
+    l->n++;
 
-        l->n++;
-        return 1;
-    }
-
-    if (l->term.len) {
-        l->term_count--;    /* counted again by the parsing path */
-    }
-
-    return -1;
+    return 1;
 }
 
 
