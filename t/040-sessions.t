@@ -14,8 +14,6 @@ use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
 use Digest::SHA ();
 use Time::HiRes ();
-use IO::Socket::INET ();
-use IO::Select ();
 use JSON::PP ();
 
 no_shuffle();
@@ -49,57 +47,6 @@ sub main::is_error {
                      "$what: error message present");
     Test::More::like($r->{headers}{'content-type'} // '',
                      qr{^application/json\b}, "$what: JSON content type");
-}
-
-# Sends every request on a connection of its own before reading any
-# answer, so nginx holds them all at once.  Each request is
-# [METHOD, PATH, BODY (hash ref: JSON), COOKIE]; returns, in order,
-# { status, headers (lower-cased names), body }.
-sub main::parallel {
-    my (@reqs) = @_;
-    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
-    my $json = JSON::PP->new->utf8->canonical;
-    my @socks;
-    for my $q (@reqs) {
-        my ($method, $path, $body, $cookie) = @$q;
-        $body = defined $body ? $json->encode($body) : '';
-        my $raw = "$method $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                . ($cookie ? "Cookie: $cookie\r\n" : '')
-                . "Content-Type: application/json\r\n"
-                . "Content-Length: " . length($body) . "\r\n\r\n$body";
-        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                      Proto => 'tcp', Timeout => 5)
-            or die "cannot connect to $port: $!\n";
-        binmode $s;
-        my $off = 0;
-        while ($off < length $raw) {
-            my $n = syswrite($s, $raw, length($raw) - $off, $off);
-            die "write failed: $!\n" unless defined $n;
-            $off += $n;
-        }
-        push @socks, $s;
-    }
-    my @buf = ('') x @socks;
-    my %idx = map { (fileno($socks[$_]) => $_) } 0 .. $#socks;
-    my $sel = IO::Select->new(@socks);
-    my $deadline = Time::HiRes::time() + 20;
-    while ($sel->count && Time::HiRes::time() < $deadline) {
-        for my $s ($sel->can_read(0.2)) {
-            my $n = sysread($s, my $chunk, 65536);
-            if ($n) { $buf[$idx{fileno $s}] .= $chunk; next }
-            $sel->remove($s);
-        }
-    }
-    close $_ for @socks;
-    return [ map {
-        my ($head, $body) = split /\r\n\r\n/, $_, 2;
-        my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
-        my %h;
-        for (split /\r\n/, $head // '') {
-            $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
-        }
-        { status => $status, headers => \%h, body => $body };
-    } @buf ];
 }
 
 # Runs `mdb_dump @args` on the block's store; returns the whole output.
@@ -725,14 +672,15 @@ location /api/ {
 # records them) are free, the rest must wait -- as if they had come one
 # after another.  (Before the fix all eight were checked and counted as one.)
 my @guesses = map { "guess-$_" } 1 .. 8;
-my $res = main::parallel(map {
-    [ POST => '/api/session', { username => 'zlsh108234567', password => $_ } ]
-} @guesses);
+my $res = PortfolioTest::parallel([ map {
+    { method => 'POST', path => '/api/session',
+      body => { username => 'zlsh108234567', password => $_ } }
+} @guesses ]);
 my %n;
 $n{ $_->{status} // 'none' }++ for @$res;
 is($n{401} // 0, 2, 'two answered 401 (the free failures)');
 is($n{429} // 0, 6, 'the other six answered 429');
-ok(!grep({ $_->{status} eq '429' && !$_->{headers}{'retry-after'} } @$res),
+ok(!grep({ ($_->{status} // '') eq '429' && !$_->{headers}{'retry-after'} } @$res),
    'each 429 has Retry-After');
 
 # and the right password right after the burst waits too

@@ -10,9 +10,6 @@
 use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
 use Time::HiRes ();
-use IO::Socket::INET ();
-use IO::Select ();
-use JSON::PP ();
 
 no_shuffle();
 run_tests();
@@ -31,68 +28,6 @@ sub main::is_error {
                      "$what: error body with code $code");
     Test::More::is($r->{headers}{'content-type'} // '',
                    'application/json; charset=utf-8', "$what: JSON content type");
-}
-
-# Sends every request on a connection of its own before reading any
-# answer, so nginx holds them all at once.  Each request is
-# [METHOD, PATH, BODY (hash ref: JSON), COOKIE]; returns, in order,
-# { status, headers (lower-cased names), body }.
-sub main::parallel {
-    return main::read_all(main::send_all(@_));
-}
-
-# The first half of parallel(): the requests sent, their sockets returned.
-sub main::send_all {
-    my (@reqs) = @_;
-    my $port = $ENV{TEST_NGINX_SERVER_PORT} || $ENV{TEST_NGINX_PORT} || 1984;
-    my $json = JSON::PP->new->utf8->canonical;
-    my @socks;
-    for my $q (@reqs) {
-        my ($method, $path, $body, $cookie) = @$q;
-        $body = defined $body ? $json->encode($body) : '';
-        my $raw = "$method $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                . ($cookie ? "Cookie: $cookie\r\n" : '')
-                . "Content-Type: application/json\r\n"
-                . "Content-Length: " . length($body) . "\r\n\r\n$body";
-        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-                                      Proto => 'tcp', Timeout => 5)
-            or die "cannot connect to $port: $!\n";
-        binmode $s;
-        my $off = 0;
-        while ($off < length $raw) {
-            my $n = syswrite($s, $raw, length($raw) - $off, $off);
-            die "write failed: $!\n" unless defined $n;
-            $off += $n;
-        }
-        push @socks, $s;
-    }
-    return @socks;
-}
-
-# The second half: each socket's answer, in order.
-sub main::read_all {
-    my (@socks) = @_;
-    my @buf = ('') x @socks;
-    my %idx = map { (fileno($socks[$_]) => $_) } 0 .. $#socks;
-    my $sel = IO::Select->new(@socks);
-    my $deadline = Time::HiRes::time() + 30;
-    while ($sel->count && Time::HiRes::time() < $deadline) {
-        for my $s ($sel->can_read(0.2)) {
-            my $n = sysread($s, my $chunk, 65536);
-            if ($n) { $buf[$idx{fileno $s}] .= $chunk; next }
-            $sel->remove($s);
-        }
-    }
-    close $_ for @socks;
-    return [ map {
-        my ($head, $body) = split /\r\n\r\n/, $_, 2;
-        my ($status) = ($head // '') =~ m{^HTTP/1\.\d (\d{3})};
-        my %h;
-        for (split /\r\n/, $head // '') {
-            $h{lc $1} = $2 if /^([^:]+):\s*(.*)$/;
-        }
-        { status => $status // 'none', headers => \%h, body => $body };
-    } @buf ];
 }
 
 __DATA__
@@ -618,7 +553,8 @@ my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 # as its transaction begins, never while a handler runs), five more at
 # once with room for one waiting write: one waits, four are refused.
 # (testkit's 1 s job may take the waiting place: then all five are.)
-my ($first) = main::send_all([ POST => '/api/testkit/slow', { ms => 1500 }, $c ]);
+my $first = PortfolioTest::send_all([
+    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 1500 } } ]);
 my $running = 0;
 for (1 .. 200) {
     my $s = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c);
@@ -626,15 +562,17 @@ for (1 .. 200) {
     Time::HiRes::sleep(0.05);
 }
 ok($running, 'the first slow write is in its handler');
-my $res = main::parallel(map { [ POST => '/api/testkit/slow', { ms => 1500 }, $c ] } 1 .. 5);
-my @ok   = grep { $_->{status} eq '200' } @$res;
-my @busy = grep { $_->{status} eq '503' } @$res;
-Test::More::diag('statuses: ' . join ' ', map { $_->{status} } @$res)
+my $res = PortfolioTest::parallel([ map {
+    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 1500 } }
+} 1 .. 5 ]);
+my @ok   = grep { ($_->{status} // '') eq '200' } @$res;
+my @busy = grep { ($_->{status} // '') eq '503' } @$res;
+Test::More::diag('statuses: ' . join ' ', map { $_->{status} // 'none' } @$res)
     unless @ok + @busy == 5;
 ok(@ok <= 1, 'at most the one that waited ran (got ' . scalar(@ok) . ')');
 is(@ok + @busy, 5, 'the others were refused with 503');
 ok(@busy >= 4, 'at least four refused (got ' . scalar(@busy) . ')');
-is(main::read_all($first)->[0]{status}, '200', 'the first slow write succeeded');
+is(PortfolioTest::collect($first)->[0]{status}, '200', 'the first slow write succeeded');
 for my $b (@busy) {
     main::is_error($b, 503, 'busy', 'a refused write');
     like($b->{headers}{'retry-after'} // '', qr/^[1-9]\d*$/, 'with Retry-After');

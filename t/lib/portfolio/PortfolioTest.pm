@@ -142,15 +142,21 @@ sub login {
 # `status` is undef when none came within `timeout` (default 15 s) seconds.
 sub parallel {
     my ($reqs, %opts) = @_;
+    return collect(send_all($reqs), %opts);
+}
+
+# send_all(\@reqs) -> the first half of parallel(): the requests sent, their
+# answers not read yet; collect() reads them.  Between the two a test can
+# look at the server while the requests are in flight.
+sub send_all {
+    my ($reqs) = @_;
     require IO::Socket::INET;
-    require IO::Select;
     require Time::HiRes;
 
-    my (@socks, @res, %buf, %idx);
+    my @socks;
     my $t0 = Time::HiRes::time();
 
-    for my $i (0 .. $#$reqs) {
-        my $q = $reqs->[$i];
+    for my $q (@$reqs) {
         Time::HiRes::sleep($q->{delay}) if $q->{delay};
         my $method = uc $q->{method};
         my $body = ref $q->{body} ? $JSON->encode($q->{body}) : $q->{body};
@@ -163,13 +169,30 @@ sub parallel {
                 . "\r\n" . ($body // '');
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                       PeerPort => port(), Proto => 'tcp')
-            or die "PortfolioTest::parallel: cannot connect: $!\n";
+            or die "PortfolioTest::send_all: cannot connect: $!\n";
         binmode $s;
         syswrite($s, $raw) == length $raw
-            or die "PortfolioTest::parallel: short write: $!\n";
+            or die "PortfolioTest::send_all: short write: $!\n";
         push @socks, $s;
-        $idx{"$s"} = $i;
-        $buf{"$s"} = '';
+    }
+
+    return { socks => \@socks, t0 => $t0 };
+}
+
+# collect($sent, %opts) -> the answers to send_all()'s requests, in order,
+# as parallel() gives them.
+sub collect {
+    my ($sent, %opts) = @_;
+    require IO::Select;
+    require Time::HiRes;
+
+    my (@res, %buf, %idx);
+    my @socks = @{ $sent->{socks} };
+    my $t0 = $sent->{t0};
+
+    for my $i (0 .. $#socks) {
+        $idx{"$socks[$i]"} = $i;
+        $buf{"$socks[$i]"} = '';
         $res[$i] = { status => undef, t => undef };
     }
 
