@@ -15,6 +15,10 @@ bk_build() {
             -I"$ROOT/ngx_portfolio_module" -o "$out.new.$$" "$BENCHD/benchkit.c"
         mv -f "$out.new.$$" "$out"    # by rename: a running nginx maps it
     fi
+    out=$BUILD/bench/pages
+    if [ ! -x "$out" ] || [ "$BENCHD/pages.c" -nt "$out" ]; then
+        cc -std=c99 -O2 -Wall -Wextra -Werror -o "$out" "$BENCHD/pages.c"
+    fi
 }
 
 # bk_conf DIR PORT GROUP_COMMIT [BOOTSTRAP]: DIR/run/nginx.conf for the
@@ -60,17 +64,23 @@ bk_start() {
     return 1
 }
 
-# bk_warm DIR PORT: reads the used part of the data set's LMDB file once, so
-# the workloads meet the page cache of a server that has been up for a while
-# rather than the disk after a reboot (the file is sparse: reading all of
-# its map size would read gigabytes of holes and push the data out again).
+# bk_warm DIR: reads the data set's LMDB file into the page cache, so the
+# workloads meet the page cache of a server that has been up for a while
+# rather than the disk after a reboot; before every load, since this VM's
+# host takes page cache back.  One page at a time, not dd (pages.c says
+# why: dd's read-ahead halves the rate of durable writes).
 bk_warm() {
-    local dir=$1 port=$2 used
-    used=$(curl -fs "http://127.0.0.1:$port/api/health" \
-           | grep -o '"used_bytes":[0-9]*' | cut -d: -f2)
-    [ -n "$used" ] || return 0
-    dd if="$dir/data/portfolio.mdb" of=/dev/null bs=1M \
-       count=$((used / 1048576 + 1)) status=none
+    "$BUILD/bench/pages" read "$1/data/portfolio.mdb"
+}
+
+# bk_cold DIR: with no nginx on DIR, drops its LMDB file from the page
+# cache and reads it back one page at a time, so pages that an earlier
+# sequential read (the seed, a backup, dd) left in large folios do not
+# decide the numbers.
+bk_cold() {
+    [ -f "$1/data/portfolio.mdb" ] || return 0
+    "$BUILD/bench/pages" evict "$1/data/portfolio.mdb"
+    bk_warm "$1"
 }
 
 # Stops the nginx bk_start started (graceful, then hard after 10 s).
