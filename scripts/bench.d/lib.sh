@@ -67,14 +67,14 @@ bk_start() {
 # bk_warm DIR: reads the data set's LMDB file into the page cache, so the
 # workloads meet the page cache of a server that has been up for a while
 # rather than the disk after a reboot; before every load, since this VM's
-# host takes page cache back.  One page at a time, not dd (pages.c says
+# host takes page cache back.  With read-ahead off, not dd (pages.c says
 # why: dd's read-ahead halves the rate of durable writes).
 bk_warm() {
     "$BUILD/bench/pages" read "$1/data/portfolio.mdb"
 }
 
 # bk_cold DIR: with no nginx on DIR, drops its LMDB file from the page
-# cache and reads it back one page at a time, so pages that an earlier
+# cache and reads it back with read-ahead off, so pages that an earlier
 # sequential read (the seed, a backup, dd) left in large folios do not
 # decide the numbers.
 bk_cold() {
