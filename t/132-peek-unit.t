@@ -8,7 +8,7 @@ use warnings;
 use Test::More tests => 1;
 
 my $root = $ENV{TEST_NGINX_ROOT} || '.';
-my $out = `bash $root/t/unit/build_peek_test.sh 2>&1`;
+my $out = `bash $root/t/unit/build_test.sh peek 2>&1`;
 my $rc = $?;
 diag($out) if $rc;
 ok($rc == 0, "peek unit test: " . (($out =~ /(\d+ checks, \d+ failed)/)[0] // 'did not run'));

@@ -3,7 +3,7 @@
  * RFC 4515 (search filter values) and RFC 4514 (DN attribute values), and
  * the template expansion that uses them.  Built without nginx or libldap:
  * the file is included with NGX_HTTP_PF_LDAP_ESCAPE_ONLY.
- * Usage: t/unit/build_ldap_escape_test.sh [--valgrind]
+ * Usage: t/unit/build_test.sh ldap_escape [--valgrind]
  */
 
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * Unit test of pf_peek() (plugins/common/pf_common.h): the raw values of
  * top-level keys of a stored record, read without parsing it, and every
  * text it must refuse (so the caller parses) rather than misread.
- * Usage: t/unit/build_peek_test.sh [--valgrind]
+ * Usage: t/unit/build_test.sh peek [--valgrind]
  */
 
 #include <stdio.h>
