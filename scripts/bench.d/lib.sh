@@ -76,7 +76,10 @@ bk_warm() {
 # bk_cold DIR: with no nginx on DIR, drops its LMDB file from the page
 # cache and reads it back with read-ahead off, so pages that an earlier
 # sequential read (the seed, a backup, dd) left in large folios do not
-# decide the numbers.
+# decide the numbers.  The read is here, before nginx starts, and not left
+# to the first load's bk_warm: the same reads into an empty cache while
+# the workers map the file gave 2 MB folios once (not understood), into a
+# cached one they leave 4 KB folios (checked with /proc/kpageflags).
 bk_cold() {
     [ -f "$1/data/portfolio.mdb" ] || return 0
     "$BUILD/bench/pages" evict "$1/data/portfolio.mdb"

@@ -14,7 +14,9 @@
  * blocks, in pwrite and again in fdatasync: durable writes ran at half
  * the rate they have when the server faults its pages in itself (4 KB
  * each).  POSIX_FADV_RANDOM turns read-ahead off, so each page read here
- * is a folio of one page, as the server's own faults make them.
+ * is a folio of one page, as the server's own faults make them (with no
+ * process mapping the file; see bk_cold in lib.sh for why the first read
+ * comes before nginx starts).
  */
 
 #define _GNU_SOURCE
