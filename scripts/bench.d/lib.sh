@@ -86,6 +86,32 @@ bk_cold() {
     bk_warm "$1"
 }
 
+# bk_snapshot DIR: with no nginx on DIR, keeps its database as seeded
+# (DIR/seed.mdb) for bk_restore.
+bk_snapshot() {
+    cp --sparse=always "$1/data/portfolio.mdb" "$1/seed.mdb.new"
+    "$BUILD/bench/pages" evict "$1/seed.mdb.new"
+    mv -f "$1/seed.mdb.new" "$1/seed.mdb"
+}
+
+# bk_restore DIR: with no nginx on DIR, puts its database back as seeded,
+# so every bench run starts from the same data: each run adds sessions
+# and audit entries, and a larger audit tree makes every durable write
+# dearer.  A data set seeded before there was a snapshot gets one now.
+bk_restore() {
+    if [ ! -f "$1/seed.mdb" ]; then
+        echo "  no $1/seed.mdb: keeping the database as it is now for the next runs"
+        bk_snapshot "$1"
+        return 0
+    fi
+    cp --sparse=always "$1/seed.mdb" "$1/data/portfolio.mdb.new"
+    chown --reference="$1/data" "$1/data/portfolio.mdb.new" 2>/dev/null || true
+    chmod 600 "$1/data/portfolio.mdb.new"
+    mv -f "$1/data/portfolio.mdb.new" "$1/data/portfolio.mdb"
+    rm -f "$1/data/portfolio.mdb-lock"
+    "$BUILD/bench/pages" evict "$1/seed.mdb"
+}
+
 # Stops the nginx bk_start started (graceful, then hard after 10 s).
 bk_stop() {
     [ -n "$BK_NGINX_PID" ] || return 0
