@@ -33,6 +33,32 @@ use PortfolioTest ();
 no_shuffle();
 run_tests();
 
+# N (default 3) writes through testkit's gate (t/plugins/testkit.c), each sent once
+# the one before is in the writer (the 1st in its handler, the others
+# waiting): their order is the server's state, not a sleep.  Returns the
+# send_all()s, gate(N) (opens the gate up to the Nth; no N: the state
+# {entered, open}), pending() (/api/health's pending_writes) and the
+# session cookie.
+sub main::gated_writes {
+    my $count = shift // 3;
+    my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+    my $gate = sub {
+        my $j = PortfolioTest::http(GET => '/api/testkit/gate'
+                                    . (@_ ? "?open=$_[0]" : ''), cookie => $c)->{json};
+        return @_ ? ($j && $j->{open} == $_[0]) : $j;
+    };
+    my $pending = sub { PortfolioTest::http(GET => '/api/health')->{json}{storage}{pending_writes} };
+    my $write = { method => 'POST', path => '/api/testkit/gated', cookie => $c, body => {} };
+    my @w;
+    for my $n (1 .. $count) {
+        push @w, PortfolioTest::send_all([$write]);
+        Test::More::ok(PortfolioTest::wait_until($n == 1 ? sub { $gate->()->{entered} == 1 }
+                                                         : sub { $pending->() == $n }),
+                       "write $n " . ($n == 1 ? "holds the writer" : "waits"));
+    }
+    return (\@w, $gate, $pending, $c);
+}
+
 __DATA__
 
 === TEST 1: every directive with a good value: the server starts and serves
@@ -482,16 +508,15 @@ location /api/ {
     portfolio_api on;
 }
 --- init
-my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $res = PortfolioTest::parallel([
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 600 } },
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 0 }, delay => 0.15 },
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 0 }, delay => 0.15 },
-]);
-is_deeply([ map { $_->{status} } @$res ], [200, 200, 503],
-          'TEST 15: running, waiting, refused');
-is($res->[2]{json} && $res->[2]{json}{error}{code}, 'busy', 'TEST 15: busy');
-ok($res->[2]{t} < $res->[0]{t}, 'TEST 15: refused at once, not after the wait');
+my ($w, $gate, $pending, $c) = gated_writes(2);
+# refused while the 1st still holds the writer: at once, not after it
+my $r = PortfolioTest::http(POST => '/api/testkit/gated', cookie => $c, body => {});
+is($r->{status}, 503, 'TEST 15: the third refused');
+is($r->{json} && $r->{json}{error}{code}, 'busy', 'TEST 15: busy');
+is($gate->()->{entered}, 1, 'TEST 15: ... while the 1st was still running');
+ok($gate->(2), 'TEST 15: the two let through');
+is_deeply([ map { PortfolioTest::collect($_)->[0]{status} } @$w ], [200, 200],
+          'TEST 15: running, waiting: both written');
 --- request
 GET /api/health
 --- response_body_like chomp
@@ -499,7 +524,7 @@ GET /api/health
 
 
 
-=== TEST 16: portfolio_batch_size 1: waiting writes commit one by one (answers 0.5 s apart)
+=== TEST 16: portfolio_batch_size 1: waiting writes commit one by one
 --- main_config
 load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
@@ -513,13 +538,20 @@ location /api/ {
     portfolio_api on;
 }
 --- init
-my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my @slow = map { { method => 'POST', path => '/api/testkit/slow', cookie => $c,
-                   body => { ms => 500 }, delay => $_ ? 0.1 : 0 } } 0 .. 2;
-my $res = PortfolioTest::parallel(\@slow);
-is_deeply([ map { $_->{status} } @$res ], [200, 200, 200], 'TEST 16: all written');
-cmp_ok($res->[2]{t} - $res->[1]{t}, '>', 0.3,
-       'TEST 16: the 3rd write was not in the 2nd one\'s commit');
+# ordered by testkit's gate, not by sleeps: see t/plugins/testkit.c
+my ($w, $gate, $pending) = gated_writes();
+ok($gate->(1), 'TEST 16: the 1st let through');
+is(PortfolioTest::collect($w->[0])->[0]{status}, 200, 'TEST 16: the 1st written');
+ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }), 'TEST 16: the 2nd runs');
+ok($gate->(2), 'TEST 16: the 2nd let through');
+# the 3rd is still at the gate: had it shared the 2nd's commit, the 2nd
+# could not be answered yet
+is(PortfolioTest::collect($w->[1])->[0]{status}, 200,
+   'TEST 16: the 2nd answered while the 3rd had not run');
+ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 3 }), 'TEST 16: the 3rd runs');
+is($pending->(), 1, 'TEST 16: ... in a batch of its own');
+ok($gate->(3), 'TEST 16: the 3rd let through');
+is(PortfolioTest::collect($w->[2])->[0]{status}, 200, 'TEST 16: the 3rd written');
 --- request
 GET /api/health
 
@@ -538,15 +570,16 @@ location /api/ {
     portfolio_api on;
 }
 --- init
-my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my @slow = map { { method => 'POST', path => '/api/testkit/slow', cookie => $c,
-                   body => { ms => 500 }, delay => $_ ? 0.1 : 0 } } 0 .. 2;
-my $res = PortfolioTest::parallel(\@slow);
-is_deeply([ map { $_->{status} } @$res ], [200, 200, 200], 'TEST 17: all written');
-cmp_ok(abs($res->[2]{t} - $res->[1]{t}), '<', 0.2,
-       'TEST 17: the 2nd and 3rd writes answered together');
-cmp_ok($res->[1]{t} - $res->[0]{t}, '>', 0.7,
-       'TEST 17: ... after both ran, one commit later than the 1st');
+my ($w, $gate, $pending) = gated_writes();
+ok($gate->(1), 'TEST 17: the 1st let through');
+is(PortfolioTest::collect($w->[0])->[0]{status}, 200, 'TEST 17: the 1st written');
+ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }), 'TEST 17: the 2nd runs');
+ok($gate->(2), 'TEST 17: the 2nd let through');
+ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 3 }), 'TEST 17: the 3rd runs');
+is($pending->(), 2, 'TEST 17: ... in the 2nd one\'s batch');
+ok($gate->(3), 'TEST 17: the 3rd let through');
+is_deeply([ map { PortfolioTest::collect($_)->[0]{status} } @$w[1, 2] ], [200, 200],
+          'TEST 17: both written');
 --- request
 GET /api/health
 

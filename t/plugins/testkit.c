@@ -1,12 +1,14 @@
 /*
  * testkit -- a test-only plugin that exercises every part of the ABI the
  * shipped plugins may not: a slow write (to fill the writer queue), a
+ * gated write (to order the writer's work without sleeping), a
  * conflict, a scheduled job, an event hook, scope checks and a write
  * attempted from a read handler.  Loaded only by the tests.
  */
 
 #define _POSIX_C_SOURCE 200809L
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,6 +47,75 @@ testkit_slow(pf_req_t *req)
     __atomic_sub_fetch(&testkit_slow_running, 1, __ATOMIC_SEQ_CST);
 
     return 200;
+}
+
+
+/*
+ * POST /testkit/gated: holds the writer until the test lets it through,
+ * so tests order the writer's work without sleeping.  Each gated write
+ * takes a ticket on entry (1, 2, ...) and waits until GET /testkit/gate
+ * ?open=N has opened the gate up to its ticket.  GET /testkit/gate (a
+ * read: served by the event loop while the writer waits) answers
+ * {"entered","open"}.  After 30 s a gated write gives up (504), so a
+ * broken test cannot hold the writer for ever.  This worker's counts:
+ * the tests that use it run one worker.
+ */
+
+static int  testkit_gate_entered;
+static int  testkit_gate_open;
+
+
+static int
+testkit_gated(pf_req_t *req)
+{
+    int              ticket, i;
+    struct timespec  ts = { 0, 1000000 };
+
+    ticket = __atomic_add_fetch(&testkit_gate_entered, 1, __ATOMIC_SEQ_CST);
+
+    for (i = 0; i < 30000; i++) {
+        if (__atomic_load_n(&testkit_gate_open, __ATOMIC_SEQ_CST) >= ticket) {
+            return 200;
+        }
+
+        nanosleep(&ts, NULL);
+    }
+
+    return host->error(req, 504, "gate_timeout",
+                       "gated write %d was not let through in 30 s", ticket);
+}
+
+
+static int
+testkit_gate(pf_req_t *req)
+{
+    char       buf[16];
+    int64_t    open;
+    pf_str_t   arg;
+    pf_gen_t  *g;
+
+    arg = host->arg(req, "open");
+
+    if (arg.len) {
+        if (arg.len >= sizeof(buf)) {
+            return host->error(req, 422, "invalid_field", "open: a number");
+        }
+
+        memcpy(buf, arg.data, arg.len);
+        buf[arg.len] = '\0';
+        open = strtoll(buf, NULL, 10);
+        __atomic_store_n(&testkit_gate_open, (int) open, __ATOMIC_SEQ_CST);
+    }
+
+    g = host->gen(req);
+    host->map_open(g);
+    host->key(g, "entered");
+    host->number(g, __atomic_load_n(&testkit_gate_entered, __ATOMIC_SEQ_CST));
+    host->key(g, "open");
+    host->number(g, __atomic_load_n(&testkit_gate_open, __ATOMIC_SEQ_CST));
+    host->map_close(g);
+
+    return host->reply(req, 200, g);
 }
 
 
@@ -330,6 +401,9 @@ static const pf_route_t  testkit_routes[] = {
       testkit_seed },
     { "POST", "/testkit/slow", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
       testkit_slow },
+    { "POST", "/testkit/gated", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
+      testkit_gated },
+    { "GET", "/testkit/gate", PF_ROLE_ANY, PF_SCOPE_SELF, 0, testkit_gate },
     { "POST", "/testkit/items", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
       testkit_create },
     { "POST", "/testkit/fail", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,

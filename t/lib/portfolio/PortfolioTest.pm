@@ -145,6 +145,20 @@ sub parallel {
     return collect(send_all($reqs), %opts);
 }
 
+# wait_until($cond, $timeout) -> true once $cond->() is true (polled every
+# 10 ms), false if it is not within $timeout seconds (default 15).  Tests
+# wait for a state, never for a time: the bound only ends a broken run.
+sub wait_until {
+    my ($cond, $timeout) = @_;
+    require Time::HiRes;
+    my $deadline = Time::HiRes::time() + ($timeout // 15);
+    until ($cond->()) {
+        return 0 if Time::HiRes::time() > $deadline;
+        Time::HiRes::sleep(0.01);
+    }
+    return 1;
+}
+
 # send_all(\@reqs) -> the first half of parallel(): the requests sent, their
 # answers not read yet; collect() reads them.  Between the two a test can
 # look at the server while the requests are in flight.
