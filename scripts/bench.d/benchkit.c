@@ -393,6 +393,8 @@ static int
 bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
     pf_str_t code, pf_str_t course_name, pf_str_t reviewer, int64_t k)
 {
+    bk_buf_t  name;
+
 #define BK_ID  (int) id.len, id.data
 
     if (host->audit(req, student, "outcome.created",
@@ -434,8 +436,18 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
         return PF_ERROR;
     }
 
-    if (k <= 1
-        && host->audit(req, student, "outcome.selected",
+    if (k > 1) {
+        return PF_OK;
+    }
+
+    /* the course name as a JSON string (names may hold any text) */
+    memset(&name, 0, sizeof(name));
+    name.req = req;
+    bk_str(&name, course_name);
+    course_name = bk_text(&name);
+
+    if (course_name.len == 0
+        || host->audit(req, student, "outcome.selected",
                        host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
                                      "\"code\":\"%.*s\",\"course_name\":%.*s}",
                                      BK_ID, (int) term.len, term.data,
@@ -472,7 +484,7 @@ bk_outcomes(pf_req_t *req)
     size_t            i, j, k, nstudents, noutcomes;
     int64_t           now, t0, size, ubytes, ufiles;
     pf_str_t          school, term, doc, mark, student, code, id, reviewer;
-    pf_str_t          kind, key, text, ekind, sha, cname;
+    pf_str_t          kind, key, text, ekind, sha;
     bk_buf_t          b;
     bk_list_t         students, enrol;
     bk_courses_t      courses;
@@ -552,14 +564,8 @@ bk_outcomes(pf_req_t *req)
                 kind = pf_string("normal");
             }
 
-            /* the course name as a JSON string, for the audit detail */
-            memset(&b, 0, sizeof(b));
-            b.req = req;
-            bk_str(&b, bk_field(course, "name"));
-            cname = bk_text(&b);
-
             id = host->new_id(req);
-            if (id.len == 0 || cname.len == 0) {
+            if (id.len == 0) {
                 return host->error(req, 500, "internal", "no id");
             }
 
@@ -678,8 +684,8 @@ bk_outcomes(pf_req_t *req)
                                    "cannot store outcomes");
             }
 
-            if (bk_audit(req, student, id, term, code, cname, reviewer,
-                         k % 10)
+            if (bk_audit(req, student, id, term, code,
+                         bk_field(course, "name"), reviewer, k % 10)
                 != PF_OK)
             {
                 return host->error(req, 503, "storage_unavailable",
