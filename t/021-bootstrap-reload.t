@@ -4,7 +4,6 @@
 # through the API.  Needs a master process: the reload is a HUP.
 use Test::Nginx::Socket 'no_plan';
 
-use Time::HiRes ();
 use PortfolioTest ();
 
 master_on();
@@ -62,8 +61,10 @@ my $old = $worker->();
 open my $fh, '<', "$ENV{TEST_NGINX_SERVER_ROOT}/logs/nginx.pid" or die "pid: $!";
 chomp(my $master = <$fh>);
 kill 'HUP', $master or die "HUP $master: $!";
-my $deadline = Time::HiRes::time() + 10;
-Time::HiRes::sleep(0.1) while $worker->() == $old && Time::HiRes::time() < $deadline;
+# the master signals the old worker some 100 ms after starting the new
+# one, and meanwhile both accept: wait for the old one to be gone (a new
+# worker answering once is not enough)
+PortfolioTest::wait_until(sub { !kill(0, $old) }, 10);
 isnt($worker->(), $old, 'TEST 1: a new worker serves after the reload');
 
 is($quota->($c), '300', 'TEST 1: the changed setting survived the reload');

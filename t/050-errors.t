@@ -9,7 +9,6 @@
 
 use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
-use Time::HiRes ();
 
 no_shuffle();
 run_tests();
@@ -555,13 +554,10 @@ my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 # (testkit's 1 s job may take the waiting place: then all five are.)
 my $first = PortfolioTest::send_all([
     { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 1500 } } ]);
-my $running = 0;
-for (1 .. 200) {
-    my $s = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c);
-    last if $running = ($s->{json} && $s->{json}{slow_running});
-    Time::HiRes::sleep(0.05);
-}
-ok($running, 'the first slow write is in its handler');
+ok(PortfolioTest::wait_until(sub {
+       my $s = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c);
+       $s->{json} && $s->{json}{slow_running};
+   }, 10), 'the first slow write is in its handler');
 my $res = PortfolioTest::parallel([ map {
     { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 1500 } }
 } 1 .. 5 ]);

@@ -7,7 +7,6 @@
 
 use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
-use Time::HiRes ();
 use IO::Socket::INET ();
 use JSON::PP ();
 
@@ -145,11 +144,7 @@ location /api/ {
 --- init
 my $master = main::master_pid();
 my @workers;
-for (1 .. 300) {
-    @workers = main::workers_of($master);
-    last if @workers == 2;
-    Time::HiRes::sleep(0.01);
-}
+PortfolioTest::wait_until(sub { (@workers = main::workers_of($master)) == 2 }, 3);
 is(scalar @workers, 2, 'two workers run');
 my %is_worker = map { $_ => 1 } @workers;
 
@@ -222,11 +217,7 @@ location /api/ {
 --- init
 my $master = main::master_pid();
 my @old;
-for (1 .. 300) {
-    @old = main::workers_of($master);
-    last if @old == 2;
-    Time::HiRes::sleep(0.01);
-}
+PortfolioTest::wait_until(sub { (@old = main::workers_of($master)) == 2 }, 3);
 is(scalar @old, 2, 'two workers before the reload');
 
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -245,15 +236,12 @@ ok(kill('HUP', $master), "HUP sent to the master $master");
 
 # wait for the new generation: two workers, none of the old ones alive
 my @new;
-my $deadline = Time::HiRes::time() + 15;
-while (Time::HiRes::time() < $deadline) {
-    @new = main::workers_of($master);
-    my %old = map { $_ => 1 } @old;
-    last if @new == 2 && !grep({ $old{$_} } @new) && !grep({ main::alive($_) } @old);
-    Time::HiRes::sleep(0.05);
-}
-is(scalar @new, 2, 'two workers after the reload');
 my %old = map { $_ => 1 } @old;
+PortfolioTest::wait_until(sub {
+    @new = main::workers_of($master);
+    @new == 2 && !grep({ $old{$_} } @new) && !grep({ main::alive($_) } @old);
+}, 15);
+is(scalar @new, 2, 'two workers after the reload');
 ok(!grep({ $old{$_} } @new), "new worker pids (@old -> @new)");
 ok(!grep({ main::alive($_) } @old), 'the old workers are gone');
 is(main::master_pid(), $master, 'the same master');
