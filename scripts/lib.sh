@@ -6,6 +6,8 @@ NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 # Debian packages the project needs, by purpose.
 PF_PKGS_BUILD="build-essential nginx nginx-dev liblmdb-dev lmdb-utils libyajl-dev libldap2-dev libcurl4-openssl-dev libssl-dev"
 PF_PKGS_RUN="nginx lmdb-utils curl ca-certificates"
+# scripts/bench (and t/160-bench.t, which runs it once on the small set)
+PF_PKGS_BENCH="wrk"
 PF_PKGS_TEST="perl openssl slapd ldap-utils libtest-base-perl libtext-diff-perl libtest-longstring-perl libwww-perl liburi-perl liblist-moreutils-perl libipc-run-perl libjson-pp-perl chromium fonts-wqy-microhei"
 # Node.js for the browser tests (t/browser), installed only when no node is
 # there: a NodeSource nodejs carries its own npm and conflicts with Debian's.

@@ -10,9 +10,9 @@
  *   each document the one stored blob named in the body.  The records are
  *   the student plugin's layout (plugins/README.md), with the indexes the
  *   other plugins keep: outcome_ids, cert_queue (pending), selections
- *   (ticked), usage, and the school's blobs entry; and the audit entries
- *   the plugins write on the way (created, submitted, decided, published,
- *   selected: about 3 per outcome).  Per student and term,
+ *   and selected (ticked), usage, and the school's blobs entry; and the
+ *   audit entries the plugins write on the way (created, submitted,
+ *   decided, published, selected: about 3 per outcome).  Per student and term,
  *   by the course's place k in the enrollment list (k mod 10):
  *     0,1 passed and selected   2,3 passed   4 failed
  *     5,6 pending, undecided    7 pending, decided "pass" (unpublished)
@@ -724,6 +724,20 @@ bk_outcomes(pf_req_t *req)
                                    "cannot store selections");
             }
 
+            /* the selection plugin's by-student index, as its ticks
+             * leave it (else the bench's first tick of each student
+             * would fill it in from the records) */
+            if (k % 10 <= 1
+                && host->db_put(req, "selected",
+                                pf_key(req, 3, student, term, id),
+                                host->sprintf(req, "%lld",
+                                              (long long) (t0 + 12 * BK_DAY)))
+                   != PF_OK)
+            {
+                return host->error(req, 503, "storage_unavailable",
+                                   "cannot store selections");
+            }
+
             k++;
             noutcomes++;
         }
@@ -733,6 +747,12 @@ bk_outcomes(pf_req_t *req)
         }
 
         nstudents++;
+
+        /* the student's "selected" index is complete (selection.c) */
+        if (host->db_put(req, "selected", student, pf_string("1")) != PF_OK) {
+            return host->error(req, 503, "storage_unavailable",
+                               "cannot store selections");
+        }
 
         /* usage adds up over the terms loaded */
         u = pf_load(req, "usage", student);
@@ -962,7 +982,7 @@ static const pf_route_t  bk_routes[] = {
 
 static const char *const  bk_dbs[] = {
     BK_DB_MARK, "outcomes", "outcome_ids", "cert_queue", "selections",
-    "usage", "sis_students", "sis_enrollments", "sis_courses", NULL
+    "selected", "usage", "sis_students", "sis_enrollments", "sis_courses", NULL
 };
 
 static const pf_plugin_t  bk_plugin = {
