@@ -33,32 +33,6 @@ use PortfolioTest ();
 no_shuffle();
 run_tests();
 
-# N (default 3) writes through testkit's gate (t/plugins/testkit.c), each sent once
-# the one before is in the writer (the 1st in its handler, the others
-# waiting): their order is the server's state, not a sleep.  Returns the
-# send_all()s, gate(N) (opens the gate up to the Nth; no N: the state
-# {entered, open}), pending() (/api/health's pending_writes) and the
-# session cookie.
-sub main::gated_writes {
-    my $count = shift // 3;
-    my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-    my $gate = sub {
-        my $j = PortfolioTest::http(GET => '/api/testkit/gate'
-                                    . (@_ ? "?open=$_[0]" : ''), cookie => $c)->{json};
-        return @_ ? ($j && $j->{open} == $_[0]) : $j;
-    };
-    my $pending = sub { PortfolioTest::http(GET => '/api/health')->{json}{storage}{pending_writes} };
-    my $write = { method => 'POST', path => '/api/testkit/gated', cookie => $c, body => {} };
-    my @w;
-    for my $n (1 .. $count) {
-        push @w, PortfolioTest::send_all([$write]);
-        Test::More::ok(PortfolioTest::wait_until($n == 1 ? sub { $gate->()->{entered} == 1 }
-                                                         : sub { $pending->() == $n }),
-                       "write $n " . ($n == 1 ? "holds the writer" : "waits"));
-    }
-    return (\@w, $gate, $pending, $c);
-}
-
 __DATA__
 
 === TEST 1: every directive with a good value: the server starts and serves
@@ -501,14 +475,14 @@ load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_password_cost 10;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
 portfolio_write_queue 1;
 --- config
 location /api/ {
     portfolio_api on;
 }
 --- init
-my ($w, $gate, $pending, $c) = gated_writes(2);
+my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(2);
 # refused while the 1st still holds the writer: at once, not after it
 my $r = PortfolioTest::http(POST => '/api/testkit/gated', cookie => $c, body => {});
 is($r->{status}, 503, 'TEST 15: the third refused');
@@ -531,7 +505,7 @@ load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_password_cost 10;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
 portfolio_batch_size 1;
 --- config
 location /api/ {
@@ -539,7 +513,7 @@ location /api/ {
 }
 --- init
 # ordered by testkit's gate, not by sleeps: see t/plugins/testkit.c
-my ($w, $gate, $pending) = gated_writes();
+my ($w, $gate, $pending) = PortfolioTest::gated_writes();
 ok($gate->(1), 'TEST 16: the 1st let through');
 is(PortfolioTest::collect($w->[0])->[0]{status}, 200, 'TEST 16: the 1st written');
 ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }), 'TEST 16: the 2nd runs');
@@ -564,13 +538,13 @@ load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_password_cost 10;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
 --- config
 location /api/ {
     portfolio_api on;
 }
 --- init
-my ($w, $gate, $pending) = gated_writes();
+my ($w, $gate, $pending) = PortfolioTest::gated_writes();
 ok($gate->(1), 'TEST 17: the 1st let through');
 is(PortfolioTest::collect($w->[0])->[0]{status}, 200, 'TEST 17: the 1st written');
 ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }), 'TEST 17: the 2nd runs');

@@ -246,21 +246,31 @@ load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_password_cost 10;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
 --- config
 location /api/ {
     portfolio_api on;
 }
 --- init
-my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-# the slow write holds the writer, so the next two wait and share a batch
-my $res = PortfolioTest::parallel([
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 500 } },
-    { method => 'POST', path => '/api/testkit/fail', cookie => $c, body => {}, delay => 0.1 },
-    { method => 'POST', path => '/api/testkit/items', cookie => $c, body => { id => 'kept' }, delay => 0.05 },
-]);
-is_deeply([ map { $_->{status} } @$res ], [200, 422, 201], 'TEST 14: slow, fail, create');
-cmp_ok(abs($res->[2]{t} - $res->[1]{t}), '<', 0.2, 'TEST 14: fail and create shared a commit');
+# ordered by testkit's gate (t/plugins/testkit.c), not by time: while a
+# gated write holds the writer, a failing write, a good one and a second
+# gated write queue behind it and go into the next batch together
+my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(1);
+my @sent;
+for my $q ({ path => '/api/testkit/fail', body => {} },
+           { path => '/api/testkit/items', body => { id => 'kept' } },
+           { path => '/api/testkit/gated', body => {} }) {
+    push @sent, PortfolioTest::send_all([{ method => 'POST', cookie => $c, %$q }]);
+    ok(PortfolioTest::wait_until(sub { $pending->() == 1 + @sent }),
+       "TEST 14: $q->{path} waits");
+}
+ok($gate->(1), 'TEST 14: the 1st gated write let through');
+ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }),
+   'TEST 14: the 2nd gated write runs');
+is($pending->(), 3, 'TEST 14: ... in one batch with the failing and the good write');
+ok($gate->(2), 'TEST 14: the 2nd let through');
+is_deeply([ map { PortfolioTest::collect($_)->[0]{status} } $w->[0], @sent ],
+          [200, 422, 201, 200], 'TEST 14: gated, fail, create, gated');
 my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
                             body => { id => 'kept' });
 is($r->{status}, 409, 'TEST 14: the good write of the batch was kept');
@@ -281,20 +291,30 @@ load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_password_cost 10;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
 portfolio_group_commit off;
 --- config
 location /api/ {
     portfolio_api on;
 }
 --- init
-my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $res = PortfolioTest::parallel([
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 500 } },
-    { method => 'POST', path => '/api/testkit/fail', cookie => $c, body => {}, delay => 0.1 },
-    { method => 'POST', path => '/api/testkit/items', cookie => $c, body => { id => 'kept' }, delay => 0.05 },
-]);
-is_deeply([ map { $_->{status} } @$res ], [200, 422, 201], 'TEST 15: slow, fail, create');
+# the same queue as TEST 14; here each write has a transaction and a
+# commit of its own
+my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(1);
+my @sent;
+for my $q ({ path => '/api/testkit/fail', body => {} },
+           { path => '/api/testkit/items', body => { id => 'kept' } },
+           { path => '/api/testkit/gated', body => {} }) {
+    push @sent, PortfolioTest::send_all([{ method => 'POST', cookie => $c, %$q }]);
+    ok(PortfolioTest::wait_until(sub { $pending->() == 1 + @sent }),
+       "TEST 15: $q->{path} waits");
+}
+ok($gate->(1), 'TEST 15: the 1st gated write let through');
+ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }),
+   'TEST 15: the 2nd gated write runs');
+ok($gate->(2), 'TEST 15: the 2nd let through');
+is_deeply([ map { PortfolioTest::collect($_)->[0]{status} } $w->[0], @sent ],
+          [200, 422, 201, 200], 'TEST 15: gated, fail, create, gated');
 my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
                             body => { id => 'kept' });
 is($r->{status}, 409, 'TEST 15: the good write was kept');

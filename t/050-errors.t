@@ -539,44 +539,32 @@ load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_password_cost 10;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
 portfolio_write_queue 1;
 --- config
 location /api/ {
     portfolio_api on;
 }
 --- init
-my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
+my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(2);
 
-# One slow write; once its handler runs (the writer takes more writes only
-# as its transaction begins, never while a handler runs), five more at
-# once with room for one waiting write: one waits, four are refused.
-# (testkit's 1 s job may take the waiting place: then all five are.)
-my $first = PortfolioTest::send_all([
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 1500 } } ]);
-ok(PortfolioTest::wait_until(sub {
-       my $s = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c);
-       $s->{json} && $s->{json}{slow_running};
-   }, 10), 'the first slow write is in its handler');
-my $res = PortfolioTest::parallel([ map {
-    { method => 'POST', path => '/api/testkit/slow', cookie => $c, body => { ms => 1500 } }
-} 1 .. 5 ]);
-my @ok   = grep { ($_->{status} // '') eq '200' } @$res;
-my @busy = grep { ($_->{status} // '') eq '503' } @$res;
-Test::More::diag('statuses: ' . join ' ', map { $_->{status} // 'none' } @$res)
-    unless @ok + @busy == 5;
-ok(@ok <= 1, 'at most the one that waited ran (got ' . scalar(@ok) . ')');
-is(@ok + @busy, 5, 'the others were refused with 503');
-ok(@busy >= 4, 'at least four refused (got ' . scalar(@busy) . ')');
-is(PortfolioTest::collect($first)->[0]{status}, '200', 'the first slow write succeeded');
-for my $b (@busy) {
-    main::is_error($b, 503, 'busy', 'a refused write');
-    like($b->{headers}{'retry-after'} // '', qr/^[1-9]\d*$/, 'with Retry-After');
+# One gated write holds the writer, one waits (the queue holds one):
+# every further write is refused at once, each with its Retry-After,
+# while the first is still held.
+for my $n (1 .. 4) {
+    my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
+                                body => { id => "burst-$n" });
+    main::is_error($r, 503, 'busy', "refused write $n");
+    like($r->{headers}{'retry-after'} // '', qr/^[1-9]\d*$/, 'with Retry-After');
 }
-
-# once the queue drained, writes are accepted again
-my $r = PortfolioTest::http(POST => '/api/testkit/slow', cookie => $c, body => { ms => 0 });
-is($r->{status}, 200, 'a write after the burst');
+is($gate->()->{entered}, 1, '... while the first was still held');
+is($pending->(), 2, 'the waiting write kept its place');
+ok($gate->(2), 'the two let through');
+is_deeply([ map { PortfolioTest::collect($_)->[0]{status} } @$w ], [200, 200],
+          'the held and the waiting write succeeded');
+my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
+                            body => { id => 'burst-1' });
+is($r->{status}, 201, 'the refused writes wrote nothing; once the queue drained, a write is accepted');
 --- request
 GET /api/health
 --- response_body_like chomp

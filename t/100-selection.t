@@ -338,15 +338,18 @@ main::outcome($s1, 'zlsh108234567', "c$_", '113-1', 'passed') for 1 .. 10;
 # a second session too, as a student with two tabs open
 my $s1b = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 
-# a slow write first holds the writer, so the ten wait and run together,
-# each in its own nested transaction of one batch
-my $res = PortfolioTest::parallel([
-    { method => 'POST', path => '/api/testkit/slow', body => { ms => 300 }, cookie => $s1 },
+# a gated write (t/plugins/testkit.c) holds the writer until the ten wait
+# behind it, so they run together, each in its own nested transaction of
+# one batch
+my ($held, $gate, $pending) = PortfolioTest::gated_writes(1);
+my $sent = PortfolioTest::send_all([
     map { { method => 'POST', path => "/api/outcomes/c$_/selection", body => {},
-            cookie => $_ % 2 ? $s1 : $s1b, delay => $_ == 1 ? 0.05 : 0 } } 1 .. 10
+            cookie => $_ % 2 ? $s1 : $s1b } } 1 .. 10
 ]);
-is($res->[0]{status}, 200, 'the slow write');
-shift @$res;
+ok(PortfolioTest::wait_until(sub { $pending->() >= 11 }), 'the ten wait for the writer');
+ok($gate->(1), 'the gated write let through');
+is(PortfolioTest::collect($held->[0])->[0]{status}, 200, 'the gated write');
+my $res = PortfolioTest::collect($sent);
 my @ok = grep { ($_->{status} // 0) == 200 } @$res;
 my @full = grep { ($_->{status} // 0) == 422 } @$res;
 is(scalar @ok, 3, 'exactly 3 ticks succeed');

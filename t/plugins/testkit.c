@@ -4,6 +4,9 @@
  * gated write (to order the writer's work without sleeping), a
  * conflict, a scheduled job, an event hook, scope checks and a write
  * attempted from a read handler.  Loaded only by the tests.
+ * testkit_quiet.so is the same without the job (TESTKIT_NO_JOB), for the
+ * tests that count the writer's queue: the job, every second, would join
+ * it now and then.
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -201,11 +204,15 @@ testkit_hook(pf_req_t *req, const pf_val_t *payload)
 }
 
 
+#ifndef TESTKIT_NO_JOB
+
 static int
 testkit_job(pf_req_t *req)
 {
     return testkit_count(req, "job") == PF_OK ? 200 : 500;
 }
+
+#endif
 
 
 static int
@@ -417,9 +424,17 @@ static const pf_route_t  testkit_routes[] = {
       PF_SCOPE_STUDENT, 0, testkit_student },
 };
 
+#ifndef TESTKIT_NO_JOB
+
 static const pf_job_t  testkit_jobs[] = {
     { "tick", 1, testkit_job },
 };
+
+#define TESTKIT_JOBS  testkit_jobs, 1
+
+#else
+#define TESTKIT_JOBS  NULL, 0
+#endif
 
 static const pf_hook_t  testkit_hooks[] = {
     { "testkit.created", testkit_hook },
@@ -436,7 +451,7 @@ static const pf_plugin_t  testkit = {
     PF_ABI_MAJOR, PF_ABI_MINOR, sizeof(pf_plugin_t), "testkit", "1.0",
     testkit_dbs,
     testkit_routes, sizeof(testkit_routes) / sizeof(testkit_routes[0]),
-    testkit_jobs, 1,
+    TESTKIT_JOBS,
     testkit_hooks, 1,
 };
 

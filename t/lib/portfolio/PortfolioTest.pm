@@ -240,4 +240,34 @@ sub collect {
     return \@res;
 }
 
+# gated_writes($n) -> (\@sent, $gate, $pending, $cookie): $n (default 3)
+# writes through testkit's gate (t/plugins/testkit.c), each sent once the
+# one before is in the writer (the 1st in its handler, the others
+# waiting): their order is the server's state, not a sleep.  Load
+# testkit_quiet.so, which has no scheduled job to join the queue it
+# counts.  \@sent holds the send_all()s; $gate->() is {entered, open},
+# $gate->(N) opens the gate up to the Nth and says whether it did;
+# $pending->() is /api/health's pending_writes (waiting and in the running
+# batch).  Signs in as the school's first student.
+sub gated_writes {
+    my $count = shift // 3;
+    require Test::More;
+    my $c = login('zlsh108234567', 'student-pass-1');
+    my $gate = sub {
+        my $j = http(GET => '/api/testkit/gate'
+                     . (@_ ? "?open=$_[0]" : ''), cookie => $c)->{json};
+        return @_ ? ($j && $j->{open} == $_[0]) : $j;
+    };
+    my $pending = sub { http(GET => '/api/health')->{json}{storage}{pending_writes} };
+    my $write = { method => 'POST', path => '/api/testkit/gated', cookie => $c, body => {} };
+    my @w;
+    for my $n (1 .. $count) {
+        push @w, send_all([$write]);
+        Test::More::ok(wait_until($n == 1 ? sub { $gate->()->{entered} == 1 }
+                                          : sub { $pending->() == $n }),
+                       "gated write $n " . ($n == 1 ? "holds the writer" : "waits"));
+    }
+    return (\@w, $gate, $pending, $c);
+}
+
 1;
