@@ -12,8 +12,8 @@
  *   other plugins keep: outcome_ids, cert_queue (pending), selections
  *   and selected (ticked), usage, and the school's blobs entry; and the
  *   audit entries the plugins write on the way (created, submitted,
- *   decided, published, selected: about 3 per outcome).  Per student and term,
- *   by the course's place k in the enrollment list (k mod 10):
+ *   decided, published, selected: about 3 per outcome).  Per student and
+ *   term, by the course's place k in the enrollment list (k mod 10):
  *     0,1 passed and selected   2,3 passed   4 failed
  *     5,6 pending, undecided    7 pending, decided "pass" (unpublished)
  *     8 draft with the document 9 draft without a file
@@ -982,7 +982,8 @@ static const pf_route_t  bk_routes[] = {
 
 static const char *const  bk_dbs[] = {
     BK_DB_MARK, "outcomes", "outcome_ids", "cert_queue", "selections",
-    "selected", "usage", "sis_students", "sis_enrollments", "sis_courses", NULL
+    "selected", "usage", "sis_students", "sis_enrollments", "sis_courses",
+    NULL
 };
 
 static const pf_plugin_t  bk_plugin = {
