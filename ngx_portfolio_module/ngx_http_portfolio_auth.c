@@ -858,7 +858,7 @@ ngx_http_pf_login_write(pf_req_t *req)
     ngx_http_pf_ctx_t *ctx = req;
 
     time_t                wait;
-    int64_t               expires, changed;
+    int64_t               expires;
     pf_gen_t             *g;
     ngx_str_t             token;
     const pf_val_t       *rec, *v;
@@ -923,14 +923,8 @@ ngx_http_pf_login_write(pf_req_t *req)
         (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_AUTHFAIL, lg->username);
     }
 
-    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "pw_changed"),
-                                 &changed)
-        != PF_OK)
-    {
-        changed = 0;
-    }
-
-    if (ngx_http_pf_session_create(ctx, lg->username, changed, &token)
+    if (ngx_http_pf_session_create(ctx, lg->username,
+                                   ngx_http_pf_user_pw_changed(rec), &token)
         != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",

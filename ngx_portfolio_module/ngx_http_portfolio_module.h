@@ -321,6 +321,7 @@ void ngx_http_pf_session_changed(ngx_http_pf_ctx_t *ctx, pf_str_t key);
 void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
 int ngx_http_pf_session_sweep(pf_req_t *req);
+int64_t ngx_http_pf_user_pw_changed(const pf_val_t *user);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
     int64_t not_before, ngx_str_t *token);
 int ngx_http_pf_session_renew(ngx_http_pf_ctx_t *ctx, pf_str_t user,

@@ -567,14 +567,7 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     out->must_change = (ngx_http_pf_json_type(
                             ngx_http_pf_json_get(user, "must_change"))
                         == PF_JSON_TRUE);
-
-    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "pw_changed"),
-                                 &out->pw_changed)
-        != PF_OK)
-    {
-        out->pw_changed = 0;
-    }
-
+    out->pw_changed = ngx_http_pf_user_pw_changed(user);
     out->roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user, "roles"));
 
     id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));
@@ -889,6 +882,24 @@ ngx_http_pf_session_touch_handler(pf_req_t *req)
     }
 
     return 200;
+}
+
+
+/* When a user record's password last changed (ms); 0: never. */
+
+int64_t
+ngx_http_pf_user_pw_changed(const pf_val_t *user)
+{
+    int64_t  changed;
+
+    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "pw_changed"),
+                                 &changed)
+        != PF_OK)
+    {
+        return 0;
+    }
+
+    return changed;
 }
 
 

@@ -325,12 +325,17 @@ pf_utf8_chars(pf_str_t s)
  * follow, on a wanted key seen twice, or on an escaped key.
  */
 
+static inline int
+pf_peek_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+
 static inline size_t
 pf_peek_skip_ws(pf_str_t s, size_t i)
 {
-    while (i < s.len && (s.data[i] == ' ' || s.data[i] == '\t'
-                         || s.data[i] == '\n' || s.data[i] == '\r'))
-    {
+    while (i < s.len && pf_peek_ws(s.data[i])) {
         i++;
     }
 
@@ -389,8 +394,7 @@ pf_peek_value(pf_str_t s, size_t i)
 
     if (s.data[i] != '{' && s.data[i] != '[') {
         while (i < s.len && s.data[i] != ',' && s.data[i] != '}'
-               && s.data[i] != ']' && s.data[i] != ' ' && s.data[i] != '\n'
-               && s.data[i] != '\r' && s.data[i] != '\t')
+               && s.data[i] != ']' && !pf_peek_ws(s.data[i]))
         {
             i++;
         }
