@@ -256,14 +256,10 @@ location /api/ {
 # gated write holds the writer, a failing write, a good one and a second
 # gated write queue behind it and go into the next batch together
 my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(1);
-my @sent;
-for my $q ({ path => '/api/testkit/fail', body => {} },
-           { path => '/api/testkit/items', body => { id => 'kept' } },
-           { path => '/api/testkit/gated', body => {} }) {
-    push @sent, PortfolioTest::send_all([{ method => 'POST', cookie => $c, %$q }]);
-    ok(PortfolioTest::wait_until(sub { $pending->() == 1 + @sent }),
-       "TEST 14: $q->{path} waits");
-}
+my @sent = PortfolioTest::enqueue($pending, map { { method => 'POST', cookie => $c, %$_ } }
+    { path => '/api/testkit/fail', body => {} },
+    { path => '/api/testkit/items', body => { id => 'kept' } },
+    { path => '/api/testkit/gated', body => {} });
 ok($gate->(1), 'TEST 14: the 1st gated write let through');
 ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }),
    'TEST 14: the 2nd gated write runs');
@@ -301,14 +297,10 @@ location /api/ {
 # the same queue as TEST 14; here each write has a transaction and a
 # commit of its own
 my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(1);
-my @sent;
-for my $q ({ path => '/api/testkit/fail', body => {} },
-           { path => '/api/testkit/items', body => { id => 'kept' } },
-           { path => '/api/testkit/gated', body => {} }) {
-    push @sent, PortfolioTest::send_all([{ method => 'POST', cookie => $c, %$q }]);
-    ok(PortfolioTest::wait_until(sub { $pending->() == 1 + @sent }),
-       "TEST 15: $q->{path} waits");
-}
+my @sent = PortfolioTest::enqueue($pending, map { { method => 'POST', cookie => $c, %$_ } }
+    { path => '/api/testkit/fail', body => {} },
+    { path => '/api/testkit/items', body => { id => 'kept' } },
+    { path => '/api/testkit/gated', body => {} });
 ok($gate->(1), 'TEST 15: the 1st gated write let through');
 ok(PortfolioTest::wait_until(sub { $gate->()->{entered} == 2 }),
    'TEST 15: the 2nd gated write runs');

@@ -21,14 +21,7 @@
 static const pf_host_api_t  *host;
 
 
-/*
- * POST /testkit/slow {"ms": N}: holds the writer for N ms (max 5000).
- * GET /testkit/stats says how many are in their handler right now, so a
- * test can wait until the writer is inside one (this worker's count).
- */
-
-static int  testkit_slow_running;
-
+/* POST /testkit/slow {"ms": N}: holds the writer for N ms (max 5000). */
 
 static int
 testkit_slow(pf_req_t *req)
@@ -44,10 +37,7 @@ testkit_slow(pf_req_t *req)
 
     ts.tv_sec = ms / 1000;
     ts.tv_nsec = (ms % 1000) * 1000000;
-
-    __atomic_add_fetch(&testkit_slow_running, 1, __ATOMIC_SEQ_CST);
     nanosleep(&ts, NULL);
-    __atomic_sub_fetch(&testkit_slow_running, 1, __ATOMIC_SEQ_CST);
 
     return 200;
 }
@@ -249,8 +239,6 @@ testkit_stats(pf_req_t *req)
     host->map_close(g);
     host->key(g, "setting");
     host->number(g, host->setting_int(req, "outcome_select_per_term", -1));
-    host->key(g, "slow_running");
-    host->number(g, __atomic_load_n(&testkit_slow_running, __ATOMIC_SEQ_CST));
     host->map_close(g);
 
     return host->reply(req, 200, g);

@@ -260,14 +260,27 @@ sub gated_writes {
     };
     my $pending = sub { http(GET => '/api/health')->{json}{storage}{pending_writes} };
     my $write = { method => 'POST', path => '/api/testkit/gated', cookie => $c, body => {} };
-    my @w;
-    for my $n (1 .. $count) {
-        push @w, send_all([$write]);
-        Test::More::ok(wait_until($n == 1 ? sub { $gate->()->{entered} == 1 }
-                                          : sub { $pending->() == $n }),
-                       "gated write $n " . ($n == 1 ? "holds the writer" : "waits"));
-    }
+    my @w = (send_all([$write]));
+    Test::More::ok(wait_until(sub { $gate->()->{entered} == 1 }),
+                   'gated write 1 holds the writer');
+    push @w, enqueue($pending, ($write) x ($count - 1));
     return (\@w, $gate, $pending, $c);
+}
+
+# enqueue($pending, @reqs) -> the send_all()s of @reqs (send_all's request
+# hashes), each sent once the one before waits for the writer: while
+# gated_writes() holds it, $pending->() grows by one with each.
+sub enqueue {
+    my ($pending, @reqs) = @_;
+    require Test::More;
+    my @sent;
+    for my $q (@reqs) {
+        my $n = $pending->();
+        push @sent, send_all([$q]);
+        Test::More::ok(wait_until(sub { $pending->() == $n + 1 }),
+                       "$q->{method} $q->{path} waits for the writer");
+    }
+    return @sent;
 }
 
 1;
