@@ -60,16 +60,21 @@ static int ngx_http_pf_user_out(ngx_http_pf_ctx_t *ctx, pf_gen_t *g);
 
 
 const pf_route_t  ngx_http_pf_core_routes[] = {
-    { "GET", "/health", 0, PF_SCOPE_PUBLIC, PF_ROUTE_PUBLIC,
-      ngx_http_pf_health, 0, NULL },
-    { "POST", "/session", 0, PF_SCOPE_PUBLIC, PF_ROUTE_PUBLIC,
-      ngx_http_pf_login, 0, NULL },
-    { "DELETE", "/session", PF_ROLE_ANY, PF_SCOPE_SELF,
-      PF_ROUTE_WRITE|PF_ROUTE_PWCHANGE_OK, ngx_http_pf_logout, 0, NULL },
-    { "GET", "/me", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_PWCHANGE_OK,
-      ngx_http_pf_me, 0, NULL },
-    { "POST", "/password", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_PWCHANGE_OK,
-      ngx_http_pf_password, 0, NULL },
+    { .method = "GET", .path = "/health",
+      .scope = PF_SCOPE_PUBLIC, .flags = PF_ROUTE_PUBLIC,
+      .handler = ngx_http_pf_health },
+    { .method = "POST", .path = "/session",
+      .scope = PF_SCOPE_PUBLIC, .flags = PF_ROUTE_PUBLIC,
+      .handler = ngx_http_pf_login },
+    { .method = "DELETE", .path = "/session", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE|PF_ROUTE_PWCHANGE_OK,
+      .handler = ngx_http_pf_logout },
+    { .method = "GET", .path = "/me", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_PWCHANGE_OK,
+      .handler = ngx_http_pf_me },
+    { .method = "POST", .path = "/password", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_PWCHANGE_OK,
+      .handler = ngx_http_pf_password },
 };
 
 const size_t  ngx_http_pf_core_nroutes =
@@ -435,23 +440,6 @@ ngx_http_pf_health(pf_req_t *req)
     ngx_http_pf_gen_map_close(g);
 
     return ngx_http_pf_reply(ctx, ok ? 200 : 503, g);
-}
-
-
-int
-ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles)
-{
-    ngx_uint_t  i;
-
-    ngx_http_pf_gen_array_open(g);
-
-    for (i = 0; ngx_http_pf_role_name(i); i++) {
-        if (roles & (1u << i)) {
-            ngx_http_pf_gen_cstring(g, ngx_http_pf_role_name(i));
-        }
-    }
-
-    return ngx_http_pf_gen_array_close(g);
 }
 
 
@@ -1196,7 +1184,6 @@ static int
 ngx_http_pf_bootstrap_user(ngx_http_pf_ctx_t *ctx, const pf_val_t *u,
     ngx_uint_t *created)
 {
-    u_char          *p;
     uint32_t         roles;
     pf_str_t         id, school, nid, number, pw, existing, dir;
     pf_gen_t        *g;
@@ -1211,28 +1198,9 @@ ngx_http_pf_bootstrap_user(ngx_http_pf_ctx_t *ctx, const pf_val_t *u,
     roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(u, "roles"));
 
     if (id.len == 0) {
-        if ((roles & PF_ROLE_STUDENT) && number.len) {
-            p = ngx_pnalloc(ctx->pool, school.len + number.len);
-            if (p == NULL) {
-                return PF_ERROR;
-            }
-
-            id.data = (const char *) p;
-            p = ngx_cpymem(p, school.data, school.len);
-            p = ngx_cpymem(p, number.data, number.len);
-            id.len = p - (u_char *) id.data;
-
-        } else if (nid.len == 10) {
-            p = ngx_pnalloc(ctx->pool, school.len + 9);
-            if (p == NULL) {
-                return PF_ERROR;
-            }
-
-            id.data = (const char *) p;
-            p = ngx_cpymem(p, school.data, school.len);
-            p = ngx_cpymem(p, nid.data + 1, 9);
-            id.len = p - (u_char *) id.data;
-        }
+        id = ngx_http_pf_account_name(ctx->pool, school, nid,
+                                      (roles & PF_ROLE_STUDENT)
+                                      ? number : (pf_str_t) { 0, NULL });
     }
 
     if (id.len == 0 || id.len > 64 || school.len == 0 || roles == 0) {

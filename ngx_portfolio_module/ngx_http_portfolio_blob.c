@@ -37,9 +37,9 @@ static void ngx_http_pf_blob_verify_done(ngx_http_pf_ctx_t *ctx);
 
 
 const pf_route_t  ngx_http_pf_blob_routes[] = {
-    { "POST", "/schools/{school}/files/verify",
-      PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN, PF_SCOPE_SCHOOL, 0,
-      ngx_http_pf_blob_verify, 0, NULL },
+    { .method = "POST", .path = "/schools/{school}/files/verify",
+      .roles = PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN,
+      .scope = PF_SCOPE_SCHOOL, .handler = ngx_http_pf_blob_verify },
 };
 
 const size_t  ngx_http_pf_blob_nroutes =

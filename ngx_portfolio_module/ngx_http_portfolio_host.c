@@ -266,50 +266,20 @@ ngx_http_pf_api_error(pf_req_t *req, int status, const char *code,
 }
 
 
-/* settings: school/<domain>/<name>, then city/<name>, then nation/<name> */
+/*
+ * Settings before 1.4: resolved school -> city -> nation, with the default
+ * the caller passes (_settings.c resolves them).
+ */
 
 static pf_str_t
 ngx_http_pf_api_setting_in(pf_req_t *req, pf_str_t school, const char *name)
 {
-    u_char      buf[256], *p;
-    size_t      len;
-    pf_str_t    key, value;
-    ngx_uint_t  i;
+    pf_str_t  v;
 
-    static const char  *levels[] = { "city/%s", "nation/%s" };
+    v = ngx_http_pf_setting_value(req, school,
+                                  (pf_str_t) { ngx_strlen(name), name });
 
-    len = ngx_strlen(name);
-
-    if (len > 128 || school.len > 64) {
-        return (pf_str_t) { 0, NULL };
-    }
-
-    if (school.len) {
-        p = ngx_snprintf(buf, sizeof(buf), "school/%*s/%s", school.len,
-                         school.data, name);
-        key.data = (const char *) buf;
-        key.len = p - buf;
-
-        if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
-            == PF_OK)
-        {
-            return value;
-        }
-    }
-
-    for (i = 0; i < 2; i++) {
-        p = ngx_snprintf(buf, sizeof(buf), levels[i], name);
-        key.data = (const char *) buf;
-        key.len = p - buf;
-
-        if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SETTINGS, key, &value)
-            == PF_OK)
-        {
-            return value;
-        }
-    }
-
-    return (pf_str_t) { 0, NULL };
+    return v.data ? v : (pf_str_t) { 0, NULL };
 }
 
 
@@ -326,7 +296,7 @@ ngx_http_pf_api_setting(pf_req_t *req, const char *name)
 
 
 static int64_t
-ngx_http_pf_setting_number(pf_str_t v, int64_t dflt)
+ngx_http_pf_setting_number_or(pf_str_t v, int64_t dflt)
 {
     ngx_int_t  n;
 
@@ -348,8 +318,8 @@ ngx_http_pf_setting_number(pf_str_t v, int64_t dflt)
 static int64_t
 ngx_http_pf_api_setting_int(pf_req_t *req, const char *name, int64_t dflt)
 {
-    return ngx_http_pf_setting_number(ngx_http_pf_api_setting(req, name),
-                                      dflt);
+    return ngx_http_pf_setting_number_or(ngx_http_pf_api_setting(req, name),
+                                         dflt);
 }
 
 
@@ -357,8 +327,40 @@ static int64_t
 ngx_http_pf_api_setting_int_in(pf_req_t *req, pf_str_t school,
     const char *name, int64_t dflt)
 {
-    return ngx_http_pf_setting_number(
+    return ngx_http_pf_setting_number_or(
                ngx_http_pf_api_setting_in(req, school, name), dflt);
+}
+
+
+static pf_str_t
+ngx_http_pf_api_setting_at(pf_req_t *req, uint32_t level, pf_str_t school,
+    pf_str_t name)
+{
+    return ngx_http_pf_setting_at(req, level, school, name);
+}
+
+
+static int
+ngx_http_pf_api_setting_put(pf_req_t *req, uint32_t level, pf_str_t school,
+    pf_str_t name, pf_str_t value)
+{
+    if (!req->write) {
+        return PF_DENIED;
+    }
+
+    return ngx_http_pf_setting_put(req, level, school, name, value, NULL);
+}
+
+
+static int
+ngx_http_pf_api_setting_del(pf_req_t *req, uint32_t level, pf_str_t school,
+    pf_str_t name)
+{
+    if (!req->write) {
+        return PF_DENIED;
+    }
+
+    return ngx_http_pf_setting_del(req, level, school, name);
 }
 
 
@@ -378,7 +380,7 @@ ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
     int                    rc;
     ngx_uint_t             i, j;
     const pf_plugin_t     *desc;
-    ngx_http_pf_plugin_t  *plugin;
+    ngx_http_pf_plugin_t  *plugin, *caller;
 
     if (!ctx->write || ctx->pmcf->plugins == NULL) {
         return ctx->write ? PF_OK : PF_DENIED;
@@ -387,14 +389,19 @@ ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
     plugin = ctx->pmcf->plugins->elts;
 
     for (i = 0; i < ctx->pmcf->plugins->nelts; i++) {
-        desc = plugin[i].desc;
+        desc = &plugin[i].info;
 
         for (j = 0; j < desc->nhooks; j++) {
             if (ngx_strcmp(desc->hooks[j].event, event) != 0) {
                 continue;
             }
 
+            /* the hook reaches its own plugin's databases */
+            caller = ctx->plugin;
+            ctx->plugin = &plugin[i];
             rc = desc->hooks[j].run(ctx, payload);
+            ctx->plugin = caller;
+
             if (rc != PF_OK) {
                 ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                               "portfolio plugin \"%V\": hook for \"%s\" "
@@ -472,6 +479,47 @@ ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
 
     return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_AUDIT, key,
                               ngx_http_pf_gen_text(g));
+}
+
+
+static int
+ngx_http_pf_api_audit_scan(pf_req_t *req, pf_str_t subject, pf_scan_pt cb,
+    void *data)
+{
+    u_char    *p;
+    pf_str_t   prefix;
+
+    if (subject.len == 0 || subject.len > 256) {
+        return PF_ERROR;
+    }
+
+    p = ngx_pnalloc(req->pool, subject.len + 1);
+    if (p == NULL) {
+        return PF_ERROR;
+    }
+
+    prefix.data = (const char *) p;
+    p = ngx_cpymem(p, subject.data, subject.len);
+    *p++ = 0x1f;
+    prefix.len = p - (u_char *) prefix.data;
+
+    return ngx_http_pf_db_scan(req, NGX_HTTP_PF_DB_AUDIT, prefix, cb, data);
+}
+
+
+static const pf_val_t *
+ngx_http_pf_api_school_get(pf_req_t *req, pf_str_t domain)
+{
+    pf_str_t  rec;
+
+    if (domain.len == 0 || domain.len > 64
+        || ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SCHOOLS, domain, &rec)
+           != PF_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_pf_api_parse(req, rec);
 }
 
 
@@ -674,67 +722,90 @@ ngx_http_pf_api_initial_password(pf_req_t *req, pf_str_t password)
 
 
 const pf_host_api_t  ngx_http_pf_host_api = {
-    PF_ABI_MAJOR,
-    PF_ABI_MINOR,
-    sizeof(pf_host_api_t),
+    .abi_major = PF_ABI_MAJOR,
+    .abi_minor = PF_ABI_MINOR,
+    .size = sizeof(pf_host_api_t),
 
-    ngx_http_pf_api_user,
-    ngx_http_pf_api_param,
-    ngx_http_pf_api_arg,
-    ngx_http_pf_api_body,
+    .user = ngx_http_pf_api_user,
+    .param = ngx_http_pf_api_param,
+    .arg = ngx_http_pf_api_arg,
+    .body = ngx_http_pf_api_body,
 
-    ngx_http_pf_api_parse,
-    ngx_http_pf_json_type,
-    ngx_http_pf_json_get,
-    ngx_http_pf_json_count,
-    ngx_http_pf_json_at,
-    ngx_http_pf_json_key_at,
-    ngx_http_pf_json_str,
-    ngx_http_pf_json_integer,
+    .parse = ngx_http_pf_api_parse,
+    .type = ngx_http_pf_json_type,
+    .get = ngx_http_pf_json_get,
+    .count = ngx_http_pf_json_count,
+    .at = ngx_http_pf_json_at,
+    .key_at = ngx_http_pf_json_key_at,
+    .str = ngx_http_pf_json_str,
+    .integer = ngx_http_pf_json_integer,
 
-    ngx_http_pf_api_gen,
-    ngx_http_pf_gen_map_open,
-    ngx_http_pf_gen_map_close,
-    ngx_http_pf_gen_array_open,
-    ngx_http_pf_gen_array_close,
-    ngx_http_pf_gen_key,
-    ngx_http_pf_gen_string,
-    ngx_http_pf_gen_cstring,
-    ngx_http_pf_gen_number,
-    ngx_http_pf_gen_boolean,
-    ngx_http_pf_gen_null,
-    ngx_http_pf_gen_raw,
-    ngx_http_pf_gen_text,
+    .gen = ngx_http_pf_api_gen,
+    .map_open = ngx_http_pf_gen_map_open,
+    .map_close = ngx_http_pf_gen_map_close,
+    .array_open = ngx_http_pf_gen_array_open,
+    .array_close = ngx_http_pf_gen_array_close,
+    .key = ngx_http_pf_gen_key,
+    .string = ngx_http_pf_gen_string,
+    .cstring = ngx_http_pf_gen_cstring,
+    .number = ngx_http_pf_gen_number,
+    .boolean = ngx_http_pf_gen_boolean,
+    .null = ngx_http_pf_gen_null,
+    .raw = ngx_http_pf_gen_raw,
+    .text = ngx_http_pf_gen_text,
 
-    ngx_http_pf_reply,
-    ngx_http_pf_api_error,
+    .reply = ngx_http_pf_reply,
+    .error = ngx_http_pf_api_error,
 
-    ngx_http_pf_db_get,
-    ngx_http_pf_db_put,
-    ngx_http_pf_db_del,
-    ngx_http_pf_db_scan,
+    .db_get = ngx_http_pf_plugin_db_get,
+    .db_put = ngx_http_pf_plugin_db_put,
+    .db_del = ngx_http_pf_plugin_db_del,
+    .db_scan = ngx_http_pf_plugin_db_scan,
 
-    ngx_http_pf_api_setting,
-    ngx_http_pf_api_setting_int,
+    .setting = ngx_http_pf_api_setting,
+    .setting_int = ngx_http_pf_api_setting_int,
 
-    ngx_http_pf_api_can_see,
+    .can_see = ngx_http_pf_api_can_see,
 
-    ngx_http_pf_emit,
-    ngx_http_pf_audit,
-    ngx_http_pf_api_outbox,
+    .emit = ngx_http_pf_emit,
+    .audit = ngx_http_pf_audit,
+    .outbox = ngx_http_pf_api_outbox,
 
-    ngx_http_pf_api_now_ms,
-    ngx_http_pf_new_id,
-    ngx_http_pf_api_alloc,
-    ngx_http_pf_api_sprintf,
-    ngx_http_pf_api_log,
+    .now_ms = ngx_http_pf_api_now_ms,
+    .new_id = ngx_http_pf_new_id,
+    .alloc = ngx_http_pf_api_alloc,
+    .sprintf = ngx_http_pf_api_sprintf,
+    .log = ngx_http_pf_api_log,
 
-    ngx_http_pf_api_content_length,
-    ngx_http_pf_api_raw_body,
-    ngx_http_pf_api_upload,
-    ngx_http_pf_api_upload_limit,
-    ngx_http_pf_api_send_file,
-    ngx_http_pf_api_initial_password,
-    ngx_http_pf_api_setting_in,
-    ngx_http_pf_api_setting_int_in,
+    /* 1.1 */
+    .content_length = ngx_http_pf_api_content_length,
+    .raw_body = ngx_http_pf_api_raw_body,
+    .upload = ngx_http_pf_api_upload,
+    .upload_limit = ngx_http_pf_api_upload_limit,
+    .send_file = ngx_http_pf_api_send_file,
+
+    /* 1.2 */
+    .initial_password = ngx_http_pf_api_initial_password,
+
+    /* 1.3 */
+    .setting_in = ngx_http_pf_api_setting_in,
+    .setting_int_in = ngx_http_pf_api_setting_int_in,
+
+    /* 1.4 */
+    .user_get = ngx_http_pf_api_user_get,
+    .user_scan = ngx_http_pf_api_user_scan,
+    .user_create = ngx_http_pf_api_user_create,
+    .user_update = ngx_http_pf_api_user_update,
+    .account_name = ngx_http_pf_api_account_name,
+    .school_get = ngx_http_pf_api_school_get,
+    .relation_put = ngx_http_pf_relation_put,
+    .relation_del = ngx_http_pf_relation_del,
+    .relations = ngx_http_pf_relations,
+    .audit_scan = ngx_http_pf_api_audit_scan,
+    .setting_number = ngx_http_pf_setting_number,
+    .setting_word = ngx_http_pf_setting_word,
+    .window_open = ngx_http_pf_window_open,
+    .setting_at = ngx_http_pf_api_setting_at,
+    .setting_put = ngx_http_pf_api_setting_put,
+    .setting_del = ngx_http_pf_api_setting_del,
 };

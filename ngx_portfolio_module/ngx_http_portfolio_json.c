@@ -800,6 +800,58 @@ ngx_http_pf_json_get(const pf_val_t *obj, const char *key)
 }
 
 
+/*
+ * A copy of an object without one key (a record shown without its
+ * credential); the values are shared, not copied.  obj itself if the key
+ * is not there, NULL if out of memory.
+ */
+
+const pf_val_t *
+ngx_http_pf_json_without(ngx_pool_t *pool, const pf_val_t *obj,
+    const char *key)
+{
+    size_t     i, j, len;
+    pf_val_t  *copy;
+
+    if (ngx_http_pf_json_get(obj, key) == NULL) {
+        return obj;
+    }
+
+    len = ngx_strlen(key);
+
+    copy = ngx_palloc(pool, sizeof(pf_val_t));
+    if (copy == NULL) {
+        return NULL;
+    }
+
+    *copy = *obj;
+    copy->sorted = NULL;          /* found by a linear search instead */
+    copy->items = ngx_palloc(pool, obj->n * sizeof(pf_val_t));
+    copy->keys = ngx_palloc(pool, obj->n * sizeof(ngx_str_t));
+
+    if (copy->items == NULL || copy->keys == NULL) {
+        return NULL;
+    }
+
+    for (i = 0, j = 0; i < obj->n; i++) {
+        if (ngx_http_pf_json_key_cmp(obj->keys[i].data, obj->keys[i].len,
+                                     (const u_char *) key, len)
+            == 0)
+        {
+            continue;
+        }
+
+        copy->items[j] = obj->items[i];
+        copy->keys[j] = obj->keys[i];
+        j++;
+    }
+
+    copy->n = j;
+
+    return copy;
+}
+
+
 size_t
 ngx_http_pf_json_count(const pf_val_t *v)
 {

@@ -181,12 +181,13 @@ static void ngx_http_pf_ldap_task_done(ngx_event_t *ev);
 
 
 const pf_route_t  ngx_http_pf_ldap_routes[] = {
-    { "GET", "/me/directory", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
-      ngx_http_pf_ldap_get, 0, NULL },
-    { "POST", "/me/directory", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
-      ngx_http_pf_ldap_bind, 0, NULL },
-    { "DELETE", "/me/directory", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
-      ngx_http_pf_ldap_unbind, 0, NULL },
+    { .method = "GET", .path = "/me/directory", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .handler = ngx_http_pf_ldap_get },
+    { .method = "POST", .path = "/me/directory", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .handler = ngx_http_pf_ldap_bind },
+    { .method = "DELETE", .path = "/me/directory", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = ngx_http_pf_ldap_unbind },
 };
 
 const size_t  ngx_http_pf_ldap_nroutes =

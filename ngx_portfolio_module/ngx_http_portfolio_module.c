@@ -73,7 +73,7 @@ static ngx_command_t  ngx_http_pf_commands[] = {
       &ngx_http_pf_map_size_post },
 
     { ngx_string("portfolio_plugin"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE23,
       ngx_http_pf_plugin,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -338,7 +338,9 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    if (ngx_array_init(&pmcf->dbs, cf->pool, 16, sizeof(char *)) != NGX_OK) {
+    if (ngx_array_init(&pmcf->dbs, cf->pool, 16, sizeof(char *)) != NGX_OK
+        || ngx_http_pf_settings_init(cf, pmcf) != NGX_OK)
+    {
         return NULL;
     }
 
@@ -351,6 +353,9 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
            != NGX_OK
         || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_ldap_routes,
                                   ngx_http_pf_ldap_nroutes)
+           != NGX_OK
+        || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_settings_routes,
+                                  ngx_http_pf_settings_nroutes)
            != NGX_OK)
     {
         return NULL;
@@ -379,6 +384,10 @@ ngx_http_pf_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "portfolio_session_idle and "
                            "portfolio_session_lifetime must be positive");
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_pf_plugins_check(cf, pmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -516,11 +525,27 @@ ngx_http_pf_plugin(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_pf_main_conf_t *pmcf = conf;
 
-    ngx_str_t  *value;
+    ngx_str_t   *value;
+    ngx_uint_t   granted;
 
     value = cf->args->elts;
+    granted = 0;
 
-    if (ngx_http_pf_plugin_load(cf, pmcf, &value[1], &value[2]) != NGX_OK) {
+    /* "all_databases": the test kit, which seeds and reads any record */
+    if (cf->args->nelts == 4) {
+        if (ngx_strcmp(value[3].data, "all_databases") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" (only "
+                               "\"all_databases\")", &value[3]);
+            return NGX_CONF_ERROR;
+        }
+
+        granted = 1;
+    }
+
+    if (ngx_http_pf_plugin_load(cf, pmcf, &value[1], &value[2], granted)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

@@ -8,6 +8,8 @@
  *   _store.c    LMDB environment, named databases, record access
  *   _writer.c   the writer: group commit of write handlers in a thread
  *   _session.c  session cookies, CSRF checks
+ *   _user.c     accounts: records, roles, A1 names, their host calls
+ *   _settings.c declared settings, resolution, checks and their routes
  *   _auth.c     password hashing in the task pool, built-in account routes
  *   _plugin.c   plugin loading and ABI checks
  *   _host.c     the host API table handed to plugins
@@ -59,6 +61,17 @@ typedef struct ngx_http_pf_writer_s     ngx_http_pf_writer_t;
 typedef struct ngx_http_pf_kept_s       ngx_http_pf_kept_t;
 typedef pf_req_t                        ngx_http_pf_ctx_t;
 
+/* Told of a change to a watched database, inside the transaction. */
+typedef void (*ngx_http_pf_watch_pt)(ngx_http_pf_ctx_t *ctx, pf_str_t key);
+
+
+/* A database a plugin declared, and where the store keeps its handle. */
+typedef struct {
+    const char               *name;
+    uint32_t                  access;          /* PF_DB_* */
+    ngx_uint_t                index;           /* in ngx_http_pf_store_names */
+} ngx_http_pf_plugin_db_t;
+
 
 /* A loaded plugin. */
 typedef struct {
@@ -66,8 +79,21 @@ typedef struct {
     ngx_str_t                 path;
     void                     *handle;          /* dlopen(); never closed
                                                   inside a worker */
-    const pf_plugin_t        *desc;
+    const pf_plugin_t        *desc;            /* as the plugin gave it */
+    pf_plugin_t               info;            /* desc in this ABI's
+                                                  layout: what an older
+                                                  plugin lacks is zero */
+    ngx_array_t               dbs;             /* ngx_http_pf_plugin_db_t */
+    unsigned                  all_databases:1; /* declared "*" and granted */
+    unsigned                  granted:1;       /* "all_databases" given */
 } ngx_http_pf_plugin_t;
+
+
+/* A declared setting (pf_setting_t) and who declared it. */
+typedef struct {
+    pf_setting_t              decl;            /* this ABI's layout */
+    ngx_http_pf_plugin_t     *plugin;          /* NULL: the core's */
+} ngx_http_pf_setting_t;
 
 
 /* A route, compiled from a plugin's pf_route_t. */
@@ -75,7 +101,7 @@ typedef struct {
     ngx_uint_t                method;          /* NGX_HTTP_GET ... */
     ngx_str_t                 method_name;
     ngx_array_t               segments;        /* ngx_str_t; "{x}" = param */
-    const pf_route_t         *route;
+    const pf_route_t         *route;           /* this ABI's layout */
     ngx_http_pf_plugin_t     *plugin;          /* NULL for built-in routes */
 } ngx_http_pf_route_t;
 
@@ -103,7 +129,9 @@ struct ngx_http_pf_main_conf_s {
     off_t                     map_size;
     ngx_array_t              *plugins;         /* ngx_http_pf_plugin_t */
     ngx_array_t               routes;          /* ngx_http_pf_route_t */
-    ngx_array_t               dbs;             /* char *, every db name */
+    ngx_array_t               dbs;             /* char *, the plugins' dbs */
+    ngx_array_t               settings;        /* ngx_http_pf_setting_t */
+    ngx_array_t              *watches;         /* see _store.c */
 
     ngx_str_t                 writer_pool_name;
     ngx_str_t                 task_pool_name;
@@ -181,6 +209,9 @@ struct pf_req_s {
     uint32_t                  changed[NGX_HTTP_PF_CHANGED_MAX];
     ngx_uint_t                nchanged;
 
+    ngx_http_pf_plugin_t     *plugin;          /* whose code runs: its
+                                                  databases only; NULL:
+                                                  the core's */
     ngx_http_pf_route_t      *route;
     ngx_uint_t                nparams;
     ngx_str_t                 param_names[NGX_HTTP_PF_MAX_PARAMS];
@@ -255,6 +286,8 @@ const pf_val_t *ngx_http_pf_json_get(const pf_val_t *obj, const char *key);
 size_t ngx_http_pf_json_count(const pf_val_t *v);
 const pf_val_t *ngx_http_pf_json_at(const pf_val_t *v, size_t i);
 pf_str_t ngx_http_pf_json_key_at(const pf_val_t *obj, size_t i);
+const pf_val_t *ngx_http_pf_json_without(ngx_pool_t *pool,
+    const pf_val_t *obj, const char *key);
 pf_str_t ngx_http_pf_json_str(const pf_val_t *v);
 int ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out);
 pf_gen_t *ngx_http_pf_gen(ngx_pool_t *pool);
@@ -290,6 +323,17 @@ int ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
 int ngx_http_pf_db_del(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key);
 int ngx_http_pf_db_scan(ngx_http_pf_ctx_t *ctx, const char *db,
     pf_str_t prefix, pf_scan_pt cb, void *data);
+int ngx_http_pf_plugin_db_get(pf_req_t *req, const char *db, pf_str_t key,
+    pf_str_t *value);
+int ngx_http_pf_plugin_db_put(pf_req_t *req, const char *db, pf_str_t key,
+    pf_str_t value);
+int ngx_http_pf_plugin_db_del(pf_req_t *req, const char *db, pf_str_t key);
+int ngx_http_pf_plugin_db_scan(pf_req_t *req, const char *db,
+    pf_str_t prefix, pf_scan_pt cb, void *data);
+ngx_uint_t ngx_http_pf_store_core_db(const char *name);
+ngx_int_t ngx_http_pf_store_watch(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf, const char *db,
+    ngx_http_pf_watch_pt handler);
 ngx_int_t ngx_http_pf_store_stat(ngx_http_pf_store_t *store,
     size_t *used, size_t *map_size, size_t *readers);
 
@@ -310,6 +354,12 @@ ngx_int_t ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
 int ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx);
 ngx_str_t *ngx_http_pf_param(ngx_http_pf_ctx_t *ctx, const char *name);
 int ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student);
+int ngx_http_pf_relation_put(pf_req_t *req, pf_str_t viewer,
+    pf_str_t student, pf_str_t term, uint32_t kind);
+int ngx_http_pf_relation_del(pf_req_t *req, pf_str_t viewer,
+    pf_str_t student, pf_str_t term, uint32_t kind);
+uint32_t ngx_http_pf_relations(pf_req_t *req, pf_str_t viewer,
+    pf_str_t student);
 
 /* _session.c */
 ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
@@ -321,7 +371,6 @@ void ngx_http_pf_session_changed(ngx_http_pf_ctx_t *ctx, pf_str_t key);
 void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
 int ngx_http_pf_session_sweep(pf_req_t *req);
-int64_t ngx_http_pf_user_pw_changed(const pf_val_t *user);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
     int64_t not_before, ngx_str_t *token);
 int ngx_http_pf_session_renew(ngx_http_pf_ctx_t *ctx, pf_str_t user,
@@ -329,11 +378,54 @@ int ngx_http_pf_session_renew(ngx_http_pf_ctx_t *ctx, pf_str_t user,
 int ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx);
 void ngx_http_pf_session_cookie(ngx_http_pf_ctx_t *ctx, ngx_str_t *token,
     time_t max_age);
+void ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out);
+
+/* _user.c */
+int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    pf_str_t value, const pf_val_t **rec);
 int ngx_http_pf_load_user(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     const pf_val_t **rec);
+int64_t ngx_http_pf_user_pw_changed(const pf_val_t *user);
 uint32_t ngx_http_pf_roles_parse(const pf_val_t *roles);
-const char *ngx_http_pf_role_name(ngx_uint_t bit);
-void ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out);
+int ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles);
+pf_str_t ngx_http_pf_account_name(ngx_pool_t *pool, pf_str_t school,
+    pf_str_t national_id, pf_str_t student_number);
+int ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec, const pf_val_t *set);
+const pf_val_t *ngx_http_pf_api_user_get(pf_req_t *req, pf_str_t id);
+int ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t prefix,
+    pf_user_scan_pt cb, void *data);
+int ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id,
+    pf_str_t fields, pf_str_t password);
+int ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id,
+    pf_str_t fields);
+pf_str_t ngx_http_pf_api_account_name(pf_req_t *req, pf_str_t school,
+    pf_str_t national_id, pf_str_t student_number);
+
+/* _settings.c */
+extern const pf_route_t ngx_http_pf_settings_routes[];
+extern const size_t ngx_http_pf_settings_nroutes;
+ngx_int_t ngx_http_pf_settings_init(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf);
+ngx_int_t ngx_http_pf_settings_add(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf, ngx_http_pf_plugin_t *plugin,
+    const pf_setting_t *decls, size_t n);
+ngx_http_pf_setting_t *ngx_http_pf_setting_find(
+    ngx_http_pf_main_conf_t *pmcf, const char *name, size_t len);
+pf_str_t ngx_http_pf_setting_at(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name);
+pf_str_t ngx_http_pf_setting_value(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    pf_str_t name);
+int64_t ngx_http_pf_setting_number(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    const char *name);
+pf_str_t ngx_http_pf_setting_word(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    const char *name);
+int ngx_http_pf_window_open(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    pf_str_t term, const char *name, int64_t *to);
+int ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name, pf_str_t value, ngx_str_t *why);
+int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name);
 
 /* _auth.c */
 extern const pf_route_t ngx_http_pf_core_routes[];
@@ -391,7 +483,10 @@ size_t ngx_http_pf_ldap_escape_dn(unsigned char *dst,
 
 /* _plugin.c */
 ngx_int_t ngx_http_pf_plugin_load(ngx_conf_t *cf,
-    ngx_http_pf_main_conf_t *pmcf, ngx_str_t *name, ngx_str_t *path);
+    ngx_http_pf_main_conf_t *pmcf, ngx_str_t *name, ngx_str_t *path,
+    ngx_uint_t granted);
+ngx_int_t ngx_http_pf_plugins_check(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf);
 
 /* _host.c */
 extern const pf_host_api_t ngx_http_pf_host_api;
@@ -402,7 +497,6 @@ int ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
 pf_str_t ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx);
 int64_t ngx_http_pf_now_ms(void);
 int ngx_http_pf_gen_value(pf_gen_t *g, const pf_val_t *v);
-int ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles);
 
 
 #define ngx_http_pf_str(s)   ((pf_str_t) { (s)->len, (const char *) (s)->data })

@@ -57,6 +57,69 @@ static ngx_int_t ngx_http_pf_split(ngx_pool_t *pool, u_char *p, u_char *last,
     ngx_array_t *segs);
 
 
+/*
+ * What a scope promises it checks, it can check: the parameter it reads is
+ * in the path, and an owner lookup is there for the scopes that use one.
+ */
+
+static ngx_int_t
+ngx_http_pf_router_scope_check(ngx_conf_t *cf, const char *who,
+    const pf_route_t *route)
+{
+    const char  *param;
+
+    switch (route->scope) {
+
+    case PF_SCOPE_STUDENT:
+        param = "{student}";
+        break;
+
+    case PF_SCOPE_SCHOOL:
+        param = "{school}";
+        break;
+
+    case PF_SCOPE_OWNER:
+    case PF_SCOPE_RECORD:
+        param = "{id}";
+
+        if (route->owner == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%s\": route %s %s has "
+                               "the scope of a record but no owner lookup",
+                               who, route->method, route->path);
+            return NGX_ERROR;
+        }
+
+        break;
+
+    default:
+        param = NULL;
+        break;
+    }
+
+    if (route->owner
+        && route->scope != PF_SCOPE_OWNER && route->scope != PF_SCOPE_RECORD)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "portfolio plugin \"%s\": route %s %s has an "
+                           "owner lookup its scope does not use (only "
+                           "PF_SCOPE_OWNER and PF_SCOPE_RECORD do)", who,
+                           route->method, route->path);
+        return NGX_ERROR;
+    }
+
+    if (param && ngx_strstr(route->path, param) == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "portfolio plugin \"%s\": route %s %s: its scope "
+                           "needs a %s parameter the path does not have",
+                           who, route->method, route->path, param);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_pf_router_add(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
     ngx_http_pf_plugin_t *plugin, const pf_route_t *routes, size_t n)
@@ -96,11 +159,15 @@ ngx_http_pf_router_add(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
             return NGX_ERROR;
         }
 
-        if (routes[i].scope > PF_SCOPE_CITY) {
+        if (routes[i].scope > PF_SCOPE_RECORD) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "portfolio plugin \"%s\": route %s %s has an "
                                "unknown scope %ud", who, routes[i].method,
                                routes[i].path, routes[i].scope);
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_pf_router_scope_check(cf, who, &routes[i]) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -320,6 +387,7 @@ ngx_http_pf_router_match(ngx_http_pf_ctx_t *ctx, ngx_str_t *path,
 
         ctx->nparams = np;
         ctx->route = &rt[i];
+        ctx->plugin = rt[i].plugin;
 
         return NGX_OK;
     }
@@ -345,6 +413,49 @@ ngx_http_pf_param(ngx_http_pf_ctx_t *ctx, const char *name)
     }
 
     return NULL;
+}
+
+
+/*
+ * The record {id} names, through the route's owner lookup (it answers 404
+ * itself); PF_SCOPE_OWNER lets its owner alone go on.
+ */
+
+static int
+ngx_http_pf_router_owner(ngx_http_pf_ctx_t *ctx, const pf_route_t *route)
+{
+    int         rc;
+    pf_str_t    owner;
+    ngx_str_t  *id;
+
+    id = ngx_http_pf_param(ctx, "id");
+    owner.len = 0;
+    owner.data = NULL;
+
+    rc = route->owner(ctx, ngx_http_pf_str(id), &owner);
+
+    if (rc != 0) {
+        if (!ctx->replied || rc < 400 || rc > 599) {
+            ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                          "portfolio plugin \"%V\": owner lookup of %V "
+                          "failed (%d) without an answer",
+                          &ctx->route->plugin->name, id, rc);
+            return ngx_http_pf_error(ctx, 500, "internal",
+                                     "the record could not be looked up");
+        }
+
+        return rc;
+    }
+
+    if (route->scope == PF_SCOPE_OWNER
+        && (owner.len != ctx->user.id.len
+            || ngx_strncmp(owner.data, ctx->user.id.data, owner.len) != 0))
+    {
+        return ngx_http_pf_error(ctx, 403, "not_owner",
+                                 "only its owner may change this");
+    }
+
+    return 0;
 }
 
 
@@ -401,7 +512,7 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
 
     case PF_SCOPE_STUDENT:
         v = ngx_http_pf_param(ctx, "student");
-        if (v && !ngx_http_pf_can_see(ctx, ngx_http_pf_str(v))) {
+        if (!ngx_http_pf_can_see(ctx, ngx_http_pf_str(v))) {
             return ngx_http_pf_error(ctx, 403, "out_of_scope",
                                      "this student is not yours to see");
         }
@@ -410,7 +521,7 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
 
     case PF_SCOPE_SCHOOL:
         v = ngx_http_pf_param(ctx, "school");
-        if (v && !(ctx->user.roles & PF_ROLE_CITY_ADMIN)
+        if (!(ctx->user.roles & PF_ROLE_CITY_ADMIN)
             && (v->len != ctx->user.school.len
                 || ngx_strncmp(v->data, ctx->user.school.data, v->len) != 0))
         {
@@ -427,6 +538,10 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
         }
 
         break;
+
+    case PF_SCOPE_OWNER:
+    case PF_SCOPE_RECORD:
+        return ngx_http_pf_router_owner(ctx, route);
 
     default:
         break;
@@ -512,4 +627,154 @@ ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
     }
 
     return found;
+}
+
+
+/* Relations, as the host calls write and read them. */
+
+static const char  *ngx_http_pf_relation_kinds[] = {
+    "homeroom", "course", "counselor", "parent", NULL
+};
+
+
+static pf_str_t
+ngx_http_pf_relation_key(pf_req_t *req, pf_str_t viewer, pf_str_t student,
+    pf_str_t term, uint32_t kind)
+{
+    u_char      *p;
+    pf_str_t     key;
+    ngx_uint_t   k;
+
+    key.len = 0;
+    key.data = NULL;
+
+    for (k = 0; ngx_http_pf_relation_kinds[k]; k++) {
+        if (kind == (1u << k)) {
+            break;
+        }
+    }
+
+    if (ngx_http_pf_relation_kinds[k] == NULL
+        || viewer.len == 0 || viewer.len > 128
+        || student.len == 0 || student.len > 128
+        || term.len == 0 || term.len > 16)
+    {
+        return key;
+    }
+
+    p = ngx_pnalloc(req->pool, viewer.len + student.len + term.len + 16);
+    if (p == NULL) {
+        return key;
+    }
+
+    key.data = (const char *) p;
+    p = ngx_cpymem(p, viewer.data, viewer.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, student.data, student.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, term.data, term.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, ngx_http_pf_relation_kinds[k],
+                   ngx_strlen(ngx_http_pf_relation_kinds[k]));
+    key.len = p - (u_char *) key.data;
+
+    return key;
+}
+
+
+int
+ngx_http_pf_relation_put(pf_req_t *req, pf_str_t viewer, pf_str_t student,
+    pf_str_t term, uint32_t kind)
+{
+    pf_str_t  key;
+
+    key = ngx_http_pf_relation_key(req, viewer, student, term, kind);
+    if (key.len == 0) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_put(req, NGX_HTTP_PF_DB_RELATIONS, key,
+                              (pf_str_t) { 2, "{}" });
+}
+
+
+int
+ngx_http_pf_relation_del(pf_req_t *req, pf_str_t viewer, pf_str_t student,
+    pf_str_t term, uint32_t kind)
+{
+    pf_str_t  key;
+
+    key = ngx_http_pf_relation_key(req, viewer, student, term, kind);
+    if (key.len == 0) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_del(req, NGX_HTTP_PF_DB_RELATIONS, key);
+}
+
+
+static int
+ngx_http_pf_relation_kind_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    uint32_t    *kinds = data;
+    const char  *p;
+    ngx_uint_t   k;
+    size_t       n;
+
+    /* the kind is the key's last part */
+    p = key.data + key.len;
+
+    while (p > key.data && p[-1] != 0x1f) {
+        p--;
+    }
+
+    n = key.data + key.len - p;
+
+    for (k = 0; ngx_http_pf_relation_kinds[k]; k++) {
+        if (n == ngx_strlen(ngx_http_pf_relation_kinds[k])
+            && ngx_strncmp(p, ngx_http_pf_relation_kinds[k], n) == 0)
+        {
+            *kinds |= 1u << k;
+        }
+    }
+
+    return 0;
+}
+
+
+uint32_t
+ngx_http_pf_relations(pf_req_t *req, pf_str_t viewer, pf_str_t student)
+{
+    u_char    *p;
+    uint32_t   kinds;
+    pf_str_t   prefix;
+
+    if (viewer.len == 0 || viewer.len > 128
+        || student.len == 0 || student.len > 128)
+    {
+        return 0;
+    }
+
+    p = ngx_pnalloc(req->pool, viewer.len + student.len + 2);
+    if (p == NULL) {
+        return 0;
+    }
+
+    prefix.data = (const char *) p;
+    p = ngx_cpymem(p, viewer.data, viewer.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, student.data, student.len);
+    *p++ = 0x1f;
+    prefix.len = p - (u_char *) prefix.data;
+
+    kinds = 0;
+
+    if (ngx_http_pf_db_scan(req, NGX_HTTP_PF_DB_RELATIONS, prefix,
+                            ngx_http_pf_relation_kind_cb, &kinds)
+        != PF_OK)
+    {
+        return 0;
+    }
+
+    return kinds;
 }

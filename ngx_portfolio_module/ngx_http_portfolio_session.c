@@ -19,90 +19,12 @@ static void ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx);
 static int ngx_http_pf_session_sweep_cb(void *data, pf_str_t key,
     pf_str_t value);
 static int ngx_http_pf_session_touch_handler(pf_req_t *req);
-static int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,
-    pf_str_t value, const pf_val_t **rec);
-
-
-static const char  *ngx_http_pf_role_names[] = {
-    "student", "teacher", "homeroom", "course_teacher", "counselor",
-    "consultant", "outcome_submitter", "performance_submitter",
-    "school_admin", "city_admin", "parent", "university", "standin", NULL
-};
 
 
 void
 ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out)
 {
     SHA256(data, len, out);
-}
-
-
-uint32_t
-ngx_http_pf_roles_parse(const pf_val_t *roles)
-{
-    size_t     i, n, k;
-    uint32_t   bits;
-    pf_str_t   s;
-
-    bits = 0;
-    n = ngx_http_pf_json_count(roles);
-
-    for (i = 0; i < n; i++) {
-        s = ngx_http_pf_json_str(ngx_http_pf_json_at(roles, i));
-
-        for (k = 0; ngx_http_pf_role_names[k]; k++) {
-            if (s.len == ngx_strlen(ngx_http_pf_role_names[k])
-                && ngx_strncmp(s.data, ngx_http_pf_role_names[k], s.len) == 0)
-            {
-                bits |= 1u << k;
-                break;
-            }
-        }
-    }
-
-    return bits;
-}
-
-
-const char *
-ngx_http_pf_role_name(ngx_uint_t bit)
-{
-    return bit < 13 ? ngx_http_pf_role_names[bit] : NULL;
-}
-
-
-int
-ngx_http_pf_load_user(ngx_http_pf_ctx_t *ctx, pf_str_t id,
-    const pf_val_t **rec)
-{
-    int        rc;
-    pf_str_t   value;
-
-    rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, id, &value);
-    if (rc != PF_OK) {
-        return rc;
-    }
-
-    return ngx_http_pf_user_parse(ctx, id, value, rec);
-}
-
-
-static int
-ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id, pf_str_t value,
-    const pf_val_t **rec)
-{
-    ngx_str_t  err;
-
-    *rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
-                                  value.len, 64, &err);
-    if (*rec == NULL) {
-        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
-                      "portfolio: user record \"%*s\" is damaged: %V",
-                      id.len, id.data, &err);
-        return PF_ERROR;
-    }
-
-    return PF_OK;
 }
 
 
@@ -323,6 +245,17 @@ ngx_http_pf_session_conf(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf)
     }
 
     pmcf->marks->init = ngx_http_pf_marks_init;
+
+    /* kept sessions must not outlive a change to their records */
+    if (ngx_http_pf_store_watch(cf, pmcf, NGX_HTTP_PF_DB_USERS,
+                                ngx_http_pf_session_changed)
+        != NGX_OK
+        || ngx_http_pf_store_watch(cf, pmcf, NGX_HTTP_PF_DB_SESSIONS,
+                                   ngx_http_pf_session_changed)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 }
@@ -882,24 +815,6 @@ ngx_http_pf_session_touch_handler(pf_req_t *req)
     }
 
     return 200;
-}
-
-
-/* When a user record's password last changed (ms); 0: never. */
-
-int64_t
-ngx_http_pf_user_pw_changed(const pf_val_t *user)
-{
-    int64_t  changed;
-
-    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "pw_changed"),
-                                 &changed)
-        != PF_OK)
-    {
-        return 0;
-    }
-
-    return changed;
 }
 
 

@@ -15,16 +15,21 @@
 
 
 struct ngx_http_pf_store_s {
-    MDB_env      *env;
-    MDB_txn      *rtxn;          /* the event loop's read txn, reset */
-    ngx_uint_t    rtxn_active;
-    ngx_uint_t    ndbs;
-    char        **names;
-    MDB_dbi      *dbis;
-    MDB_dbi      *users;         /* whose changes sessions must see */
-    MDB_dbi      *sessions;
-    ngx_log_t    *log;
+    MDB_env                *env;
+    MDB_txn                *rtxn;        /* the event loop's read txn, reset */
+    ngx_uint_t              rtxn_active;
+    ngx_uint_t              ndbs;
+    char                  **names;       /* the core's, then the plugins' */
+    MDB_dbi                *dbis;
+    ngx_http_pf_watch_pt   *watch;       /* per database: told of changes */
+    ngx_log_t              *log;
 };
+
+
+typedef struct {
+    const char             *db;
+    ngx_http_pf_watch_pt    handler;
+} ngx_http_pf_watch_t;
 
 
 static const char  *ngx_http_pf_core_dbs[] = {
@@ -43,11 +48,72 @@ static const char  *ngx_http_pf_core_dbs[] = {
 };
 
 
+#define NGX_HTTP_PF_CORE_NDBS                                                 \
+    (sizeof(ngx_http_pf_core_dbs) / sizeof(ngx_http_pf_core_dbs[0]) - 1)
+
+
 static ngx_int_t ngx_http_pf_store_open_dbs(ngx_http_pf_store_t *store,
     ngx_http_pf_main_conf_t *pmcf, ngx_pool_t *pool);
 static MDB_dbi *ngx_http_pf_dbi(ngx_http_pf_ctx_t *ctx, const char *db);
-static void ngx_http_pf_store_changed(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi,
-    pf_str_t key);
+static MDB_dbi *ngx_http_pf_plugin_dbi(pf_req_t *req, const char *db,
+    uint32_t need);
+static int ngx_http_pf_dbi_get(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi,
+    const char *db, pf_str_t key, pf_str_t *value);
+static int ngx_http_pf_dbi_put(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi,
+    const char *db, pf_str_t key, pf_str_t value);
+static int ngx_http_pf_dbi_del(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi,
+    const char *db, pf_str_t key);
+static int ngx_http_pf_dbi_scan(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi,
+    const char *db, pf_str_t prefix, pf_scan_pt cb, void *data);
+
+
+/* A database name of the core's: no plugin may declare it. */
+
+ngx_uint_t
+ngx_http_pf_store_core_db(const char *name)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; ngx_http_pf_core_dbs[i]; i++) {
+        if (ngx_strcmp(ngx_http_pf_core_dbs[i], name) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Who must hear of changes to a database (the session cache, of accounts
+ * and sessions): handler(ctx, key) after each put or delete, inside the
+ * transaction.
+ */
+
+ngx_int_t
+ngx_http_pf_store_watch(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
+    const char *db, ngx_http_pf_watch_pt handler)
+{
+    ngx_http_pf_watch_t  *w;
+
+    if (pmcf->watches == NULL) {
+        pmcf->watches = ngx_array_create(cf->pool, 2,
+                                         sizeof(ngx_http_pf_watch_t));
+        if (pmcf->watches == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    w = ngx_array_push(pmcf->watches);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->db = db;
+    w->handler = handler;
+
+    return NGX_OK;
+}
 
 
 /* The file name: a path, not a directory, so backups copy one file. */
@@ -232,10 +298,11 @@ static ngx_int_t
 ngx_http_pf_store_open_dbs(ngx_http_pf_store_t *store,
     ngx_http_pf_main_conf_t *pmcf, ngx_pool_t *pool)
 {
-    int          rc;
-    char       **names;
-    MDB_txn     *txn;
-    ngx_uint_t   i, n;
+    int                   rc;
+    char                **names;
+    MDB_txn              *txn;
+    ngx_uint_t            i, j, n;
+    ngx_http_pf_watch_t  *watch;
 
     n = pmcf->dbs.nelts;
 
@@ -288,17 +355,18 @@ ngx_http_pf_store_open_dbs(ngx_http_pf_store_t *store,
         return NGX_ERROR;
     }
 
-    for (i = 0; i < store->ndbs; i++) {
-        if (store->users == NULL
-            && ngx_strcmp(store->names[i], NGX_HTTP_PF_DB_USERS) == 0)
-        {
-            store->users = &store->dbis[i];
-        }
+    store->watch = ngx_pcalloc(pool, n * sizeof(ngx_http_pf_watch_pt));
+    if (store->watch == NULL) {
+        return NGX_ERROR;
+    }
 
-        if (store->sessions == NULL
-            && ngx_strcmp(store->names[i], NGX_HTTP_PF_DB_SESSIONS) == 0)
-        {
-            store->sessions = &store->dbis[i];
+    watch = pmcf->watches ? pmcf->watches->elts : NULL;
+
+    for (j = 0; pmcf->watches && j < pmcf->watches->nelts; j++) {
+        for (i = 0; i < store->ndbs; i++) {
+            if (ngx_strcmp(store->names[i], watch[j].db) == 0) {
+                store->watch[i] = watch[j].handler;
+            }
         }
     }
 
@@ -404,6 +472,8 @@ ngx_http_pf_store_read_end(ngx_http_pf_ctx_t *ctx)
 }
 
 
+/* The core's own lookup: every database, by name. */
+
 static MDB_dbi *
 ngx_http_pf_dbi(ngx_http_pf_ctx_t *ctx, const char *db)
 {
@@ -419,8 +489,51 @@ ngx_http_pf_dbi(ngx_http_pf_ctx_t *ctx, const char *db)
     }
 
     ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
-                  "portfolio: unknown database \"%s\" (not declared by any "
-                  "plugin)", db);
+                  "portfolio: unknown database \"%s\"", db);
+
+    return NULL;
+}
+
+
+/*
+ * A plugin's lookup: only what its descriptor declares, for what it
+ * declares (need: PF_DB_READ, or PF_DB_WRITE to change it).  The core's
+ * code on the plugin's behalf (host calls) uses ngx_http_pf_dbi().
+ */
+
+static MDB_dbi *
+ngx_http_pf_plugin_dbi(pf_req_t *req, const char *db, uint32_t need)
+{
+    ngx_uint_t                i;
+    ngx_http_pf_plugin_t     *plugin;
+    ngx_http_pf_plugin_db_t  *d;
+
+    plugin = req->plugin;
+
+    if (plugin == NULL || plugin->all_databases) {
+        return ngx_http_pf_dbi(req, db);
+    }
+
+    d = plugin->dbs.elts;
+
+    for (i = 0; i < plugin->dbs.nelts; i++) {
+        if (d[i].name != db && ngx_strcmp(d[i].name, db) != 0) {
+            continue;
+        }
+
+        if ((d[i].access & need) != need) {
+            ngx_log_error(NGX_LOG_ERR, req->log, 0,
+                          "portfolio plugin \"%V\": database \"%s\" is "
+                          "declared for reading only", &plugin->name, db);
+            return NULL;
+        }
+
+        return &req->pmcf->store->dbis[NGX_HTTP_PF_CORE_NDBS + d[i].index];
+    }
+
+    ngx_log_error(NGX_LOG_ERR, req->log, 0,
+                  "portfolio plugin \"%V\": database \"%s\" is not "
+                  "declared by the plugin", &plugin->name, db);
 
     return NULL;
 }
@@ -430,16 +543,92 @@ int
 ngx_http_pf_db_get(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
     pf_str_t *value)
 {
-    int       rc;
-    MDB_val   k, v;
+    return ngx_http_pf_dbi_get(ctx, ngx_http_pf_dbi(ctx, db), db, key, value);
+}
+
+
+int
+ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
+    pf_str_t value)
+{
+    return ngx_http_pf_dbi_put(ctx, ngx_http_pf_dbi(ctx, db), db, key, value);
+}
+
+
+int
+ngx_http_pf_db_del(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key)
+{
+    return ngx_http_pf_dbi_del(ctx, ngx_http_pf_dbi(ctx, db), db, key);
+}
+
+
+int
+ngx_http_pf_db_scan(ngx_http_pf_ctx_t *ctx, const char *db,
+    pf_str_t prefix, pf_scan_pt cb, void *data)
+{
+    return ngx_http_pf_dbi_scan(ctx, ngx_http_pf_dbi(ctx, db), db, prefix, cb,
+                                data);
+}
+
+
+/* The host calls: a database the plugin did not declare is PF_DENIED. */
+
+int
+ngx_http_pf_plugin_db_get(pf_req_t *req, const char *db, pf_str_t key,
+    pf_str_t *value)
+{
     MDB_dbi  *dbi;
 
-    if (ctx->txn == NULL || key.len == 0 || key.len > 511) {
-        return PF_ERROR;
-    }
+    dbi = ngx_http_pf_plugin_dbi(req, db, PF_DB_READ);
 
-    dbi = ngx_http_pf_dbi(ctx, db);
-    if (dbi == NULL) {
+    return dbi ? ngx_http_pf_dbi_get(req, dbi, db, key, value) : PF_DENIED;
+}
+
+
+int
+ngx_http_pf_plugin_db_put(pf_req_t *req, const char *db, pf_str_t key,
+    pf_str_t value)
+{
+    MDB_dbi  *dbi;
+
+    dbi = ngx_http_pf_plugin_dbi(req, db, PF_DB_WRITE);
+
+    return dbi ? ngx_http_pf_dbi_put(req, dbi, db, key, value) : PF_DENIED;
+}
+
+
+int
+ngx_http_pf_plugin_db_del(pf_req_t *req, const char *db, pf_str_t key)
+{
+    MDB_dbi  *dbi;
+
+    dbi = ngx_http_pf_plugin_dbi(req, db, PF_DB_WRITE);
+
+    return dbi ? ngx_http_pf_dbi_del(req, dbi, db, key) : PF_DENIED;
+}
+
+
+int
+ngx_http_pf_plugin_db_scan(pf_req_t *req, const char *db, pf_str_t prefix,
+    pf_scan_pt cb, void *data)
+{
+    MDB_dbi  *dbi;
+
+    dbi = ngx_http_pf_plugin_dbi(req, db, PF_DB_READ);
+
+    return dbi ? ngx_http_pf_dbi_scan(req, dbi, db, prefix, cb, data)
+               : PF_DENIED;
+}
+
+
+static int
+ngx_http_pf_dbi_get(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi, const char *db,
+    pf_str_t key, pf_str_t *value)
+{
+    int       rc;
+    MDB_val   k, v;
+
+    if (dbi == NULL || ctx->txn == NULL || key.len == 0 || key.len > 511) {
         return PF_ERROR;
     }
 
@@ -465,28 +654,29 @@ ngx_http_pf_db_get(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
 }
 
 
-/* Sessions kept by the workers must not outlive a change to their records. */
+/* Whoever watches the database hears of the change (the session cache). */
 
 static void
 ngx_http_pf_store_changed(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi, pf_str_t key)
 {
-    ngx_http_pf_store_t  *store;
+    ngx_http_pf_store_t   *store;
+    ngx_http_pf_watch_pt   handler;
 
     store = ctx->pmcf->store;
+    handler = store->watch[dbi - store->dbis];
 
-    if (dbi == store->users || dbi == store->sessions) {
-        ngx_http_pf_session_changed(ctx, key);
+    if (handler) {
+        handler(ctx, key);
     }
 }
 
 
-int
-ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
-    pf_str_t value)
+static int
+ngx_http_pf_dbi_put(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi, const char *db,
+    pf_str_t key, pf_str_t value)
 {
     int       rc;
     MDB_val   k, v;
-    MDB_dbi  *dbi;
 
     if (!ctx->write) {
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
@@ -495,12 +685,7 @@ ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
         return PF_DENIED;
     }
 
-    if (key.len == 0 || key.len > 511) {
-        return PF_ERROR;
-    }
-
-    dbi = ngx_http_pf_dbi(ctx, db);
-    if (dbi == NULL) {
+    if (dbi == NULL || key.len == 0 || key.len > 511) {
         return PF_ERROR;
     }
 
@@ -529,23 +714,18 @@ ngx_http_pf_db_put(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key,
 }
 
 
-int
-ngx_http_pf_db_del(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key)
+static int
+ngx_http_pf_dbi_del(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi, const char *db,
+    pf_str_t key)
 {
     int       rc;
     MDB_val   k;
-    MDB_dbi  *dbi;
 
     if (!ctx->write) {
         return PF_DENIED;
     }
 
-    if (key.len == 0 || key.len > 511) {
-        return PF_ERROR;
-    }
-
-    dbi = ngx_http_pf_dbi(ctx, db);
-    if (dbi == NULL) {
+    if (dbi == NULL || key.len == 0 || key.len > 511) {
         return PF_ERROR;
     }
 
@@ -572,22 +752,16 @@ ngx_http_pf_db_del(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t key)
 
 /* Walks the keys that start with prefix, in key order. */
 
-int
-ngx_http_pf_db_scan(ngx_http_pf_ctx_t *ctx, const char *db, pf_str_t prefix,
-    pf_scan_pt cb, void *data)
+static int
+ngx_http_pf_dbi_scan(ngx_http_pf_ctx_t *ctx, MDB_dbi *dbi, const char *db,
+    pf_str_t prefix, pf_scan_pt cb, void *data)
 {
     int          rc;
     MDB_val      k, v;
-    MDB_dbi     *dbi;
     pf_str_t     key, value;
     MDB_cursor  *cur;
 
-    if (ctx->txn == NULL) {
-        return PF_ERROR;
-    }
-
-    dbi = ngx_http_pf_dbi(ctx, db);
-    if (dbi == NULL) {
+    if (dbi == NULL || ctx->txn == NULL) {
         return PF_ERROR;
     }
 

@@ -47,6 +47,7 @@ struct ngx_http_pf_writer_s {
 typedef struct {
     ngx_http_pf_writer_t     *writer;
     const pf_job_t           *job;
+    ngx_http_pf_plugin_t     *plugin;          /* NULL: the core's */
     ngx_event_t               ev;
 } ngx_http_pf_job_timer_t;
 
@@ -134,7 +135,7 @@ ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
     plugin = pmcf->plugins ? pmcf->plugins->elts : NULL;
 
     for (i = 0; pmcf->plugins && i < pmcf->plugins->nelts; i++) {
-        desc = plugin[i].desc;
+        desc = &plugin[i].info;
 
         for (j = 0; j < desc->njobs; j++) {
             t = ngx_array_push(&w->timers);
@@ -145,6 +146,7 @@ ngx_http_pf_writer_init(ngx_cycle_t *cycle, ngx_http_pf_main_conf_t *pmcf)
             ngx_memzero(t, sizeof(ngx_http_pf_job_timer_t));
             t->writer = w;
             t->job = &desc->jobs[j];
+            t->plugin = &plugin[i];
             t->ev.handler = ngx_http_pf_job_handler;
             t->ev.data = t;
             t->ev.log = cycle->log;
@@ -528,6 +530,7 @@ ngx_http_pf_job_handler(ngx_event_t *ev)
 
     if (ctx != NULL) {
         ctx->handler = t->job->run;
+        ctx->plugin = t->plugin;
 
         if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
             ngx_log_error(NGX_LOG_WARN, ev->log, 0,

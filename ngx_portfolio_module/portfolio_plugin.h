@@ -1,18 +1,40 @@
 /*
  * portfolio_plugin.h -- the stable plugin ABI of the portfolio module.
  *
- * A plugin is a shared object exporting one function, pf_plugin_entry(),
- * that returns a descriptor of its routes, jobs and event hooks.  It sees
- * only this header: no nginx header, so the module can change inside
- * without rebuilding plugins.  Rules that keep the ABI stable:
+ * A plugin is a shared object that sees only this header (no nginx
+ * header) and says what it is with one macro:
  *
+ *     PF_PLUGIN(.name = "example", .version = "1.0",
+ *               PF_DATABASES(example_dbs), PF_ROUTES(example_routes))
+ *
+ * which defines its descriptor, the host pointer `pf_host` every call goes
+ * through, and the entry point that checks the host's ABI.  The host
+ * checks the descriptor at configuration time, so "nginx -t" names the
+ * plugin and the reason for anything it refuses.
+ *
+ * How the ABI grows (as SQLite's sqlite3ext.h does):
  *   - the major version changes only when an existing member changes
  *     meaning or position; the host refuses a plugin of another major;
- *   - new members are appended to the end of pf_host_api_t and
- *     pf_plugin_t and bump the minor version; both sides carry their
- *     struct size so either can tell which members the other has;
+ *   - new members go at the end of pf_host_api_t, pf_plugin_t and
+ *     pf_route_t only, in a group marked with the minor version that
+ *     added it, and PF_ABI_MINOR is bumped with each group;
+ *   - the host reads an older plugin's route table with the stride that
+ *     plugin was built with, and gives the members it lacks their zero;
  *   - plugin code is synchronous and CPU-only: the host decides where it
  *     runs (reads in the event loop, writes in the writer thread).
+ *
+ * Minor versions:
+ *   1.0  the first: requests, JSON, storage, settings, events, audit,
+ *        outbox, utilities
+ *   1.1  bodies other than JSON, uploads, sending files; routes gain
+ *        max_body and precheck
+ *   1.2  initial_password
+ *   1.3  setting_in, setting_int_in
+ *   1.4  data ownership (databases declared with their access); the
+ *        core's records through host calls (accounts, relations, schools,
+ *        audit, settings); settings declared with their bounds; routes
+ *        gain an owner lookup (PF_SCOPE_OWNER, PF_SCOPE_RECORD) and the
+ *        descriptor the route stride; the entry can say why it refused
  */
 
 #ifndef PORTFOLIO_PLUGIN_H
@@ -21,14 +43,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <string.h>
 
 #define PF_ABI_MAJOR         1
-#define PF_ABI_MINOR         0
+#define PF_ABI_MINOR         4
 #define PF_ABI_VERSION       ((PF_ABI_MAJOR << 16) | PF_ABI_MINOR)
 #define PF_ENTRY_SYMBOL      "pf_plugin_entry"
 
+#if defined(__GNUC__)
+#define PF_EXPORT            __attribute__((visibility("default")))
+#define PF_PRINTF(f, a)      __attribute__((format(printf, f, a)))
+#else
+#define PF_EXPORT
+#define PF_PRINTF(f, a)
+#endif
 
-/* Roles (SPEC "Who uses it"); a user holds a set of them in one school. */
+
+/*
+ * Roles (SPEC "Who uses it"); a user holds a set of them in one school.
+ * Records and answers name them: bit k is pf_role_name()'s k-th name.
+ */
 #define PF_ROLE_STUDENT            0x00000001u   /* 學生 */
 #define PF_ROLE_TEACHER            0x00000002u   /* any teacher account */
 #define PF_ROLE_HOMEROOM           0x00000004u   /* 導師 (from SIS data) */
@@ -43,28 +77,37 @@
 #define PF_ROLE_UNIVERSITY         0x00000800u   /* 大學校系 */
 #define PF_ROLE_STANDIN            0x00001000u   /* 代理人 */
 #define PF_ROLE_ANY                0xffffffffu   /* any signed-in user */
+#define PF_NROLES                  13
 
 
 /*
  * Scopes: whose data a route touches.  The router enforces them before the
- * handler runs, from the path parameters named below:
+ * handler runs, from the path parameters named below; a route whose scope
+ * needs a parameter its path lacks is refused at load:
  *   PF_SCOPE_PUBLIC  no session needed (route must also set PF_ROUTE_PUBLIC);
  *   PF_SCOPE_SELF    only the caller's own data; a {user} parameter must be
  *                    the caller;
- *   PF_SCOPE_STUDENT a {student} parameter must be the caller, or a student
- *                    the caller may see (class, course, counselling,
- *                    parent binding, school admin of the same school);
- *   PF_SCOPE_SCHOOL  a {school} parameter must be the caller's school
- *                    (a city admin may name any school);
- *   PF_SCOPE_CITY    city-wide: city admins only, whatever the roles say.
- * Handlers that reach a student through another id (an outcome id, say)
- * call host->can_see() on the owner, which applies the same rule.
+ *   PF_SCOPE_STUDENT {student} must be the caller, or a student the caller
+ *                    may see (class, course, counselling, parent binding,
+ *                    school admin of the same school);
+ *   PF_SCOPE_SCHOOL  {school} must be the caller's school (a city admin
+ *                    may name any school);
+ *   PF_SCOPE_CITY    city-wide: city admins only, whatever the roles say;
+ *   PF_SCOPE_OWNER   (1.4) {id} names a record of the caller's own: the
+ *                    route's owner lookup says whose it is (or answers
+ *                    404), and anyone else is answered 403 not_owner;
+ *   PF_SCOPE_RECORD  (1.4) {id} names a record the route's owner lookup
+ *                    finds (or answers 404); who besides its owner may
+ *                    see it is the plugin's rule (drafts, reviewers), so
+ *                    the handler applies it, host->can_see() included.
  */
 #define PF_SCOPE_PUBLIC            0
 #define PF_SCOPE_SELF              1
 #define PF_SCOPE_STUDENT           2
 #define PF_SCOPE_SCHOOL            3
 #define PF_SCOPE_CITY              4
+#define PF_SCOPE_OWNER             5
+#define PF_SCOPE_RECORD            6
 
 
 /* Route flags. */
@@ -72,13 +115,14 @@
 #define PF_ROUTE_PUBLIC            0x0002u  /* no session needed */
 #define PF_ROUTE_PWCHANGE_OK       0x0004u  /* allowed before the first
                                               password change */
-#define PF_ROUTE_UPLOAD            0x0008u  /* the body is a file: the host
-                                              spools, types, hashes and
-                                              stores it, then runs the
+#define PF_ROUTE_UPLOAD            0x0008u  /* (1.1) the body is a file: the
+                                              host spools, types, hashes
+                                              and stores it, then runs the
                                               handler in the writer with
                                               host->upload() */
-#define PF_ROUTE_RAW_BODY          0x0010u  /* also accepts text/csv; the
-                                              bytes are host->raw_body() */
+#define PF_ROUTE_RAW_BODY          0x0010u  /* (1.1) also accepts text/csv;
+                                              the bytes are
+                                              host->raw_body() */
 
 
 /* File types, decided by content (SPEC Q2), for host->upload_limit(). */
@@ -95,8 +139,13 @@
 #define PF_OK                      0
 #define PF_NOT_FOUND               1
 #define PF_ERROR                  (-1)
-#define PF_DENIED                 (-2)   /* e.g. a write in a read handler */
+#define PF_DENIED                 (-2)   /* not this plugin's to do: a write
+                                            in a read handler, a database
+                                            it did not declare */
 #define PF_FULL                   (-3)   /* the map is full */
+#define PF_INVALID                (-4)   /* (1.4) a value its declaration
+                                            refuses */
+#define PF_EXISTS                 (-5)   /* (1.4) the record is there */
 
 
 /* JSON value types. */
@@ -115,6 +164,71 @@
 #define PF_LOG_NOTICE              6
 #define PF_LOG_INFO                7
 #define PF_LOG_DEBUG               8
+
+
+/*
+ * (1.4) Databases: a plugin declares every named database it reaches,
+ * and reaches no other (PF_DENIED, logged).  Each database has one owner,
+ * the plugin that declares it PF_DB_OWN; another plugin may declare it
+ * PF_DB_READ or PF_DB_WRITE only if the owner shares it so, and only when
+ * the owner is loaded too.  The core's databases (accounts, sessions,
+ * settings, audit, relations, schools, files) are never declared: they
+ * are reached through host calls.  A name "*" reaches every database and
+ * is accepted only from a plugin the configuration lists with
+ * "all_databases" (the test kit).
+ */
+#define PF_DB_READ                 0x01u   /* reads another's */
+#define PF_DB_WRITE                0x03u   /* reads and writes another's */
+#define PF_DB_OWN                  0x07u   /* its own */
+#define PF_DB_SHARE_READ           0x10u   /* with PF_DB_OWN: others may
+                                              read it */
+#define PF_DB_SHARE_WRITE          0x30u   /* with PF_DB_OWN: others may
+                                              read and write it */
+
+typedef struct {
+    const char     *name;        /* [a-z0-9_], 1 to 64 bytes */
+    uint32_t        access;      /* PF_DB_* */
+} pf_db_t;
+
+
+/*
+ * (1.4) Settings: a plugin declares the settings it reads, with their
+ * type, bounds, default and the levels that may set them.  Values resolve
+ * school -> city -> nation -> the declared default; the settings routes,
+ * the settings page and the README's table are made from these lists.
+ * A window (SPEC AD3) is a setting per term: "window/<term>/<name>",
+ * {"from": ms, "to": ms}, open when every level that sets one contains
+ * now.
+ */
+#define PF_SETTING_NUMBER          1     /* a whole number, min to max */
+#define PF_SETTING_WORD            2     /* one word of choices */
+#define PF_SETTING_WINDOW          3     /* per term: {"from", "to"} */
+
+#define PF_LEVEL_NATION            0x1u  /* the ministry's (bootstrap) */
+#define PF_LEVEL_CITY              0x2u  /* the city admin's */
+#define PF_LEVEL_SCHOOL            0x4u  /* the school admin's */
+#define PF_LEVELS_ALL              0x7u
+
+typedef struct {
+    const char     *name;        /* [a-z0-9_], 1 to 64 bytes */
+    uint32_t        type;        /* PF_SETTING_* */
+    uint32_t        levels;      /* PF_LEVEL_* that may set it through
+                                    the API (the bootstrap file sets any) */
+    int64_t         min;         /* numbers */
+    int64_t         max;
+    int64_t         dflt;        /* numbers; -1 with empty_ok: "never" */
+    const char     *choices;     /* words, space-separated: "a b c" */
+    const char     *dflt_word;   /* words */
+    unsigned        empty_ok;    /* "" is a value ("never"); it reads -1 */
+    const char     *about;       /* one line: the page and the README */
+} pf_setting_t;
+
+
+/* (1.4) Relations: why a viewer may see a student (host->relation_*). */
+#define PF_REL_HOMEROOM            0x1u   /* 導師 of the student's class */
+#define PF_REL_COURSE              0x2u   /* teaches a course they take */
+#define PF_REL_COUNSELOR           0x4u   /* 輔導教師 */
+#define PF_REL_PARENT              0x8u   /* a bound parent (A4) */
 
 
 typedef struct {
@@ -151,11 +265,23 @@ typedef int (*pf_handler_pt)(pf_req_t *req);
 /* Called for each record of a scan; return non-zero to stop. */
 typedef int (*pf_scan_pt)(void *data, pf_str_t key, pf_str_t value);
 
+/* (1.4) Called for each account of host->user_scan(); non-zero stops. */
+typedef int (*pf_user_scan_pt)(void *data, pf_str_t id, const pf_val_t *user);
+
+/*
+ * (1.4) A route's owner lookup: who owns the record {id} names.  Returns
+ * 0 with *owner set (an account name), or the status of the error it set
+ * with host->error() (404 when there is no such record).
+ */
+typedef int (*pf_owner_pt)(pf_req_t *req, pf_str_t id, pf_str_t *owner);
+
 
 typedef struct pf_host_api_s {
     uint32_t        abi_major;
     uint32_t        abi_minor;
     size_t          size;                    /* sizeof(pf_host_api_t) */
+
+    /* --- 1.0 --- */
 
     /* the request */
     const pf_user_t *(*user)(pf_req_t *req);         /* NULL if public */
@@ -188,12 +314,15 @@ typedef struct pf_host_api_s {
     int             (*raw)(pf_gen_t *g, pf_str_t json);  /* trusted JSON */
     pf_str_t        (*text)(pf_gen_t *g);
 
-    /* the response: reply() returns status so handlers can tail-call it */
+    /*
+     * the response: reply() returns status so handlers can tail-call it;
+     * error(), sprintf() and log() format as C's printf does
+     */
     int             (*reply)(pf_req_t *req, int status, pf_gen_t *body);
     int             (*error)(pf_req_t *req, int status, const char *code,
-                        const char *fmt, ...);
+                        const char *fmt, ...) PF_PRINTF(4, 5);
 
-    /* storage: named databases the plugin declared in its descriptor */
+    /* storage: the named databases the plugin declared */
     int             (*db_get)(pf_req_t *req, const char *db, pf_str_t key,
                         pf_str_t *value);
     int             (*db_put)(pf_req_t *req, const char *db, pf_str_t key,
@@ -202,7 +331,8 @@ typedef struct pf_host_api_s {
     int             (*db_scan)(pf_req_t *req, const char *db, pf_str_t prefix,
                         pf_scan_pt cb, void *data);
 
-    /* settings, resolved school -> city -> nation -> default */
+    /* settings, resolved school -> city -> nation -> dflt (1.4 plugins
+       call setting_number() and setting_word(), which know the default) */
     pf_str_t        (*setting)(pf_req_t *req, const char *name);
     int64_t         (*setting_int)(pf_req_t *req, const char *name,
                         int64_t dflt);
@@ -210,7 +340,8 @@ typedef struct pf_host_api_s {
     /* who may see whom (the rule of PF_SCOPE_STUDENT) */
     int             (*can_see)(pf_req_t *req, pf_str_t student);
 
-    /* events: hooks of every plugin run in the same transaction */
+    /* events: every plugin's hooks for the event run in the same
+       transaction (nothing shipped emits one yet: messages will) */
     int             (*emit)(pf_req_t *req, const char *event,
                         const pf_val_t *payload);
 
@@ -218,7 +349,8 @@ typedef struct pf_host_api_s {
     int             (*audit)(pf_req_t *req, pf_str_t subject,
                         const char *action, pf_str_t detail);
 
-    /* outbound work, sent later by the outbox drainer */
+    /* outbound work, kept in the same transaction; no drainer sends it
+       yet (the messages issue adds it) */
     int             (*outbox)(pf_req_t *req, const char *kind,
                         pf_str_t payload);
 
@@ -226,10 +358,12 @@ typedef struct pf_host_api_s {
     int64_t         (*now_ms)(pf_req_t *req);
     pf_str_t        (*new_id)(pf_req_t *req);        /* time-ordered, unique */
     void           *(*alloc)(pf_req_t *req, size_t size);   /* freed with req */
-    pf_str_t        (*sprintf)(pf_req_t *req, const char *fmt, ...);
-    void            (*log)(pf_req_t *req, int level, const char *fmt, ...);
+    pf_str_t        (*sprintf)(pf_req_t *req, const char *fmt, ...)
+                        PF_PRINTF(2, 3);
+    void            (*log)(pf_req_t *req, int level, const char *fmt, ...)
+                        PF_PRINTF(3, 4);
 
-    /* bodies other than JSON */
+    /* --- 1.1: bodies other than JSON --- */
     int64_t         (*content_length)(pf_req_t *req);  /* -1 if unknown */
     pf_str_t        (*raw_body)(pf_req_t *req);       /* PF_ROUTE_RAW_BODY */
     const pf_upload_t *(*upload)(pf_req_t *req);      /* PF_ROUTE_UPLOAD */
@@ -241,20 +375,100 @@ typedef struct pf_host_api_s {
     int             (*send_file)(pf_req_t *req, pf_str_t sha256,
                         const char *mime, pf_str_t filename, int inline_);
 
-    /* a credential for an initial password (SPEC A1) to store as the
-       user record's "pw" with "must_change": true; fast, so imports can
-       create thousands of accounts in the writer */
+    /* --- 1.2 --- */
+
+    /* a credential for an initial password (SPEC A1); 1.4 plugins call
+       user_create(), which stores it */
     pf_str_t        (*initial_password)(pf_req_t *req, pf_str_t password);
 
-    /* settings as a named school sees them (a city admin's view of it) */
+    /* --- 1.3 --- */
+
+    /* settings as a named school sees them (1.4: setting_number()) */
     pf_str_t        (*setting_in)(pf_req_t *req, pf_str_t school,
                         const char *name);
     int64_t         (*setting_int_in)(pf_req_t *req, pf_str_t school,
                         const char *name, int64_t dflt);
+
+    /* --- 1.4: the core's records, through the host --- */
+
+    /*
+     * Accounts (the core's "users").  user_get() answers the record
+     * without its credential, NULL if there is none; user_scan() walks
+     * the accounts whose ids start with prefix, in id order.
+     * user_create() stores a new account from a JSON object of fields
+     * with password as its initial password (SPEC A1: changed at the
+     * first sign-in): PF_EXISTS if the id is taken.  user_update() sets
+     * the named fields of a JSON object (null removes one) and keeps
+     * every other: the credential, the forced change and the directory
+     * binding are the core's, and naming them is PF_DENIED.  Both add
+     * "updated"/"created" and "by".  A change ends no session by itself;
+     * sessions see new roles and a disabled or expired account at once.
+     */
+    const pf_val_t *(*user_get)(pf_req_t *req, pf_str_t id);
+    int             (*user_scan)(pf_req_t *req, pf_str_t prefix,
+                        pf_user_scan_pt cb, void *data);
+    int             (*user_create)(pf_req_t *req, pf_str_t id,
+                        pf_str_t fields, pf_str_t password);
+    int             (*user_update)(pf_req_t *req, pf_str_t id,
+                        pf_str_t fields);
+
+    /*
+     * SPEC A1 account names: a student's is the school's domain and the
+     * student number, anyone else's the domain and the 9 digits of the
+     * national ID.  Empty if the number or ID is not well formed.
+     */
+    pf_str_t        (*account_name)(pf_req_t *req, pf_str_t school,
+                        pf_str_t national_id, pf_str_t student_number);
+
+    /* a school's record ({"domain", "name", "code"?}), NULL if none */
+    const pf_val_t *(*school_get)(pf_req_t *req, pf_str_t domain);
+
+    /*
+     * Relations: the viewer may see the student (PF_REL_* kind) in a term
+     * ("*" for relations not from an import).  relations() answers the
+     * kinds the viewer has to the student in any term.
+     */
+    int             (*relation_put)(pf_req_t *req, pf_str_t viewer,
+                        pf_str_t student, pf_str_t term, uint32_t kind);
+    int             (*relation_del)(pf_req_t *req, pf_str_t viewer,
+                        pf_str_t student, pf_str_t term, uint32_t kind);
+    uint32_t        (*relations)(pf_req_t *req, pf_str_t viewer,
+                        pf_str_t student);
+
+    /* a subject's audit entries, oldest first: key "<subject>\x1f<id>",
+       value {"at", "by", "action", "detail"} */
+    int             (*audit_scan)(pf_req_t *req, pf_str_t subject,
+                        pf_scan_pt cb, void *data);
+
+    /*
+     * Declared settings (pf_setting_t), as school sees them (an empty
+     * school: the caller's).  setting_number() of an empty ("never")
+     * value is -1.  window_open() answers 1 if the window of that name is
+     * open for the school's term now, 0 if not, with the earliest closing
+     * time of the levels set in *to.  setting_at() is one level's own
+     * value, unresolved: PF_LEVEL_SCHOOL with a school, PF_LEVEL_CITY or
+     * PF_LEVEL_NATION; a window's name is "window/<term>/<name>".
+     * setting_put() checks the value against the declaration (PF_INVALID,
+     * PF_NOT_FOUND if undeclared, PF_DENIED at a level that may not set
+     * it) and audits the change; setting_del() removes a level's value.
+     */
+    int64_t         (*setting_number)(pf_req_t *req, pf_str_t school,
+                        const char *name);
+    pf_str_t        (*setting_word)(pf_req_t *req, pf_str_t school,
+                        const char *name);
+    int             (*window_open)(pf_req_t *req, pf_str_t school,
+                        pf_str_t term, const char *name, int64_t *to);
+    pf_str_t        (*setting_at)(pf_req_t *req, uint32_t level,
+                        pf_str_t school, pf_str_t name);
+    int             (*setting_put)(pf_req_t *req, uint32_t level,
+                        pf_str_t school, pf_str_t name, pf_str_t value);
+    int             (*setting_del)(pf_req_t *req, uint32_t level,
+                        pf_str_t school, pf_str_t name);
 } pf_host_api_t;
 
 
 typedef struct {
+    /* --- 1.0 --- */
     const char     *method;      /* GET, POST, PUT, PATCH, DELETE */
     const char     *path;        /* "/outcomes/{id}", relative to the API
                                     location */
@@ -262,13 +476,22 @@ typedef struct {
     uint32_t        scope;       /* PF_SCOPE_* */
     uint32_t        flags;       /* PF_ROUTE_* */
     pf_handler_pt   handler;
+
+    /* --- 1.1 --- */
     int64_t         max_body;    /* largest body; 0: portfolio_json_max_size
                                     (or 10 MiB for uploads) */
     pf_handler_pt   precheck;    /* optional; runs in the event loop after
                                     the access checks and before the body is
                                     read: return 0 to go on, or an error
                                     status (limits, windows, counts) */
+
+    /* --- 1.4 --- */
+    pf_owner_pt     owner;       /* PF_SCOPE_OWNER, PF_SCOPE_RECORD */
 } pf_route_t;
+
+/* The route stride of plugins built before pf_plugin_t had route_size. */
+#define PF_ROUTE_SIZE_1_0          offsetof(pf_route_t, max_body)
+#define PF_ROUTE_SIZE_1_1          offsetof(pf_route_t, owner)
 
 typedef struct {
     const char     *name;
@@ -282,32 +505,186 @@ typedef struct {
 } pf_hook_t;
 
 typedef struct {
+    /* --- 1.0 --- */
     uint32_t            abi_major;
     uint32_t            abi_minor;
     size_t              size;          /* sizeof(pf_plugin_t) */
     const char         *name;
     const char         *version;
-    const char *const  *dbs;           /* named databases, NULL-terminated */
+    const char *const  *dbs;           /* 1.0-1.3: database names, each the
+                                          plugin's own; 1.4: NULL, see
+                                          databases */
     const pf_route_t   *routes;
     size_t              nroutes;
     const pf_job_t     *jobs;
     size_t              njobs;
     const pf_hook_t    *hooks;
     size_t              nhooks;
+
+    /* --- 1.4 --- */
+    size_t              route_size;    /* sizeof(pf_route_t) when built */
+    const pf_db_t      *databases;
+    size_t              ndatabases;
+    const pf_setting_t *settings;
+    size_t              nsettings;
+    size_t              setting_size;  /* sizeof(pf_setting_t) when built */
 } pf_plugin_t;
 
+
+/*
+ * The entry point.  host_abi is (major << 16) | minor.  A plugin that
+ * refuses the host returns NULL and may say why in *why (static text).
+ * Entries built before 1.4 take two arguments and never read the third.
+ */
 typedef const pf_plugin_t *(*pf_plugin_entry_pt)(const pf_host_api_t *host,
-    uint32_t host_abi);
+    uint32_t host_abi, const char **why);
 
-/* What every plugin exports; plugins build with hidden visibility. */
-#if defined(__GNUC__)
-#define PF_EXPORT  __attribute__((visibility("default")))
-#else
-#define PF_EXPORT
-#endif
 
-PF_EXPORT const pf_plugin_t *pf_plugin_entry(const pf_host_api_t *host,
-    uint32_t host_abi);
+/* --- what a plugin writes: one macro, and tables with designated fields --- */
+
+#define PF_COUNT(a)        (sizeof(a) / sizeof((a)[0]))
+
+#define PF_ROUTES(a)       .routes = (a), .nroutes = PF_COUNT(a),            \
+                           .route_size = sizeof(pf_route_t)
+#define PF_DATABASES(a)    .databases = (a), .ndatabases = PF_COUNT(a)
+#define PF_SETTINGS(a)     .settings = (a), .nsettings = PF_COUNT(a),        \
+                           .setting_size = sizeof(pf_setting_t)
+#define PF_JOBS(a)         .jobs = (a), .njobs = PF_COUNT(a)
+#define PF_HOOKS(a)        .hooks = (a), .nhooks = PF_COUNT(a)
+
+#define PF_STRINGIFY_(x)   #x
+#define PF_STRINGIFY(x)    PF_STRINGIFY_(x)
+
+/* The host every plugin call goes through (set by the entry). */
+extern const pf_host_api_t  *pf_host;
+
+/*
+ * The entry's checks: the same major, and a host table at least as large
+ * as this header's (it has every call the plugin may make); then the
+ * plugin's own check, if any, which answers NULL or why it refuses.
+ */
+static inline const pf_plugin_t *
+pf_plugin_accept(const pf_host_api_t *api, uint32_t host_abi,
+    const char **why, const char *(*check)(const pf_host_api_t *api),
+    const pf_plugin_t *desc)
+{
+    const char  *reason;
+
+    if ((host_abi >> 16) != PF_ABI_MAJOR) {
+        *why = "it was built for ABI major " PF_STRINGIFY(PF_ABI_MAJOR);
+        return NULL;
+    }
+
+    if (api->size < sizeof(pf_host_api_t)) {
+        *why = "it needs a host of ABI " PF_STRINGIFY(PF_ABI_MAJOR) "."
+               PF_STRINGIFY(PF_ABI_MINOR) " or later";
+        return NULL;
+    }
+
+    if (check != NULL) {
+        reason = check(api);
+
+        if (reason != NULL) {
+            *why = reason;
+            return NULL;
+        }
+    }
+
+    pf_host = api;
+
+    return desc;
+}
+
+/*
+ * PF_PLUGIN(.name = ..., .version = ..., PF_ROUTES(...), ...): the
+ * descriptor (its ABI fields filled in), pf_host and the entry point.
+ * PF_PLUGIN_CHECKED(check, ...) adds the plugin's own check.
+ */
+#define PF_PLUGIN_CHECKED(check, ...)                                         \
+    const pf_host_api_t  *pf_host;                                            \
+    static const pf_plugin_t  pf_plugin_descriptor = {                        \
+        .abi_major = PF_ABI_MAJOR, .abi_minor = PF_ABI_MINOR,                 \
+        .size = sizeof(pf_plugin_t), __VA_ARGS__                              \
+    };                                                                        \
+    PF_EXPORT const pf_plugin_t *pf_plugin_entry(const pf_host_api_t *api,    \
+        uint32_t host_abi, const char **why);                                 \
+    PF_EXPORT const pf_plugin_t *                                             \
+    pf_plugin_entry(const pf_host_api_t *api, uint32_t host_abi,              \
+        const char **why)                                                     \
+    {                                                                         \
+        return pf_plugin_accept(api, host_abi, why, check,                    \
+                                &pf_plugin_descriptor);                       \
+    }
+
+#define PF_PLUGIN(...)     PF_PLUGIN_CHECKED(NULL, __VA_ARGS__)
+
+
+/*
+ * Role names, as records and answers spell them: one table for the core
+ * and every plugin.  pf_role_name() takes one PF_ROLE_* bit (NULL for
+ * anything else); pf_role_bit() a name (0 if it names no role).
+ */
+static inline const char *
+pf_role_name(uint32_t role)
+{
+    static const char *const  names[PF_NROLES] = {
+        "student", "teacher", "homeroom", "course_teacher", "counselor",
+        "consultant", "outcome_submitter", "performance_submitter",
+        "school_admin", "city_admin", "parent", "university", "standin"
+    };
+
+    unsigned  k;
+
+    for (k = 0; k < PF_NROLES; k++) {
+        if (role == (1u << k)) {
+            return names[k];
+        }
+    }
+
+    return NULL;
+}
+
+
+static inline uint32_t
+pf_role_bit(pf_str_t name)
+{
+    unsigned     k;
+    const char  *s;
+
+    for (k = 0; k < PF_NROLES; k++) {
+        s = pf_role_name(1u << k);
+
+        if (strlen(s) == name.len && memcmp(s, name.data, name.len) == 0) {
+            return 1u << k;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A term as keys and paths name it (plugins/README.md): an ROC year of 2
+ * or 3 digits without a leading zero, "-", semester 1 or 2: "113-1".
+ */
+static inline int
+pf_valid_term(pf_str_t t)
+{
+    size_t  i;
+
+    if (t.len < 4 || t.len > 5 || t.data[0] == '0') {
+        return 0;
+    }
+
+    for (i = 0; i < t.len - 2; i++) {
+        if (t.data[i] < '0' || t.data[i] > '9') {
+            return 0;
+        }
+    }
+
+    return t.data[t.len - 2] == '-'
+           && (t.data[t.len - 1] == '1' || t.data[t.len - 1] == '2');
+}
 
 
 #endif /* PORTFOLIO_PLUGIN_H */

@@ -1,215 +1,40 @@
 /*
- * pf_time.h -- ISO 8601 times with an offset, to and from milliseconds
- * (windows, expiries).  Header-only; include after pf_common.h.
+ * pf_time.h -- times as people and the API write them (pf_time.c).
  */
 
 #ifndef PF_TIME_H
 #define PF_TIME_H
+
+#include "portfolio_plugin.h"
 
 
 #define PF_MAX_MS        253402300799999LL    /* 9999-12-31T23:59:59.999Z */
 #define PF_TW_OFFSET_MS  (8 * 3600 * 1000LL)  /* Asia/Taipei, no DST */
 
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t pf_days_from_civil(int64_t y, int64_t m, int64_t d);
+void pf_civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d);
 
-static inline int64_t
-pf_days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    int64_t  era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-
-static inline void
-pf_civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    int64_t  era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-
-static inline int
-pf_digits(const char *p, size_t n, int64_t *out)
-{
-    size_t   i;
-    int64_t  v;
-
-    v = 0;
-
-    for (i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return 0;
-        }
-
-        v = v * 10 + (p[i] - '0');
-    }
-
-    *out = v;
-
-    return 1;
-}
-
+/* n digits at p as a number: 1, or 0 if one is not a digit. */
+int pf_digits(const char *p, size_t n, int64_t *out);
 
 /*
  * Strict ISO 8601 extended format, offset required:
- *   YYYY-MM-DDTHH:MM[:SS[.fff…]](Z|±HH:MM)
+ *   YYYY-MM-DDTHH:MM[:SS[.fff...]](Z|+-HH:MM)
  * Returns 1 and the time in ms, or 0.
  */
-
-static inline int
-pf_iso_parse(pf_str_t s, int64_t *out)
-{
-    int64_t      y, mo, d, h, mi, sec, frac, oh, om, off, dim, scale;
-    size_t       nfrac;
-    const char  *p, *end;
-
-    static const int  mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-                                  30, 31 };
-
-    p = s.data;
-    end = s.data + s.len;
-
-    if (s.len < 17
-        || !pf_digits(p, 4, &y) || p[4] != '-'
-        || !pf_digits(p + 5, 2, &mo) || p[7] != '-'
-        || !pf_digits(p + 8, 2, &d) || p[10] != 'T'
-        || !pf_digits(p + 11, 2, &h) || p[13] != ':'
-        || !pf_digits(p + 14, 2, &mi))
-    {
-        return 0;
-    }
-
-    p += 16;
-    sec = 0;
-    frac = 0;
-
-    if (p < end && *p == ':') {
-        if (end - p < 3 || !pf_digits(p + 1, 2, &sec)) {
-            return 0;
-        }
-
-        p += 3;
-
-        if (p < end && *p == '.') {
-            p++;
-            nfrac = 0;
-            scale = 100;
-
-            while (p < end && *p >= '0' && *p <= '9') {
-                if (nfrac < 3) {
-                    frac += (*p - '0') * scale;
-                    scale /= 10;
-                }
-
-                nfrac++;
-                p++;
-            }
-
-            if (nfrac == 0 || nfrac > 9) {
-                return 0;
-            }
-        }
-    }
-
-    if (p == end) {
-        return 0;                          /* the offset is required */
-    }
-
-    if (*p == 'Z' && p + 1 == end) {
-        off = 0;
-
-    } else if ((*p == '+' || *p == '-') && end - p == 6
-               && pf_digits(p + 1, 2, &oh) && p[3] == ':'
-               && pf_digits(p + 4, 2, &om))
-    {
-        if (oh > 14 || om > 59 || (oh == 14 && om > 0)) {
-            return 0;
-        }
-
-        off = (oh * 60 + om) * 60000;
-
-        if (*p == '-') {
-            off = -off;
-        }
-
-    } else {
-        return 0;
-    }
-
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59
-        || sec > 59)
-    {
-        return 0;
-    }
-
-    dim = mdays[mo - 1];
-
-    if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) {
-        dim = 29;
-    }
-
-    if (d > dim) {
-        return 0;
-    }
-
-    *out = ((pf_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000
-           + sec * 1000 + frac - off;
-
-    /* e.g. 1970-01-01T00:00+08:00 is before the epoch */
-    return *out >= 0 && *out <= PF_MAX_MS;
-}
-
+int pf_iso_parse(pf_str_t s, int64_t *out);
 
 /* ms -> "2026-03-01T08:00:00+08:00" (Taiwan time). */
+pf_str_t pf_iso_format(pf_req_t *req, int64_t ms);
 
-static inline pf_str_t
-pf_iso_format(pf_req_t *req, int64_t ms)
-{
-    int64_t  t, days, rem, y, m, d;
+/* ms -> "2026/03/01 08:00" (Taiwan time, for messages). */
+pf_str_t pf_tw_minutes(pf_req_t *req, int64_t ms);
 
-    t = ms + PF_TW_OFFSET_MS;
-    days = t / 86400000;
-    rem = t % 86400000;
-
-    if (rem < 0) {
-        rem += 86400000;
-        days--;
-    }
-
-    pf_civil_from_days(days, &y, &m, &d);
-
-    if (rem % 1000) {
-        return PF_HOST->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                             ".%03lld+08:00", (long long) y, (long long) m,
-                             (long long) d, (long long) (rem / 3600000),
-                             (long long) (rem / 60000 % 60),
-                             (long long) (rem / 1000 % 60),
-                             (long long) (rem % 1000));
-    }
-
-    return PF_HOST->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                         "+08:00", (long long) y, (long long) m, (long long) d,
-                         (long long) (rem / 3600000),
-                         (long long) (rem / 60000 % 60),
-                         (long long) (rem / 1000 % 60));
-}
+/* A time in a body, ms or ISO 8601: 0, or the status of the 422 it set. */
+int pf_time_field(pf_req_t *req, const pf_val_t *v, const char *name,
+    int64_t *out);
 
 
 #endif /* PF_TIME_H */

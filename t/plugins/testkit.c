@@ -18,9 +18,6 @@
 #include "portfolio_plugin.h"
 
 
-static const pf_host_api_t  *host;
-
-
 /* POST /testkit/slow {"ms": N}: holds the writer for N ms (max 5000). */
 
 static int
@@ -29,10 +26,10 @@ testkit_slow(pf_req_t *req)
     int64_t          ms;
     struct timespec  ts;
 
-    if (host->integer(host->get(host->body(req), "ms"), &ms) != PF_OK
+    if (pf_host->integer(pf_host->get(pf_host->body(req), "ms"), &ms) != PF_OK
         || ms < 0 || ms > 5000)
     {
-        return host->error(req, 422, "invalid_field", "ms must be 0..5000");
+        return pf_host->error(req, 422, "invalid_field", "ms must be 0..5000");
     }
 
     ts.tv_sec = ms / 1000;
@@ -74,7 +71,7 @@ testkit_gated(pf_req_t *req)
         nanosleep(&ts, NULL);
     }
 
-    return host->error(req, 504, "gate_timeout",
+    return pf_host->error(req, 504, "gate_timeout",
                        "gated write %d was not let through in 30 s", ticket);
 }
 
@@ -87,11 +84,11 @@ testkit_gate(pf_req_t *req)
     pf_str_t   arg;
     pf_gen_t  *g;
 
-    arg = host->arg(req, "open");
+    arg = pf_host->arg(req, "open");
 
     if (arg.len) {
         if (arg.len >= sizeof(buf)) {
-            return host->error(req, 422, "invalid_field", "open: a number");
+            return pf_host->error(req, 422, "invalid_field", "open: a number");
         }
 
         memcpy(buf, arg.data, arg.len);
@@ -100,15 +97,16 @@ testkit_gate(pf_req_t *req)
         __atomic_store_n(&testkit_gate_open, (int) open, __ATOMIC_SEQ_CST);
     }
 
-    g = host->gen(req);
-    host->map_open(g);
-    host->key(g, "entered");
-    host->number(g, __atomic_load_n(&testkit_gate_entered, __ATOMIC_SEQ_CST));
-    host->key(g, "open");
-    host->number(g, __atomic_load_n(&testkit_gate_open, __ATOMIC_SEQ_CST));
-    host->map_close(g);
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
+    pf_host->key(g, "entered");
+    pf_host->number(g,
+                    __atomic_load_n(&testkit_gate_entered, __ATOMIC_SEQ_CST));
+    pf_host->key(g, "open");
+    pf_host->number(g, __atomic_load_n(&testkit_gate_open, __ATOMIC_SEQ_CST));
+    pf_host->map_close(g);
 
-    return host->reply(req, 200, g);
+    return pf_host->reply(req, 200, g);
 }
 
 
@@ -121,35 +119,37 @@ testkit_create(pf_req_t *req)
     pf_gen_t        *g;
     const pf_val_t  *v;
 
-    v = host->get(host->body(req), "id");
+    v = pf_host->get(pf_host->body(req), "id");
 
-    if (host->type(v) != PF_JSON_STRING || host->str(v).len == 0) {
-        return host->error(req, 422, "invalid_field", "id must be a string");
+    if (pf_host->type(v) != PF_JSON_STRING || pf_host->str(v).len == 0) {
+        return pf_host->error(req, 422, "invalid_field",
+                              "id must be a string");
     }
 
-    id = host->str(v);
+    id = pf_host->str(v);
 
-    if (host->db_get(req, "testkit_items", id, &old) == PF_OK) {
-        return host->error(req, 409, "conflict", "item %.*s exists",
+    if (pf_host->db_get(req, "testkit_items", id, &old) == PF_OK) {
+        return pf_host->error(req, 409, "conflict", "item %.*s exists",
                            (int) id.len, id.data);
     }
 
-    g = host->gen(req);
-    host->map_open(g);
-    host->key(g, "id");
-    host->string(g, id);
-    host->key(g, "by");
-    host->string(g, host->user(req)->id);
-    host->map_close(g);
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
+    pf_host->key(g, "id");
+    pf_host->string(g, id);
+    pf_host->key(g, "by");
+    pf_host->string(g, pf_host->user(req)->id);
+    pf_host->map_close(g);
 
-    if (host->db_put(req, "testkit_items", id, host->text(g)) != PF_OK
-        || host->emit(req, "testkit.created", host->body(req)) != PF_OK
-        || host->audit(req, id, "testkit.created", host->text(g)) != PF_OK)
+    if (pf_host->db_put(req, "testkit_items", id, pf_host->text(g)) != PF_OK
+        || pf_host->emit(req, "testkit.created", pf_host->body(req)) != PF_OK
+        || pf_host->audit(req, id, "testkit.created", pf_host->text(g))
+           != PF_OK)
     {
-        return host->error(req, 500, "internal", "could not store");
+        return pf_host->error(req, 500, "internal", "could not store");
     }
 
-    return host->reply(req, 201, g);
+    return pf_host->reply(req, 201, g);
 }
 
 
@@ -158,10 +158,10 @@ testkit_create(pf_req_t *req)
 static int
 testkit_fail(pf_req_t *req)
 {
-    (void) host->db_put(req, "testkit_items", pf_string("rolled-back"),
+    (void) pf_host->db_put(req, "testkit_items", pf_string("rolled-back"),
                         pf_string("{}"));
 
-    return host->error(req, 422, "refused", "refused after writing");
+    return pf_host->error(req, 422, "refused", "refused after writing");
 }
 
 
@@ -176,14 +176,14 @@ testkit_count(pf_req_t *req, const char *name)
     key.len = strlen(name);
     n = 0;
 
-    if (host->db_get(req, "testkit_counters", key, &value) == PF_OK) {
-        (void) host->integer(host->parse(req, value), &n);
+    if (pf_host->db_get(req, "testkit_counters", key, &value) == PF_OK) {
+        (void) pf_host->integer(pf_host->parse(req, value), &n);
     }
 
-    g = host->gen(req);
-    host->number(g, n + 1);
+    g = pf_host->gen(req);
+    pf_host->number(g, n + 1);
 
-    return host->db_put(req, "testkit_counters", key, host->text(g));
+    return pf_host->db_put(req, "testkit_counters", key, pf_host->text(g));
 }
 
 
@@ -210,8 +210,8 @@ testkit_counter_cb(void *data, pf_str_t key, pf_str_t value)
 {
     pf_gen_t  *g = data;
 
-    host->string(g, key);
-    host->raw(g, value);
+    pf_host->string(g, key);
+    pf_host->raw(g, value);
 
     return 0;
 }
@@ -225,23 +225,25 @@ testkit_stats(pf_req_t *req)
     int        denied;
     pf_gen_t  *g;
 
-    denied = host->db_put(req, "testkit_items", pf_string("x"),
+    denied = pf_host->db_put(req, "testkit_items", pf_string("x"),
                           pf_string("{}")) == PF_DENIED;
 
-    g = host->gen(req);
-    host->map_open(g);
-    host->key(g, "write_in_read_denied");
-    host->boolean(g, denied);
-    host->key(g, "counters");
-    host->map_open(g);
-    (void) host->db_scan(req, "testkit_counters", pf_string(""),
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
+    pf_host->key(g, "write_in_read_denied");
+    pf_host->boolean(g, denied);
+    pf_host->key(g, "counters");
+    pf_host->map_open(g);
+    (void) pf_host->db_scan(req, "testkit_counters", pf_string(""),
                          testkit_counter_cb, g);
-    host->map_close(g);
-    host->key(g, "setting");
-    host->number(g, host->setting_int(req, "outcome_select_per_term", -1));
-    host->map_close(g);
+    pf_host->map_close(g);
+    pf_host->key(g, "setting");
+    /* the 1.0 call, with the caller's default, still answers */
+    pf_host->number(g, pf_host->setting_int(req, "outcome_select_per_term",
+                                            -1));
+    pf_host->map_close(g);
 
-    return host->reply(req, 200, g);
+    return pf_host->reply(req, 200, g);
 }
 
 
@@ -252,13 +254,13 @@ testkit_student(pf_req_t *req)
 {
     pf_gen_t  *g;
 
-    g = host->gen(req);
-    host->map_open(g);
-    host->key(g, "student");
-    host->string(g, host->param(req, "student"));
-    host->map_close(g);
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
+    pf_host->key(g, "student");
+    pf_host->string(g, pf_host->param(req, "student"));
+    pf_host->map_close(g);
 
-    return host->reply(req, 200, g);
+    return pf_host->reply(req, 200, g);
 }
 
 
@@ -278,16 +280,16 @@ testkit_put(pf_req_t *req, const pf_val_t *rec)
     pf_str_t         db;
     const pf_val_t  *v;
 
-    v = host->get(rec, "value");
-    db = host->str(host->get(rec, "db"));
+    v = pf_host->get(rec, "value");
+    db = pf_host->str(pf_host->get(rec, "db"));
 
-    if (host->type(v) != PF_JSON_STRING || db.len == 0) {
+    if (pf_host->type(v) != PF_JSON_STRING || db.len == 0) {
         return "send db, key and value (a string)";
     }
 
     /* parsed strings are NUL-terminated, so db.data is a C string */
-    if (host->db_put(req, db.data, host->str(host->get(rec, "key")),
-                     host->str(v))
+    if (pf_host->db_put(req, db.data, pf_host->str(pf_host->get(rec, "key")),
+                     pf_host->str(v))
         != PF_OK)
     {
         return "db or key refused";
@@ -304,24 +306,25 @@ testkit_seed(pf_req_t *req)
     const char      *refused;
     const pf_val_t  *body, *list;
 
-    body = host->body(req);
-    list = host->get(body, "records");
+    body = pf_host->body(req);
+    list = pf_host->get(body, "records");
 
-    if (host->type(list) != PF_JSON_ARRAY) {
+    if (pf_host->type(list) != PF_JSON_ARRAY) {
         refused = testkit_put(req, body);
 
-        return refused ? host->error(req, 422, "invalid_field", "%s", refused)
+        return refused ? pf_host->error(req, 422, "invalid_field", "%s",
+                                        refused)
                        : 200;
     }
 
     /* {"records": [{"db", "key", "value"}, ...]}: all in one change */
-    n = host->count(list);
+    n = pf_host->count(list);
 
     for (i = 0; i < n; i++) {
-        refused = testkit_put(req, host->at(list, i));
+        refused = testkit_put(req, pf_host->at(list, i));
 
         if (refused) {
-            return host->error(req, 422, "invalid_field", "record %d: %s",
+            return pf_host->error(req, 422, "invalid_field", "record %d: %s",
                                (int) i, refused);
         }
     }
@@ -348,12 +351,12 @@ testkit_records_cb(void *data, pf_str_t key, pf_str_t value)
 {
     testkit_records_t  *r = data;
 
-    host->map_open(r->g);
-    host->key(r->g, "key");
-    host->string(r->g, key);
-    host->key(r->g, "value");
-    host->string(r->g, value);
-    host->map_close(r->g);
+    pf_host->map_open(r->g);
+    pf_host->key(r->g, "key");
+    pf_host->string(r->g, key);
+    pf_host->key(r->g, "value");
+    pf_host->string(r->g, value);
+    pf_host->map_close(r->g);
 
     return ++r->n >= 10000;
 }
@@ -365,93 +368,90 @@ testkit_records(pf_req_t *req)
     pf_str_t            db;
     testkit_records_t   r;
 
-    db = host->arg(req, "db");    /* decoded copies are NUL-terminated */
+    db = pf_host->arg(req, "db");    /* decoded copies are NUL-terminated */
 
     if (db.len == 0) {
-        return host->error(req, 422, "invalid_field", "send ?db=");
+        return pf_host->error(req, 422, "invalid_field", "send ?db=");
     }
 
-    r.g = host->gen(req);
+    r.g = pf_host->gen(req);
     r.n = 0;
-    host->map_open(r.g);
-    host->key(r.g, "records");
-    host->array_open(r.g);
+    pf_host->map_open(r.g);
+    pf_host->key(r.g, "records");
+    pf_host->array_open(r.g);
 
-    if (host->db_scan(req, db.data, host->arg(req, "prefix"),
+    if (pf_host->db_scan(req, db.data, pf_host->arg(req, "prefix"),
                       testkit_records_cb, &r)
         != PF_OK)
     {
-        return host->error(req, 422, "invalid_field", "no such database");
+        return pf_host->error(req, 422, "invalid_field", "no such database");
     }
 
-    host->array_close(r.g);
-    host->map_close(r.g);
+    pf_host->array_close(r.g);
+    pf_host->map_close(r.g);
 
-    return host->reply(req, 200, r.g);
+    return pf_host->reply(req, 200, r.g);
 }
 
 
 static const pf_route_t  testkit_routes[] = {
-    { "POST", "/testkit/seed", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
-      testkit_seed },
-    { "POST", "/testkit/slow", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
-      testkit_slow },
-    { "POST", "/testkit/gated", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
-      testkit_gated },
-    { "GET", "/testkit/gate", PF_ROLE_ANY, PF_SCOPE_SELF, 0, testkit_gate },
-    { "POST", "/testkit/items", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
-      testkit_create },
-    { "POST", "/testkit/fail", PF_ROLE_ANY, PF_SCOPE_SELF, PF_ROUTE_WRITE,
-      testkit_fail },
-    { "GET", "/testkit/stats", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
-      testkit_stats },
-    { "GET", "/testkit/records", PF_ROLE_ANY, PF_SCOPE_SELF, 0,
-      testkit_records },
-    { "GET", "/testkit/students/{student}",
-      PF_ROLE_STUDENT|PF_ROLE_TEACHER|PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN,
-      PF_SCOPE_STUDENT, 0, testkit_student },
+    { .method = "POST", .path = "/testkit/seed", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = testkit_seed },
+    { .method = "POST", .path = "/testkit/slow", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = testkit_slow },
+    { .method = "POST", .path = "/testkit/gated", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = testkit_gated },
+    { .method = "GET", .path = "/testkit/gate", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .handler = testkit_gate },
+    { .method = "POST", .path = "/testkit/items", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = testkit_create },
+    { .method = "POST", .path = "/testkit/fail", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = testkit_fail },
+    { .method = "GET", .path = "/testkit/stats", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .handler = testkit_stats },
+    { .method = "GET", .path = "/testkit/records", .roles = PF_ROLE_ANY,
+      .scope = PF_SCOPE_SELF, .handler = testkit_records },
+    { .method = "GET", .path = "/testkit/students/{student}",
+      .roles = PF_ROLE_STUDENT|PF_ROLE_TEACHER|PF_ROLE_SCHOOL_ADMIN
+               |PF_ROLE_CITY_ADMIN,
+      .scope = PF_SCOPE_STUDENT, .handler = testkit_student },
 };
 
 #ifndef TESTKIT_NO_JOB
 
 static const pf_job_t  testkit_jobs[] = {
-    { "tick", 1, testkit_job },
+    { .name = "tick", .interval = 1, .run = testkit_job },
 };
 
-#define TESTKIT_JOBS  testkit_jobs, 1
+#define TESTKIT_JOBS  PF_JOBS(testkit_jobs),
 
 #else
-#define TESTKIT_JOBS  NULL, 0
+#define TESTKIT_JOBS
 #endif
 
 static const pf_hook_t  testkit_hooks[] = {
-    { "testkit.created", testkit_hook },
+    { .event = "testkit.created", .run = testkit_hook },
 };
 
-/* outcomes, outcome_ids, usage: so tests can seed students' uploads
-   without loading the plugin that owns them (t/070-import.t) */
-static const char *const  testkit_dbs[] = {
-    "testkit_items", "testkit_counters",
-    "outcomes", "outcome_ids", "usage", NULL
+/*
+ * Its own databases, and every other one ("*"): the seed and records
+ * routes write and read any record, so tests set up and check what other
+ * plugins keep.  Accepted only with "all_databases" on its
+ * portfolio_plugin line.
+ */
+static const pf_db_t  testkit_dbs[] = {
+    { .name = "testkit_items", .access = PF_DB_OWN },
+    { .name = "testkit_counters", .access = PF_DB_OWN },
+    { .name = "*", .access = PF_DB_WRITE },
 };
 
-static const pf_plugin_t  testkit = {
-    PF_ABI_MAJOR, PF_ABI_MINOR, sizeof(pf_plugin_t), "testkit", "1.0",
-    testkit_dbs,
-    testkit_routes, sizeof(testkit_routes) / sizeof(testkit_routes[0]),
-    TESTKIT_JOBS,
-    testkit_hooks, 1,
-};
-
-
-PF_EXPORT const pf_plugin_t *
-pf_plugin_entry(const pf_host_api_t *api, uint32_t host_abi)
-{
-    if ((host_abi >> 16) != PF_ABI_MAJOR) {
-        return NULL;
-    }
-
-    host = api;
-
-    return &testkit;
-}
+PF_PLUGIN(.name = "testkit", .version = "1.0",
+          PF_DATABASES(testkit_dbs),
+          PF_ROUTES(testkit_routes),
+          TESTKIT_JOBS
+          PF_HOOKS(testkit_hooks))

@@ -2,7 +2,7 @@
 # Builds and runs a self-contained unit test, t/unit/NAME_test.c: one that
 # includes what it tests and needs neither nginx headers nor libraries
 # (ldap_escape: the directory escaping of ngx_http_portfolio_ldap.c;
-# peek: pf_peek of plugins/common/pf_common.h).  build_json_test.sh builds
+# peek: pf_peek of plugins/common/pf_peek.h).  build_json_test.sh builds
 # the one that needs nginx's headers.
 # Usage: t/unit/build_test.sh NAME [--valgrind]
 set -euo pipefail

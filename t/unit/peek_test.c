@@ -1,5 +1,5 @@
 /*
- * Unit test of pf_peek() (plugins/common/pf_common.h): the raw values of
+ * Unit test of pf_peek() (plugins/common/pf_peek.h): the raw values of
  * top-level keys of a stored record, read without parsing it, and every
  * text it must refuse (so the caller parses) rather than misread.
  * Usage: t/unit/build_test.sh peek [--valgrind]
@@ -11,8 +11,7 @@
 
 #include "portfolio_plugin.h"
 
-#define PF_HOST  ((const pf_host_api_t *) NULL)
-#include "../../plugins/common/pf_common.h"
+#include "../../plugins/common/pf_peek.h"
 
 
 static int  checks, failed;

@@ -1,0 +1,893 @@
+/*
+ * ngx_http_portfolio_settings.c -- settings (SPEC AD2, AD3): the declared
+ * list, resolution school -> city -> nation -> default, checks, and the
+ * routes that read and set them.
+ *
+ * The core and each plugin declare the settings they read (pf_setting_t);
+ * nothing else can be set through the API, and everything declared can,
+ * at the levels its declaration names.  Values are stored in the core's
+ * "settings" database as text: "school/<domain>/<name>", "city/<name>",
+ * "nation/<name>"; a window (PF_SETTING_WINDOW) per term as
+ * "<level>window/<term>/<name>" holding {"from": ms, "to": ms, ...}.
+ */
+
+#include "ngx_http_portfolio_module.h"
+
+
+#define NGX_HTTP_PF_SETTING_KEY  256
+
+
+static int ngx_http_pf_settings_get(pf_req_t *req);
+static int ngx_http_pf_settings_put(pf_req_t *req);
+
+
+/* The core's own settings. */
+
+static const pf_setting_t  ngx_http_pf_core_settings[] = {
+    { .name = "login_methods", .type = PF_SETTING_WORD,
+      .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL,
+      .choices = "local directory both", .dflt_word = "both",
+      .about = "how accounts sign in: local, directory (LDAP) or both "
+               "(SPEC A2)" },
+};
+
+
+#define NGX_HTTP_PF_SETTERS  (PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN)
+
+const pf_route_t  ngx_http_pf_settings_routes[] = {
+    { .method = "GET", .path = "/schools/{school}/settings",
+      .roles = NGX_HTTP_PF_SETTERS, .scope = PF_SCOPE_SCHOOL,
+      .handler = ngx_http_pf_settings_get },
+    { .method = "PUT", .path = "/schools/{school}/settings/{name}",
+      .roles = NGX_HTTP_PF_SETTERS, .scope = PF_SCOPE_SCHOOL,
+      .flags = PF_ROUTE_WRITE, .handler = ngx_http_pf_settings_put },
+    { .method = "GET", .path = "/city/settings",
+      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_CITY,
+      .handler = ngx_http_pf_settings_get },
+    { .method = "PUT", .path = "/city/settings/{name}",
+      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_CITY,
+      .flags = PF_ROUTE_WRITE, .handler = ngx_http_pf_settings_put },
+};
+
+const size_t  ngx_http_pf_settings_nroutes =
+    sizeof(ngx_http_pf_settings_routes) / sizeof(pf_route_t);
+
+
+/* --- the declared list ---------------------------------------------------- */
+
+static ngx_uint_t
+ngx_http_pf_setting_name_ok(const char *name)
+{
+    size_t       len;
+    const char  *p;
+
+    len = name ? ngx_strlen(name) : 0;
+
+    if (len == 0 || len > 64) {
+        return 0;
+    }
+
+    for (p = name; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+              || *p == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* A word of a space-separated list: 1 if word is one of them. */
+
+static ngx_uint_t
+ngx_http_pf_setting_word_in(const char *choices, pf_str_t word)
+{
+    size_t       n;
+    const char  *p, *end;
+
+    if (word.len == 0 || memchr(word.data, ' ', word.len) != NULL) {
+        return 0;
+    }
+
+    for (p = choices; *p; p = end) {
+        while (*p == ' ') {
+            p++;
+        }
+
+        end = p;
+
+        while (*end && *end != ' ') {
+            end++;
+        }
+
+        n = end - p;
+
+        if (n && n == word.len && ngx_strncmp(p, word.data, n) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+ngx_int_t
+ngx_http_pf_settings_add(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
+    ngx_http_pf_plugin_t *plugin, const pf_setting_t *decls, size_t n)
+{
+    size_t                  i;
+    ngx_str_t               who;
+    ngx_uint_t              ok;
+    const pf_setting_t     *d;
+    ngx_http_pf_setting_t  *s;
+
+    if (plugin) {
+        who = plugin->name;
+
+    } else {
+        ngx_str_set(&who, "core");
+    }
+
+    for (i = 0; i < n; i++) {
+        d = &decls[i];
+
+        if (!ngx_http_pf_setting_name_ok(d->name)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%V\": setting %uz needs a "
+                               "name of 1 to 64 of a-z, 0-9 and \"_\"", &who,
+                               i);
+            return NGX_ERROR;
+        }
+
+        switch (d->type) {
+
+        case PF_SETTING_NUMBER:
+            ok = d->min <= d->max
+                 && ((d->dflt >= d->min && d->dflt <= d->max)
+                     || (d->empty_ok && d->dflt == -1));
+            break;
+
+        case PF_SETTING_WORD:
+            ok = d->choices && d->dflt_word
+                 && ngx_http_pf_setting_word_in(d->choices,
+                                                (pf_str_t) {
+                                                    ngx_strlen(d->dflt_word),
+                                                    d->dflt_word });
+            break;
+
+        case PF_SETTING_WINDOW:
+            ok = 1;
+            break;
+
+        default:
+            ok = 0;
+        }
+
+        if (!ok || d->levels == 0 || (d->levels & ~PF_LEVELS_ALL)
+            || d->about == NULL)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%V\": setting \"%s\" needs "
+                               "a type, levels, a line about it and a default "
+                               "its bounds or choices allow", &who, d->name);
+            return NGX_ERROR;
+        }
+
+        s = ngx_http_pf_setting_find(pmcf, d->name, ngx_strlen(d->name));
+
+        if (s) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%V\": setting \"%s\" is "
+                               "declared by \"%s\" already", &who, d->name,
+                               s->plugin ? (char *) s->plugin->name.data
+                                         : "core");
+            return NGX_ERROR;
+        }
+
+        s = ngx_array_push(&pmcf->settings);
+        if (s == NULL) {
+            return NGX_ERROR;
+        }
+
+        s->decl = *d;
+        s->plugin = plugin;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_pf_settings_init(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf)
+{
+    if (ngx_array_init(&pmcf->settings, cf->pool, 16,
+                       sizeof(ngx_http_pf_setting_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_pf_settings_add(cf, pmcf, NULL, ngx_http_pf_core_settings,
+                                    sizeof(ngx_http_pf_core_settings)
+                                    / sizeof(pf_setting_t));
+}
+
+
+ngx_http_pf_setting_t *
+ngx_http_pf_setting_find(ngx_http_pf_main_conf_t *pmcf, const char *name,
+    size_t len)
+{
+    ngx_uint_t              i;
+    ngx_http_pf_setting_t  *s;
+
+    s = pmcf->settings.elts;
+
+    for (i = 0; i < pmcf->settings.nelts; i++) {
+        if (ngx_strlen(s[i].decl.name) == len
+            && ngx_strncmp(s[i].decl.name, name, len) == 0)
+        {
+            return &s[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * The declaration a stored name is of: "quota_student_mb", or a window's
+ * "window/<term>/<name>" (*term set).
+ */
+
+static ngx_http_pf_setting_t *
+ngx_http_pf_setting_of(ngx_http_pf_main_conf_t *pmcf, pf_str_t name,
+    pf_str_t *term)
+{
+    const char             *p, *slash;
+    ngx_http_pf_setting_t  *s;
+
+    term->len = 0;
+    term->data = NULL;
+
+    if (name.len > sizeof("window/") - 1
+        && ngx_strncmp(name.data, "window/", sizeof("window/") - 1) == 0)
+    {
+        p = name.data + sizeof("window/") - 1;
+        slash = memchr(p, '/', name.data + name.len - p);
+
+        if (slash == NULL || !pf_valid_term((pf_str_t) { slash - p, p })) {
+            return NULL;
+        }
+
+        term->data = p;
+        term->len = slash - p;
+        slash++;
+
+        s = ngx_http_pf_setting_find(pmcf, slash, name.data + name.len - slash);
+
+        return (s && s->decl.type == PF_SETTING_WINDOW) ? s : NULL;
+    }
+
+    s = ngx_http_pf_setting_find(pmcf, name.data, name.len);
+
+    return (s && s->decl.type != PF_SETTING_WINDOW) ? s : NULL;
+}
+
+
+/* --- values --------------------------------------------------------------- */
+
+static pf_str_t
+ngx_http_pf_setting_key(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name)
+{
+    u_char    *p, *last;
+    pf_str_t   key;
+
+    key.len = 0;
+    key.data = NULL;
+
+    if (name.len > 128 || school.len > 64) {
+        return key;
+    }
+
+    p = ngx_pnalloc(ctx->pool, NGX_HTTP_PF_SETTING_KEY);
+    if (p == NULL) {
+        return key;
+    }
+
+    key.data = (const char *) p;
+    last = p + NGX_HTTP_PF_SETTING_KEY;
+
+    switch (level) {
+
+    case PF_LEVEL_SCHOOL:
+        if (school.len == 0) {
+            key.data = NULL;
+            return key;
+        }
+
+        p = ngx_slprintf(p, last, "school/%*s/%*s", school.len, school.data,
+                         name.len, name.data);
+        break;
+
+    case PF_LEVEL_CITY:
+        p = ngx_slprintf(p, last, "city/%*s", name.len, name.data);
+        break;
+
+    case PF_LEVEL_NATION:
+        p = ngx_slprintf(p, last, "nation/%*s", name.len, name.data);
+        break;
+
+    default:
+        key.data = NULL;
+        return key;
+    }
+
+    key.len = p - (u_char *) key.data;
+
+    return key;
+}
+
+
+/* One level's own value; empty when the level does not set it. */
+
+pf_str_t
+ngx_http_pf_setting_at(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name)
+{
+    pf_str_t  key, value;
+
+    key = ngx_http_pf_setting_key(ctx, level, school, name);
+
+    if (key.len == 0
+        || ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_SETTINGS, key, &value)
+           != PF_OK)
+    {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    return value;
+}
+
+
+/* school -> city -> nation; empty when no level sets it. */
+
+pf_str_t
+ngx_http_pf_setting_value(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    pf_str_t name)
+{
+    pf_str_t  v;
+
+    if (school.len) {
+        v = ngx_http_pf_setting_at(ctx, PF_LEVEL_SCHOOL, school, name);
+        if (v.data) {
+            return v;
+        }
+    }
+
+    v = ngx_http_pf_setting_at(ctx, PF_LEVEL_CITY, school, name);
+    if (v.data) {
+        return v;
+    }
+
+    return ngx_http_pf_setting_at(ctx, PF_LEVEL_NATION, school, name);
+}
+
+
+static pf_str_t
+ngx_http_pf_setting_school(ngx_http_pf_ctx_t *ctx, pf_str_t school)
+{
+    if (school.len == 0 && ctx->has_user) {
+        return ctx->user.school;
+    }
+
+    return school;
+}
+
+
+/* A whole number in text, "-" allowed; 0 if it is not one. */
+
+static ngx_uint_t
+ngx_http_pf_setting_parse(pf_str_t v, int64_t *out)
+{
+    ngx_int_t  n;
+
+    if (v.len && v.data[0] == '-') {
+        n = ngx_atoi((u_char *) v.data + 1, v.len - 1);
+        *out = -n;
+
+    } else {
+        n = ngx_atoi((u_char *) v.data, v.len);
+        *out = n;
+    }
+
+    return n != NGX_ERROR;
+}
+
+
+static ngx_http_pf_setting_t *
+ngx_http_pf_setting_declared(ngx_http_pf_ctx_t *ctx, const char *name,
+    uint32_t type)
+{
+    ngx_http_pf_setting_t  *s;
+
+    s = ngx_http_pf_setting_find(ctx->pmcf, name, ngx_strlen(name));
+
+    if (s == NULL || s->decl.type != type) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: setting \"%s\" is not declared as a %s by "
+                      "any loaded plugin", name,
+                      type == PF_SETTING_NUMBER ? "number" : "word");
+        return NULL;
+    }
+
+    return s;
+}
+
+
+int64_t
+ngx_http_pf_setting_number(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    const char *name)
+{
+    int64_t                 n;
+    pf_str_t                v;
+    ngx_http_pf_setting_t  *s;
+
+    s = ngx_http_pf_setting_declared(ctx, name, PF_SETTING_NUMBER);
+    if (s == NULL) {
+        return 0;
+    }
+
+    v = ngx_http_pf_setting_value(ctx, ngx_http_pf_setting_school(ctx, school),
+                                  (pf_str_t) { ngx_strlen(name), name });
+
+    if (v.data == NULL) {
+        return s->decl.dflt;
+    }
+
+    if (v.len == 0) {
+        return s->decl.empty_ok ? -1 : s->decl.dflt;
+    }
+
+    return ngx_http_pf_setting_parse(v, &n) ? n : s->decl.dflt;
+}
+
+
+pf_str_t
+ngx_http_pf_setting_word(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    const char *name)
+{
+    pf_str_t                v;
+    ngx_http_pf_setting_t  *s;
+
+    s = ngx_http_pf_setting_declared(ctx, name, PF_SETTING_WORD);
+    if (s == NULL) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    v = ngx_http_pf_setting_value(ctx, ngx_http_pf_setting_school(ctx, school),
+                                  (pf_str_t) { ngx_strlen(name), name });
+
+    if (v.len == 0) {
+        v.data = s->decl.dflt_word;
+        v.len = ngx_strlen(v.data);
+    }
+
+    return v;
+}
+
+
+/*
+ * Windows (AD3): open when at least one level sets the window and every
+ * level that sets one contains now; *to is the earliest closing time of
+ * the levels set (the deadline students see).
+ */
+
+static ngx_uint_t
+ngx_http_pf_window_level(ngx_http_pf_ctx_t *ctx, pf_str_t value, int64_t now,
+    ngx_uint_t *set, int64_t *to)
+{
+    int64_t          f, t;
+    ngx_str_t        err;
+    const pf_val_t  *w;
+
+    if (value.data == NULL) {
+        return 1;
+    }
+
+    *set = 1;
+
+    w = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
+                               8, &err);
+
+    if (w == NULL
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(w, "from"), &f)
+           != PF_OK
+        || ngx_http_pf_json_integer(ngx_http_pf_json_get(w, "to"), &t)
+           != PF_OK)
+    {
+        return 0;
+    }
+
+    if (*to == 0 || t < *to) {
+        *to = t;
+    }
+
+    return now >= f && now < t;
+}
+
+
+int
+ngx_http_pf_window_open(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    pf_str_t term, const char *name, int64_t *to)
+{
+    u_char      *p;
+    int64_t      now, deadline;
+    pf_str_t     key;
+    ngx_uint_t   set, open;
+
+    p = ngx_pnalloc(ctx->pool, NGX_HTTP_PF_SETTING_KEY);
+    if (p == NULL || term.len > 16) {
+        return 0;
+    }
+
+    key.data = (const char *) p;
+    key.len = ngx_slprintf(p, p + NGX_HTTP_PF_SETTING_KEY, "window/%*s/%s",
+                           term.len, term.data, name)
+              - p;
+
+    school = ngx_http_pf_setting_school(ctx, school);
+    now = ngx_http_pf_now_ms();
+    set = 0;
+    deadline = 0;
+    open = 1;
+
+    if (school.len) {
+        open &= ngx_http_pf_window_level(ctx,
+                    ngx_http_pf_setting_at(ctx, PF_LEVEL_SCHOOL, school, key),
+                    now, &set, &deadline);
+    }
+
+    open &= ngx_http_pf_window_level(ctx,
+                ngx_http_pf_setting_at(ctx, PF_LEVEL_CITY, school, key),
+                now, &set, &deadline);
+    open &= ngx_http_pf_window_level(ctx,
+                ngx_http_pf_setting_at(ctx, PF_LEVEL_NATION, school, key),
+                now, &set, &deadline);
+
+    if (to) {
+        *to = deadline;
+    }
+
+    return set && open;
+}
+
+
+/*
+ * Whether value is one the declaration allows: PF_OK, or PF_INVALID with
+ * *why saying why in words (for the settings routes' answer).
+ */
+
+static int
+ngx_http_pf_setting_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
+    pf_str_t value, ngx_str_t *why)
+{
+    int64_t          n, f, t;
+    u_char          *p;
+    ngx_str_t        err;
+    const pf_val_t  *w;
+
+    p = ngx_pnalloc(ctx->pool, 512);
+    if (p == NULL) {
+        return PF_ERROR;
+    }
+
+    why->data = p;
+
+    if (d->type == PF_SETTING_WINDOW) {
+        w = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
+                                   value.len, 8, &err);
+
+        if (w == NULL
+            || ngx_http_pf_json_integer(ngx_http_pf_json_get(w, "from"), &f)
+               != PF_OK
+            || ngx_http_pf_json_integer(ngx_http_pf_json_get(w, "to"), &t)
+               != PF_OK
+            || f < 0 || f >= t)
+        {
+            why->len = ngx_slprintf(p, p + 512, "a window is {\"from\": ms, "
+                                    "\"to\": ms} with from before to")
+                       - p;
+            return PF_INVALID;
+        }
+
+        return PF_OK;
+    }
+
+    if (value.len == 0) {
+        if (d->empty_ok) {
+            return PF_OK;
+        }
+
+        why->len = ngx_slprintf(p, p + 512, "%s may not be empty", d->name)
+                   - p;
+        return PF_INVALID;
+    }
+
+    if (d->type == PF_SETTING_WORD) {
+        if (ngx_http_pf_setting_word_in(d->choices, value)) {
+            return PF_OK;
+        }
+
+        why->len = ngx_slprintf(p, p + 512, "%s must be one of: %s", d->name,
+                                d->choices)
+                   - p;
+        return PF_INVALID;
+    }
+
+    if (value.len > 20 || !ngx_http_pf_setting_parse(value, &n)
+        || n < d->min || n > d->max)
+    {
+        why->len = ngx_slprintf(p, p + 512, "%s must be a whole number from "
+                                "%L to %L", d->name, d->min, d->max)
+                   - p;
+        return PF_INVALID;
+    }
+
+    return PF_OK;
+}
+
+
+/*
+ * Sets a level's value of a declared setting: PF_NOT_FOUND undeclared,
+ * PF_DENIED at a level the declaration does not name, PF_INVALID a value
+ * it refuses (*why, if given, says why).
+ */
+
+int
+ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name, pf_str_t value, ngx_str_t *why)
+{
+    int                     rc;
+    pf_str_t                key, term;
+    ngx_str_t               reason;
+    ngx_http_pf_setting_t  *s;
+
+    s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
+    if (s == NULL) {
+        return PF_NOT_FOUND;
+    }
+
+    if (!(s->decl.levels & level)) {
+        return PF_DENIED;
+    }
+
+    rc = ngx_http_pf_setting_check(ctx, &s->decl, value, why ? why : &reason);
+    if (rc != PF_OK) {
+        return rc;
+    }
+
+    key = ngx_http_pf_setting_key(ctx, level, school, name);
+    if (key.len == 0) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_SETTINGS, key, value);
+}
+
+
+int
+ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name)
+{
+    pf_str_t                key, term;
+    ngx_http_pf_setting_t  *s;
+
+    s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
+    if (s == NULL) {
+        return PF_NOT_FOUND;
+    }
+
+    if (!(s->decl.levels & level)) {
+        return PF_DENIED;
+    }
+
+    key = ngx_http_pf_setting_key(ctx, level, school, name);
+    if (key.len == 0) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_SETTINGS, key);
+}
+
+
+/* --- the routes ----------------------------------------------------------- */
+
+/*
+ * GET /schools/{school}/settings and GET /city/settings: every declared
+ * setting the level may set, with its effective value (the named
+ * school's, also when a city admin asks) and its bounds or choices.
+ */
+
+static int
+ngx_http_pf_settings_get(pf_req_t *req)
+{
+    u_char                 *n, num[NGX_INT64_LEN];
+    pf_str_t                v, school;
+    uint32_t                level;
+    pf_gen_t               *g;
+    ngx_str_t              *param;
+    ngx_uint_t              i;
+    const pf_setting_t     *d;
+    ngx_http_pf_setting_t  *s;
+
+    param = ngx_http_pf_param(req, "school");
+    school = param ? ngx_http_pf_str(param) : (pf_str_t) { 0, NULL };
+    level = param ? PF_LEVEL_SCHOOL : PF_LEVEL_CITY;
+
+    g = ngx_http_pf_gen(req->pool);
+    if (g == NULL) {
+        return ngx_http_pf_error(req, 500, "internal", "out of memory");
+    }
+
+    ngx_http_pf_gen_map_open(g);
+    ngx_http_pf_gen_key(g, "settings");
+    ngx_http_pf_gen_array_open(g);
+
+    s = req->pmcf->settings.elts;
+
+    for (i = 0; i < req->pmcf->settings.nelts; i++) {
+        d = &s[i].decl;
+
+        if (d->type == PF_SETTING_WINDOW || !(d->levels & level)) {
+            continue;
+        }
+
+        v = ngx_http_pf_setting_value(req, school,
+                                      (pf_str_t) { ngx_strlen(d->name),
+                                                   d->name });
+
+        ngx_http_pf_gen_map_open(g);
+        ngx_http_pf_gen_key(g, "name");
+        ngx_http_pf_gen_cstring(g, d->name);
+        ngx_http_pf_gen_key(g, "value");
+
+        if (v.data) {
+            ngx_http_pf_gen_string(g, v);
+
+        } else if (d->type == PF_SETTING_WORD) {
+            ngx_http_pf_gen_cstring(g, d->dflt_word);
+
+        } else if (d->empty_ok && d->dflt == -1) {
+            ngx_http_pf_gen_cstring(g, "");
+
+        } else {
+            n = ngx_sprintf(num, "%L", d->dflt);
+            ngx_http_pf_gen_string(g, (pf_str_t) { n - num,
+                                                   (const char *) num });
+        }
+
+        if (d->type == PF_SETTING_WORD) {
+            /* each choice followed by a space, as the page reads them */
+            n = ngx_pnalloc(req->pool, ngx_strlen(d->choices) + 1);
+            if (n == NULL) {
+                return ngx_http_pf_error(req, 500, "internal",
+                                         "out of memory");
+            }
+
+            ngx_http_pf_gen_key(g, "choices");
+            ngx_http_pf_gen_string(g, (pf_str_t) {
+                                       ngx_sprintf(n, "%s ", d->choices) - n,
+                                       (const char *) n });
+
+        } else {
+            ngx_http_pf_gen_key(g, "min");
+            ngx_http_pf_gen_number(g, d->min);
+            ngx_http_pf_gen_key(g, "max");
+            ngx_http_pf_gen_number(g, d->max);
+        }
+
+        ngx_http_pf_gen_key(g, "about");
+        ngx_http_pf_gen_cstring(g, d->about);
+        ngx_http_pf_gen_map_close(g);
+    }
+
+    ngx_http_pf_gen_array_close(g);
+    ngx_http_pf_gen_map_close(g);
+
+    return ngx_http_pf_reply(req, 200, g);
+}
+
+
+/* PUT /schools/{school}/settings/{name}, /city/settings/{name}: {"value"} */
+
+static int
+ngx_http_pf_settings_put(pf_req_t *req)
+{
+    int                     rc;
+    pf_str_t                school, name, value, subject, detail;
+    uint32_t                level;
+    pf_gen_t               *g;
+    ngx_str_t              *param, why;
+    const pf_val_t         *v;
+    ngx_http_pf_setting_t  *s;
+
+    param = ngx_http_pf_param(req, "school");
+    school = param ? ngx_http_pf_str(param) : (pf_str_t) { 0, NULL };
+    level = param ? PF_LEVEL_SCHOOL : PF_LEVEL_CITY;
+    name = ngx_http_pf_str(ngx_http_pf_param(req, "name"));
+
+    s = ngx_http_pf_setting_find(req->pmcf, name.data, name.len);
+
+    if (s == NULL || s->decl.type == PF_SETTING_WINDOW) {
+        return ngx_http_pf_error(req, 404, "unknown_setting",
+                                 "no parameter named \"%*s\"", name.len,
+                                 name.data);
+    }
+
+    v = ngx_http_pf_json_get(req->body, "value");
+
+    if (ngx_http_pf_json_type(v) != PF_JSON_NUMBER
+        && ngx_http_pf_json_type(v) != PF_JSON_STRING)
+    {
+        return ngx_http_pf_error(req, 422, "invalid_field",
+                                 "\"value\" must be a number or a string");
+    }
+
+    value = ngx_http_pf_json_str(v);
+
+    rc = ngx_http_pf_setting_put(req, level, school, name, value, &why);
+
+    switch (rc) {
+
+    case PF_OK:
+        break;
+
+    case PF_DENIED:
+        return ngx_http_pf_error(req, 403, "not_settable_here",
+                                 "%*s is not set at this level", name.len,
+                                 name.data);
+
+    case PF_INVALID:
+        return ngx_http_pf_error(req, 422, "out_of_range", "%V", &why);
+
+    default:
+        return ngx_http_pf_error(req, 503, "storage_unavailable",
+                                 "the setting could not be stored");
+    }
+
+    g = ngx_http_pf_gen(req->pool);
+    if (g == NULL) {
+        return ngx_http_pf_error(req, 500, "internal", "out of memory");
+    }
+
+    ngx_http_pf_gen_map_open(g);
+    ngx_http_pf_gen_key(g, "name");
+    ngx_http_pf_gen_string(g, name);
+    ngx_http_pf_gen_key(g, "value");
+    ngx_http_pf_gen_string(g, value);
+    ngx_http_pf_gen_map_close(g);
+    detail = ngx_http_pf_gen_text(g);
+
+    if (param) {
+        u_char  *p;
+
+        p = ngx_pnalloc(req->pool, sizeof("school/") - 1 + school.len);
+        if (p == NULL) {
+            return ngx_http_pf_error(req, 500, "internal", "out of memory");
+        }
+
+        subject.data = (const char *) p;
+        subject.len = ngx_sprintf(p, "school/%*s", school.len, school.data)
+                      - p;
+
+    } else {
+        subject = (pf_str_t) { sizeof("city") - 1, "city" };
+    }
+
+    (void) ngx_http_pf_audit(req, subject, "setting.changed", detail);
+
+    return ngx_http_pf_settings_get(req);
+}

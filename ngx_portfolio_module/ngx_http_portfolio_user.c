@@ -1,0 +1,473 @@
+/*
+ * ngx_http_portfolio_user.c -- accounts (the core's "users" records):
+ * loading them, their roles and password state, the SPEC A1 account
+ * names, and the host calls through which plugins read and change them.
+ *
+ * A record's credential ("pw"), forced change ("must_change"), last
+ * change ("pw_changed") and directory binding ("directory") are the
+ * core's: every rewrite here keeps them unless the core itself names
+ * them, and a plugin that names them is refused.
+ */
+
+#include "ngx_http_portfolio_module.h"
+
+
+static const char  *ngx_http_pf_user_core_fields[] = {
+    "id", "pw", "must_change", "pw_changed", "directory", "created", NULL
+};
+
+
+int
+ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id, pf_str_t value,
+    const pf_val_t **rec)
+{
+    ngx_str_t  err;
+
+    *rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data,
+                                  value.len, 64, &err);
+    if (*rec == NULL) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: user record \"%*s\" is damaged: %V",
+                      id.len, id.data, &err);
+        return PF_ERROR;
+    }
+
+    return PF_OK;
+}
+
+
+int
+ngx_http_pf_load_user(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t **rec)
+{
+    int        rc;
+    pf_str_t   value;
+
+    rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, id, &value);
+    if (rc != PF_OK) {
+        return rc;
+    }
+
+    return ngx_http_pf_user_parse(ctx, id, value, rec);
+}
+
+
+/* When a user record's password last changed (ms); 0: never. */
+
+int64_t
+ngx_http_pf_user_pw_changed(const pf_val_t *user)
+{
+    int64_t  changed;
+
+    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(user, "pw_changed"),
+                                 &changed)
+        != PF_OK)
+    {
+        return 0;
+    }
+
+    return changed;
+}
+
+
+uint32_t
+ngx_http_pf_roles_parse(const pf_val_t *roles)
+{
+    size_t     i, n;
+    uint32_t   bits;
+
+    bits = 0;
+    n = ngx_http_pf_json_count(roles);
+
+    for (i = 0; i < n; i++) {
+        bits |= pf_role_bit(ngx_http_pf_json_str(ngx_http_pf_json_at(roles,
+                                                                     i)));
+    }
+
+    return bits;
+}
+
+
+int
+ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles)
+{
+    ngx_uint_t  k;
+
+    ngx_http_pf_gen_array_open(g);
+
+    for (k = 0; k < PF_NROLES; k++) {
+        if (roles & (1u << k)) {
+            ngx_http_pf_gen_cstring(g, pf_role_name(1u << k));
+        }
+    }
+
+    return ngx_http_pf_gen_array_close(g);
+}
+
+
+/*
+ * SPEC A1: a student is the school's domain and the student number
+ * ([A-Za-z0-9], up to 20); anyone else the domain and the 9 digits after
+ * the national ID's letter.  Empty if neither is well formed.
+ */
+
+pf_str_t
+ngx_http_pf_account_name(ngx_pool_t *pool, pf_str_t school,
+    pf_str_t national_id, pf_str_t student_number)
+{
+    u_char    *p;
+    size_t     i;
+    pf_str_t   id, tail;
+
+    id.len = 0;
+    id.data = NULL;
+
+    if (student_number.len) {
+        tail = student_number;
+
+        for (i = 0; i < tail.len; i++) {
+            if (!isalnum((u_char) tail.data[i])) {
+                return id;
+            }
+        }
+
+        if (tail.len > 20) {
+            return id;
+        }
+
+    } else {
+        if (national_id.len != 10 || !isalpha((u_char) national_id.data[0])) {
+            return id;
+        }
+
+        tail.data = national_id.data + 1;
+        tail.len = 9;
+
+        for (i = 0; i < 9; i++) {
+            if (!isdigit((u_char) tail.data[i])) {
+                return id;
+            }
+        }
+    }
+
+    if (school.len == 0 || school.len + tail.len > 64) {
+        return id;
+    }
+
+    p = ngx_pnalloc(pool, school.len + tail.len);
+    if (p == NULL) {
+        return id;
+    }
+
+    id.data = (const char *) p;
+    p = ngx_cpymem(p, school.data, school.len);
+    p = ngx_cpymem(p, tail.data, tail.len);
+    id.len = p - (u_char *) id.data;
+
+    return id;
+}
+
+
+static ngx_uint_t
+ngx_http_pf_user_core_field(pf_str_t name)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; ngx_http_pf_user_core_fields[i]; i++) {
+        if (name.len == ngx_strlen(ngx_http_pf_user_core_fields[i])
+            && ngx_strncmp(name.data, ngx_http_pf_user_core_fields[i],
+                           name.len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * Writes rec with the fields of set (an object) replaced where rec has
+ * them, added at the end where it has not, and removed where set gives
+ * null; "updated" and "by" say when and who unless set names them.
+ */
+
+int
+ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec, const pf_val_t *set)
+{
+    size_t           i, j, n;
+    u_char          *done;
+    pf_str_t         k, sk;
+    pf_gen_t        *g;
+    ngx_uint_t       stamp;
+    const pf_val_t  *v;
+
+    n = ngx_http_pf_json_count(set);
+
+    done = ngx_pcalloc(ctx->pool, n + 1);
+    g = ngx_http_pf_gen(ctx->pool);
+
+    if (done == NULL || g == NULL) {
+        return PF_ERROR;
+    }
+
+    stamp = ngx_http_pf_json_get(set, "updated") == NULL
+            && ngx_http_pf_json_get(set, "by") == NULL;
+
+    ngx_http_pf_gen_map_open(g);
+
+    for (i = 0; i < ngx_http_pf_json_count(rec); i++) {
+        k = ngx_http_pf_json_key_at(rec, i);
+        v = ngx_http_pf_json_at(rec, i);
+
+        if (stamp && ((k.len == 7 && ngx_strncmp(k.data, "updated", 7) == 0)
+                      || (k.len == 2 && ngx_strncmp(k.data, "by", 2) == 0)))
+        {
+            continue;
+        }
+
+        for (j = 0; j < n; j++) {
+            sk = ngx_http_pf_json_key_at(set, j);
+
+            if (sk.len == k.len && ngx_strncmp(sk.data, k.data, k.len) == 0) {
+                v = ngx_http_pf_json_at(set, j);
+                done[j] = 1;
+                break;
+            }
+        }
+
+        if (ngx_http_pf_json_type(v) == PF_JSON_NULL && j < n) {
+            continue;
+        }
+
+        ngx_http_pf_gen_string(g, k);
+        ngx_http_pf_gen_value(g, v);
+    }
+
+    for (i = 0; i < n; i++) {
+        v = ngx_http_pf_json_at(set, i);
+
+        if (done[i] || ngx_http_pf_json_type(v) == PF_JSON_NULL) {
+            continue;
+        }
+
+        ngx_http_pf_gen_string(g, ngx_http_pf_json_key_at(set, i));
+        ngx_http_pf_gen_value(g, v);
+    }
+
+    if (stamp) {
+        ngx_http_pf_gen_key(g, "updated");
+        ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
+        ngx_http_pf_gen_key(g, "by");
+
+        if (ctx->has_user) {
+            ngx_http_pf_gen_string(g, ctx->user.id);
+
+        } else {
+            ngx_http_pf_gen_cstring(g, "system");
+        }
+    }
+
+    if (ngx_http_pf_gen_map_close(g) != PF_OK) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_USERS, id,
+                              ngx_http_pf_gen_text(g));
+}
+
+
+/* --- host calls ----------------------------------------------------------- */
+
+static const pf_val_t *
+ngx_http_pf_user_fields(pf_req_t *req, pf_str_t fields)
+{
+    size_t           i;
+    ngx_str_t        err;
+    const pf_val_t  *set;
+
+    set = ngx_http_pf_json_parse(req->pool, (u_char *) fields.data,
+                                 fields.len, 64, &err);
+
+    if (set == NULL || ngx_http_pf_json_type(set) != PF_JSON_OBJECT) {
+        ngx_log_error(NGX_LOG_ERR, req->log, 0,
+                      "portfolio plugin \"%V\": account fields are not a "
+                      "JSON object", &req->plugin->name);
+        return NULL;
+    }
+
+    for (i = 0; i < ngx_http_pf_json_count(set); i++) {
+        if (ngx_http_pf_user_core_field(ngx_http_pf_json_key_at(set, i))) {
+            ngx_log_error(NGX_LOG_ERR, req->log, 0,
+                          "portfolio plugin \"%V\": an account's \"%s\" is "
+                          "the core's", &req->plugin->name,
+                          ngx_http_pf_json_key_at(set, i).data);
+            return NULL;
+        }
+    }
+
+    return set;
+}
+
+
+const pf_val_t *
+ngx_http_pf_api_user_get(pf_req_t *req, pf_str_t id)
+{
+    const pf_val_t  *rec;
+
+    if (id.len == 0 || id.len > 128
+        || ngx_http_pf_load_user(req, id, &rec) != PF_OK)
+    {
+        return NULL;
+    }
+
+    return ngx_http_pf_json_without(req->pool, rec, "pw");
+}
+
+
+typedef struct {
+    pf_req_t          *req;
+    pf_user_scan_pt    cb;
+    void              *data;
+} ngx_http_pf_user_scan_t;
+
+
+static int
+ngx_http_pf_user_scan_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    ngx_http_pf_user_scan_t *us = data;
+
+    const pf_val_t  *rec;
+
+    if (ngx_http_pf_user_parse(us->req, key, value, &rec) != PF_OK) {
+        return 0;    /* logged; the others are still listed */
+    }
+
+    return us->cb(us->data, key,
+                  ngx_http_pf_json_without(us->req->pool, rec, "pw"));
+}
+
+
+int
+ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t prefix, pf_user_scan_pt cb,
+    void *data)
+{
+    ngx_http_pf_user_scan_t  us;
+
+    us.req = req;
+    us.cb = cb;
+    us.data = data;
+
+    return ngx_http_pf_db_scan(req, NGX_HTTP_PF_DB_USERS, prefix,
+                               ngx_http_pf_user_scan_cb, &us);
+}
+
+
+int
+ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id, pf_str_t fields,
+    pf_str_t password)
+{
+    size_t           i;
+    pf_str_t         old;
+    pf_gen_t        *g;
+    ngx_str_t        cred;
+    const pf_val_t  *set;
+
+    if (!req->write) {
+        return PF_DENIED;
+    }
+
+    if (id.len == 0 || id.len > 64 || password.len == 0) {
+        return PF_ERROR;
+    }
+
+    set = ngx_http_pf_user_fields(req, fields);
+    if (set == NULL) {
+        return PF_DENIED;
+    }
+
+    if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_USERS, id, &old) == PF_OK) {
+        return PF_EXISTS;
+    }
+
+    if (ngx_http_pf_initial_credential(req->pmcf, req->pool, password, &cred)
+        != PF_OK)
+    {
+        return PF_ERROR;
+    }
+
+    g = ngx_http_pf_gen(req->pool);
+    if (g == NULL) {
+        return PF_ERROR;
+    }
+
+    ngx_http_pf_gen_map_open(g);
+    ngx_http_pf_gen_key(g, "id");
+    ngx_http_pf_gen_string(g, id);
+
+    for (i = 0; i < ngx_http_pf_json_count(set); i++) {
+        ngx_http_pf_gen_string(g, ngx_http_pf_json_key_at(set, i));
+        ngx_http_pf_gen_value(g, ngx_http_pf_json_at(set, i));
+    }
+
+    ngx_http_pf_gen_key(g, "pw");
+    ngx_http_pf_gen_string(g, ngx_http_pf_str(&cred));
+    ngx_http_pf_gen_key(g, "must_change");
+    ngx_http_pf_gen_boolean(g, 1);
+
+    ngx_http_pf_gen_key(g, "created");
+    ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
+
+    if (ngx_http_pf_json_get(set, "by") == NULL) {
+        ngx_http_pf_gen_key(g, "by");
+
+        if (req->has_user) {
+            ngx_http_pf_gen_string(g, req->user.id);
+
+        } else {
+            ngx_http_pf_gen_cstring(g, "system");
+        }
+    }
+
+    if (ngx_http_pf_gen_map_close(g) != PF_OK) {
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_db_put(req, NGX_HTTP_PF_DB_USERS, id,
+                              ngx_http_pf_gen_text(g));
+}
+
+
+int
+ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id, pf_str_t fields)
+{
+    int              rc;
+    const pf_val_t  *set, *rec;
+
+    if (!req->write) {
+        return PF_DENIED;
+    }
+
+    set = ngx_http_pf_user_fields(req, fields);
+    if (set == NULL) {
+        return PF_DENIED;
+    }
+
+    rc = ngx_http_pf_load_user(req, id, &rec);
+    if (rc != PF_OK) {
+        return rc;
+    }
+
+    return ngx_http_pf_user_rewrite(req, id, rec, set);
+}
+
+
+pf_str_t
+ngx_http_pf_api_account_name(pf_req_t *req, pf_str_t school,
+    pf_str_t national_id, pf_str_t student_number)
+{
+    return ngx_http_pf_account_name(req->pool, school, national_id,
+                                    student_number);
+}

@@ -1,0 +1,216 @@
+/*
+ * pf_outcome.c -- course learning outcomes as the plugins that handle
+ * them share them; see pf_outcome.h.
+ */
+
+#include <stdint.h>
+
+#include "pf_outcome.h"
+#include "pf_time.h"
+
+
+const pf_val_t *
+pfo_find(pf_req_t *req, pf_str_t id, pf_str_t *key, pf_str_t *text)
+{
+    pf_str_t         student, k, v;
+    const pf_val_t  *idx;
+
+    if (!pf_valid_id(id)) {
+        return NULL;
+    }
+
+    idx = pf_load(req, "outcome_ids", id);
+    student = pf_field(idx, "student");
+
+    if (!pf_valid_id(student)) {
+        return NULL;
+    }
+
+    k = pf_key(req, 2, student, id);
+
+    if (pf_host->db_get(req, "outcomes", k, &v) != PF_OK) {
+        return NULL;
+    }
+
+    if (key) {
+        *key = k;
+    }
+
+    if (text) {
+        *text = v;
+    }
+
+    return pf_host->parse(req, v);
+}
+
+
+int
+pfo_owner(pf_req_t *req, pf_str_t id, pf_str_t *owner)
+{
+    const pf_val_t  *idx;
+
+    idx = pf_valid_id(id) ? pf_load(req, "outcome_ids", id) : NULL;
+    *owner = pf_field(idx, "student");
+
+    if (!pf_valid_id(*owner)) {
+        return pf_host->error(req, 404, "not_found", "no such outcome");
+    }
+
+    return 0;
+}
+
+
+int
+pfo_standin_active(pf_req_t *req, pf_str_t teacher, pf_str_t me)
+{
+    int64_t          now;
+    const pf_val_t  *s;
+
+    if (!pf_valid_id(teacher)) {
+        return 0;
+    }
+
+    s = pf_load(req, "cert_standins", teacher);
+
+    if (s == NULL || !pf_str_is(pf_host->get(s, "standin"), me)) {
+        return 0;
+    }
+
+    now = pf_host->now_ms(req);
+
+    return now >= pf_int(s, "from", INT64_MAX)
+           && now < pf_int(s, "to", INT64_MIN);
+}
+
+
+int
+pfo_is_reviewer(pf_req_t *req, const pf_val_t *rec, pf_str_t me)
+{
+    pf_str_t  reviewer;
+
+    reviewer = pf_field(rec, "reviewer");
+
+    if (reviewer.len == 0) {
+        return 0;
+    }
+
+    return pf_same(reviewer, me) || pfo_standin_active(req, reviewer, me);
+}
+
+
+int
+pfo_published(const pf_val_t *rec)
+{
+    pf_str_t  status;
+
+    status = pf_field(rec, "status");
+
+    return pf_eq(status, "passed") || pf_eq(status, "failed");
+}
+
+
+int
+pfo_undecided(const pf_val_t *rec)
+{
+    return pf_host->type(pf_host->get(rec, "decision")) == PF_JSON_NULL
+           && pf_host->type(pf_host->get(rec, "decided_by")) == PF_JSON_NULL
+           && pf_host->type(pf_host->get(rec, "decided_at")) == PF_JSON_NULL
+           && pf_host->type(pf_host->get(rec, "note")) == PF_JSON_STRING
+           && pf_field(rec, "note").len == 0;
+}
+
+
+void
+pfo_view(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec, pf_str_t text,
+    int show_decision)
+{
+    static const char *const  hidden[] = {
+        "decision", "note", "decided_by", "decided_at", NULL
+    };
+
+    if (show_decision || pfo_published(rec) || pfo_undecided(rec)) {
+        if (text.len == 0 || pf_host->raw(g, text) != PF_OK) {
+            pf_copy_value(g, rec);
+        }
+
+        return;
+    }
+
+    pf_host->map_open(g);
+    pf_copy_fields(g, rec, hidden);
+    pf_host->key(g, "decision");
+    pf_host->null(g);
+    pf_host->key(g, "note");
+    pf_host->cstring(g, "");
+    pf_host->key(g, "decided_by");
+    pf_host->null(g);
+    pf_host->key(g, "decided_at");
+    pf_host->null(g);
+    pf_host->map_close(g);
+}
+
+
+int
+pfo_window(pf_req_t *req, pf_str_t school, pf_str_t term, const char *kind,
+    pf_str_t *why)
+{
+    int              i, set;
+    int64_t          from, to, f, t;
+    pf_str_t         name, a, b;
+    const pf_val_t  *w;
+
+    static const uint32_t  levels[] = {
+        PF_LEVEL_SCHOOL, PF_LEVEL_CITY, PF_LEVEL_NATION
+    };
+
+    if (pf_host->window_open(req, school, term, kind, NULL)) {
+        return 1;
+    }
+
+    name = pf_host->sprintf(req, "window/%.*s/%s", PF_S(term), kind);
+    set = 0;
+    from = INT64_MIN;
+    to = INT64_MAX;
+
+    for (i = 0; i < 3; i++) {
+        w = pf_host->parse(req, pf_host->setting_at(req, levels[i], school,
+                                                    name));
+
+        if (w == NULL
+            || pf_host->integer(pf_host->get(w, "from"), &f) != PF_OK
+            || pf_host->integer(pf_host->get(w, "to"), &t) != PF_OK)
+        {
+            continue;
+        }
+
+        set = 1;
+
+        if (f > from) {
+            from = f;
+        }
+
+        if (t < to) {
+            to = t;
+        }
+    }
+
+    if (!set) {
+        *why = pf_host->sprintf(req, "no %s window is set for term %.*s",
+                                kind, PF_S(term));
+
+    } else if (from >= to) {
+        *why = pf_host->sprintf(req, "the %s window for term %.*s is closed "
+                                "(the school's, city's and nation's windows "
+                                "do not overlap)", kind, PF_S(term));
+
+    } else {
+        a = pf_tw_minutes(req, from);
+        b = pf_tw_minutes(req, to);
+
+        *why = pf_host->sprintf(req, "the %s window for term %.*s is "
+                                "%.*s to %.*s (Taiwan time); it is closed now",
+                                kind, PF_S(term), PF_S(a), PF_S(b));
+    }
+
+    return 0;
+}

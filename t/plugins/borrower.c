@@ -1,0 +1,4 @@
+/* See borrower.inc. */
+#define BORROWER_DB      "keeper_shared"
+#define BORROWER_ACCESS  PF_DB_READ
+#include "borrower.inc"
