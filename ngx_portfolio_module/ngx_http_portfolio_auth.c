@@ -720,15 +720,13 @@ ngx_http_pf_verify_post(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg,
     ctx->handler = write_handler;
 
     /* attempts that may ask the directory wait in portfolio_ldap_pool */
-    if ((lg->uid.len
-         ? ngx_http_pf_ldap_post(ctx, ngx_http_pf_login_thread)
-         : ngx_http_pf_task_post(ctx, ngx_http_pf_login_thread))
+    if (ngx_http_pf_thread_post(ctx, lg->uid.len ? ctx->pmcf->ldap.pool
+                                                 : ctx->pmcf->task_pool,
+                                ngx_http_pf_login_thread)
         != NGX_OK)
     {
-        ctx->done = NULL;
-        ctx->retry_after = 2;
-        return ngx_http_pf_error(ctx, 503, "busy",
-                                 "too many sign-ins at once; try again");
+        return ngx_http_pf_busy(ctx, 2, "too many sign-ins at once; try "
+                                "again");
     }
 
     return 0;
@@ -785,15 +783,8 @@ ngx_http_pf_login_thread(void *data, ngx_log_t *log)
 static void
 ngx_http_pf_login_verified(ngx_http_pf_ctx_t *ctx)
 {
-    ctx->done = NULL;
     ctx->replied = 0;
-
-    if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
-        ctx->retry_after = 2;
-        ngx_http_pf_error(ctx, 503, "busy",
-                          "too many changes are waiting; try again shortly");
-        ngx_http_pf_finish(ctx);
-    }
+    ngx_http_pf_writer_hand(ctx);
 }
 
 
@@ -1072,9 +1063,7 @@ ngx_http_pf_password_write(pf_req_t *req)
 {
     ngx_http_pf_ctx_t *ctx = req;
 
-    size_t                i, n;
     int64_t               changed;
-    pf_str_t              k;
     pf_gen_t             *g;
     const pf_val_t       *rec;
     ngx_http_pf_login_t  *lg;
@@ -1108,23 +1097,6 @@ ngx_http_pf_password_write(pf_req_t *req)
     }
 
     ngx_http_pf_gen_map_open(g);
-
-    n = ngx_http_pf_json_count(rec);
-
-    for (i = 0; i < n; i++) {
-        k = ngx_http_pf_json_key_at(rec, i);
-
-        if ((k.len == 2 && ngx_strncmp(k.data, "pw", 2) == 0)
-            || (k.len == 11 && ngx_strncmp(k.data, "must_change", 11) == 0)
-            || (k.len == 10 && ngx_strncmp(k.data, "pw_changed", 10) == 0))
-        {
-            continue;
-        }
-
-        ngx_http_pf_gen_string(g, k);
-        ngx_http_pf_gen_value(g, ngx_http_pf_json_at(rec, i));
-    }
-
     ngx_http_pf_gen_key(g, "pw");
     ngx_http_pf_gen_string(g, ngx_http_pf_str(&lg->new_hash));
     ngx_http_pf_gen_key(g, "must_change");
@@ -1134,8 +1106,8 @@ ngx_http_pf_password_write(pf_req_t *req)
     ngx_http_pf_gen_map_close(g);
 
     /* every other session of the account ends with the old password */
-    if (ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_USERS, lg->username,
-                           ngx_http_pf_gen_text(g))
+    if (ngx_http_pf_user_update(ctx, lg->username, rec,
+                                ngx_http_pf_gen_text(g), 0)
         != PF_OK
         || ngx_http_pf_session_renew(ctx, lg->username, changed) != PF_OK)
     {

@@ -186,11 +186,12 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
 
     ctx->done = ngx_http_pf_blob_stored;
 
-    if (ngx_http_pf_task_post(ctx, ngx_http_pf_blob_thread) != NGX_OK) {
-        ctx->done = NULL;
-        ctx->retry_after = 2;
-        ngx_http_pf_error(ctx, 503, "busy",
-                          "too many uploads at once; try again shortly");
+    if (ngx_http_pf_thread_post(ctx, ctx->pmcf->task_pool,
+                                ngx_http_pf_blob_thread)
+        != NGX_OK)
+    {
+        (void) ngx_http_pf_busy(ctx, 2, "too many uploads at once; try again "
+                                "shortly");
         ngx_http_pf_finish(ctx);
     }
 }
@@ -451,13 +452,7 @@ ngx_http_pf_blob_stored(ngx_http_pf_ctx_t *ctx)
     }
 
     ctx->handler = ngx_http_pf_blob_record;
-
-    if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
-        ctx->retry_after = 2;
-        ngx_http_pf_error(ctx, 503, "busy",
-                          "too many changes are waiting; try again shortly");
-        ngx_http_pf_finish(ctx);
-    }
+    ngx_http_pf_writer_hand(ctx);
 }
 
 
@@ -786,11 +781,11 @@ ngx_http_pf_blob_verify(pf_req_t *req)
     ctx->data = v;
     ctx->done = ngx_http_pf_blob_verify_done;
 
-    if (ngx_http_pf_task_post(ctx, ngx_http_pf_blob_verify_thread) != NGX_OK)
+    if (ngx_http_pf_thread_post(ctx, ctx->pmcf->task_pool,
+                                ngx_http_pf_blob_verify_thread)
+        != NGX_OK)
     {
-        ctx->done = NULL;
-        ctx->retry_after = 5;
-        return ngx_http_pf_error(ctx, 503, "busy", "try again shortly");
+        return ngx_http_pf_busy(ctx, 5, "try again shortly");
     }
 
     return 0;

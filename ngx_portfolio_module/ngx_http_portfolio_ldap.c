@@ -177,7 +177,6 @@ static void ngx_http_pf_ldap_bind_thread(void *data, ngx_log_t *log);
 static void ngx_http_pf_ldap_bind_done(ngx_http_pf_ctx_t *ctx);
 static int ngx_http_pf_ldap_bind_write(pf_req_t *req);
 static int ngx_http_pf_ldap_unbind(pf_req_t *req);
-static void ngx_http_pf_ldap_task_done(ngx_event_t *ev);
 
 
 const pf_route_t  ngx_http_pf_ldap_routes[] = {
@@ -872,52 +871,6 @@ done:
 }
 
 
-/* A thread of portfolio_ldap_pool, like ngx_http_pf_task_post(). */
-
-ngx_int_t
-ngx_http_pf_ldap_post(ngx_http_pf_ctx_t *ctx,
-    void (*handler)(void *data, ngx_log_t *log))
-{
-    ngx_thread_task_t  *task;
-
-    task = ngx_thread_task_alloc(ctx->pool, 0);
-    if (task == NULL) {
-        return NGX_ERROR;
-    }
-
-    task->ctx = ctx;
-    task->handler = handler;
-    task->event.handler = ngx_http_pf_ldap_task_done;
-    task->event.data = ctx;
-
-    if (ngx_thread_task_post(ctx->pmcf->ldap.pool, task) != NGX_OK) {
-        return NGX_DECLINED;
-    }
-
-    if (ctx->r) {
-        ctx->r->main->blocked++;
-    }
-
-    return NGX_OK;
-}
-
-
-static void
-ngx_http_pf_ldap_task_done(ngx_event_t *ev)
-{
-    ngx_http_pf_ctx_t *ctx = ev->data;
-
-    ngx_connection_t  *c;
-
-    c = ctx->r->connection;
-    ctx->r->main->blocked--;
-
-    ctx->done(ctx);
-
-    ngx_http_run_posted_requests(c);
-}
-
-
 /* Sign-in support (_auth.c). */
 
 /* The index key of a uid: ASCII lower case, as the directory matches. */
@@ -1089,8 +1042,6 @@ static int
 ngx_http_pf_ldap_user_put(ngx_http_pf_ctx_t *ctx, const pf_val_t *rec,
     pf_str_t uid)
 {
-    size_t     i, n;
-    pf_str_t   k;
     pf_gen_t  *g;
 
     g = ngx_http_pf_gen(ctx->pool);
@@ -1099,31 +1050,21 @@ ngx_http_pf_ldap_user_put(ngx_http_pf_ctx_t *ctx, const pf_val_t *rec,
     }
 
     ngx_http_pf_gen_map_open(g);
-
-    n = ngx_http_pf_json_count(rec);
-
-    for (i = 0; i < n; i++) {
-        k = ngx_http_pf_json_key_at(rec, i);
-
-        if (k.len == 9 && ngx_strncmp(k.data, "directory", 9) == 0) {
-            continue;
-        }
-
-        ngx_http_pf_gen_string(g, k);
-        ngx_http_pf_gen_value(g, ngx_http_pf_json_at(rec, i));
-    }
+    ngx_http_pf_gen_key(g, "directory");
 
     if (uid.len) {
-        ngx_http_pf_gen_key(g, "directory");
         ngx_http_pf_gen_string(g, uid);
+
+    } else {
+        ngx_http_pf_gen_null(g);
     }
 
     if (ngx_http_pf_gen_map_close(g) != PF_OK) {
         return PF_ERROR;
     }
 
-    return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_USERS, ctx->user.id,
-                              ngx_http_pf_gen_text(g));
+    return ngx_http_pf_user_update(ctx, ctx->user.id, rec,
+                                   ngx_http_pf_gen_text(g), 0);
 }
 
 
@@ -1137,39 +1078,10 @@ int
 ngx_http_pf_ldap_retire_initial(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     const pf_val_t *rec)
 {
-    size_t     i, n;
-    pf_str_t   k;
-    pf_gen_t  *g;
-
-    g = ngx_http_pf_gen(ctx->pool);
-    if (g == NULL) {
-        return PF_ERROR;
-    }
-
-    ngx_http_pf_gen_map_open(g);
-
-    n = ngx_http_pf_json_count(rec);
-
-    for (i = 0; i < n; i++) {
-        k = ngx_http_pf_json_key_at(rec, i);
-
-        if ((k.len == 2 && ngx_strncmp(k.data, "pw", 2) == 0)
-            || (k.len == 11 && ngx_strncmp(k.data, "must_change", 11) == 0))
-        {
-            continue;
-        }
-
-        ngx_http_pf_gen_string(g, k);
-        ngx_http_pf_gen_value(g, ngx_http_pf_json_at(rec, i));
-    }
-
-    ngx_http_pf_gen_key(g, "must_change");
-    ngx_http_pf_gen_boolean(g, 0);
-
-    if (ngx_http_pf_gen_map_close(g) != PF_OK
-        || ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_USERS, id,
-                              ngx_http_pf_gen_text(g))
-           != PF_OK)
+    if (ngx_http_pf_user_update(ctx, id, rec,
+                                pf_string("{\"pw\":null,"
+                                          "\"must_change\":false}"), 0)
+        != PF_OK)
     {
         return PF_ERROR;
     }
@@ -1364,11 +1276,12 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
     ctx->done = ngx_http_pf_ldap_bind_done;
     ctx->handler = ngx_http_pf_ldap_bind_write;
 
-    if (ngx_http_pf_ldap_post(ctx, ngx_http_pf_ldap_bind_thread) != NGX_OK) {
-        ctx->done = NULL;
-        ctx->retry_after = 2;
-        return ngx_http_pf_error(ctx, 503, "busy",
-                                 "too many sign-ins at once; try again");
+    if (ngx_http_pf_thread_post(ctx, ctx->pmcf->ldap.pool,
+                                ngx_http_pf_ldap_bind_thread)
+        != NGX_OK)
+    {
+        return ngx_http_pf_busy(ctx, 2, "too many sign-ins at once; try "
+                                "again");
     }
 
     return 0;
@@ -1391,15 +1304,8 @@ ngx_http_pf_ldap_bind_thread(void *data, ngx_log_t *log)
 static void
 ngx_http_pf_ldap_bind_done(ngx_http_pf_ctx_t *ctx)
 {
-    ctx->done = NULL;
     ctx->replied = 0;
-
-    if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
-        ctx->retry_after = 2;
-        ngx_http_pf_error(ctx, 503, "busy",
-                          "too many changes are waiting; try again shortly");
-        ngx_http_pf_finish(ctx);
-    }
+    ngx_http_pf_writer_hand(ctx);
 }
 
 

@@ -1122,15 +1122,7 @@ ngx_http_pf_run(ngx_http_pf_ctx_t *ctx)
     int  status;
 
     if (ctx->route->route->flags & PF_ROUTE_WRITE) {
-
-        if (ngx_http_pf_writer_post(ctx) == NGX_OK) {
-            return;
-        }
-
-        ctx->retry_after = 2;
-        ngx_http_pf_error(ctx, 503, "busy",
-                          "too many changes are waiting; try again shortly");
-        ngx_http_pf_finish(ctx);
+        ngx_http_pf_writer_hand(ctx);
         return;
     }
 

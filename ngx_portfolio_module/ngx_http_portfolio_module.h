@@ -277,6 +277,8 @@ int ngx_http_pf_set_error(ngx_http_pf_ctx_t *ctx, int status,
 int ngx_http_pf_error(ngx_http_pf_ctx_t *ctx, int status, const char *code,
     const char *fmt, ...);
 int ngx_http_pf_reply(ngx_http_pf_ctx_t *ctx, int status, pf_gen_t *g);
+int ngx_http_pf_busy(ngx_http_pf_ctx_t *ctx, time_t retry,
+    const char *message);
 
 /* _json.c */
 const pf_val_t *ngx_http_pf_json_parse(ngx_pool_t *pool, u_char *data,
@@ -341,8 +343,9 @@ ngx_int_t ngx_http_pf_store_stat(ngx_http_pf_store_t *store,
 ngx_int_t ngx_http_pf_writer_init(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
 ngx_int_t ngx_http_pf_writer_post(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_task_post(ngx_http_pf_ctx_t *ctx,
-    void (*handler)(void *data, ngx_log_t *log));
+ngx_int_t ngx_http_pf_thread_post(ngx_http_pf_ctx_t *ctx,
+    ngx_thread_pool_t *pool, void (*handler)(void *data, ngx_log_t *log));
+void ngx_http_pf_writer_hand(ngx_http_pf_ctx_t *ctx);
 ngx_uint_t ngx_http_pf_writer_pending(ngx_http_pf_main_conf_t *pmcf);
 
 /* _router.c */
@@ -390,8 +393,8 @@ uint32_t ngx_http_pf_roles_parse(const pf_val_t *roles);
 int ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles);
 pf_str_t ngx_http_pf_account_name(ngx_pool_t *pool, pf_str_t school,
     pf_str_t national_id, pf_str_t student_number);
-int ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
-    const pf_val_t *rec, const pf_val_t *set);
+int ngx_http_pf_user_update(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec, pf_str_t fields, ngx_uint_t stamp);
 const pf_val_t *ngx_http_pf_api_user_get(pf_req_t *req, pf_str_t id);
 int ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t prefix,
     pf_user_scan_pt cb, void *data);
@@ -465,8 +468,6 @@ char *ngx_http_pf_ldap_bind_dn(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_pf_ldap_search(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_pf_ldap_auth(ngx_http_pf_ldap_conf_t *lc, pf_str_t uid,
     pf_str_t password, ngx_log_t *log);
-ngx_int_t ngx_http_pf_ldap_post(ngx_http_pf_ctx_t *ctx,
-    void (*handler)(void *data, ngx_log_t *log));
 int ngx_http_pf_ldap_resolve(ngx_http_pf_ctx_t *ctx, pf_str_t name,
     pf_str_t *account);
 ngx_uint_t ngx_http_pf_login_methods(ngx_http_pf_ctx_t *ctx,

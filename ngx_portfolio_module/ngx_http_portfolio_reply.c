@@ -220,3 +220,18 @@ ngx_http_pf_add_header(ngx_http_request_t *r, const char *name,
 
     return NGX_OK;
 }
+
+
+/*
+ * 503 busy with Retry-After: a queue (the writer's, a thread pool's) is
+ * full.  Nothing was done; the client may send it again after retry s.
+ */
+
+int
+ngx_http_pf_busy(ngx_http_pf_ctx_t *ctx, time_t retry, const char *message)
+{
+    ctx->done = NULL;
+    ctx->retry_after = retry;
+
+    return ngx_http_pf_error(ctx, 503, "busy", "%s", message);
+}

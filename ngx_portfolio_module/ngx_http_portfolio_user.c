@@ -12,6 +12,10 @@
 #include "ngx_http_portfolio_module.h"
 
 
+static int ngx_http_pf_user_write(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec, const pf_val_t *set, ngx_uint_t stamp);
+
+
 static const char  *ngx_http_pf_user_core_fields[] = {
     "id", "pw", "must_change", "pw_changed", "directory", "created", NULL
 };
@@ -188,21 +192,50 @@ ngx_http_pf_user_core_field(pf_str_t name)
 
 
 /*
- * Writes rec with the fields of set (an object) replaced where rec has
- * them, added at the end where it has not, and removed where set gives
- * null; "updated" and "by" say when and who unless set names them.
+ * Writes the account with the fields of a JSON object replaced where the
+ * record has them, added at the end where it has not, and removed where
+ * the object gives null.  A plugin's change is stamped with "updated" and
+ * "by" (unless it names them); the core's own (password, directory
+ * binding) are audited instead.  rec: the record if already loaded.
  */
 
 int
-ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
-    const pf_val_t *rec, const pf_val_t *set)
+ngx_http_pf_user_update(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec, pf_str_t fields, ngx_uint_t stamp)
 {
+    ngx_str_t        err;
+    const pf_val_t  *set;
+
+    set = ngx_http_pf_json_parse(ctx->pool, (u_char *) fields.data,
+                                 fields.len, 64, &err);
+
+    if (set == NULL || ngx_http_pf_json_type(set) != PF_JSON_OBJECT) {
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "portfolio: account fields are not a JSON object");
+        return PF_ERROR;
+    }
+
+    return ngx_http_pf_user_write(ctx, id, rec, set, stamp);
+}
+
+
+static int
+ngx_http_pf_user_write(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *rec, const pf_val_t *set, ngx_uint_t stamp)
+{
+    int              rc;
     size_t           i, j, n;
     u_char          *done;
     pf_str_t         k, sk;
     pf_gen_t        *g;
-    ngx_uint_t       stamp;
     const pf_val_t  *v;
+
+    if (rec == NULL) {
+        rc = ngx_http_pf_load_user(ctx, id, &rec);
+        if (rc != PF_OK) {
+            return rc;
+        }
+    }
 
     n = ngx_http_pf_json_count(set);
 
@@ -213,7 +246,7 @@ ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
         return PF_ERROR;
     }
 
-    stamp = ngx_http_pf_json_get(set, "updated") == NULL
+    stamp = stamp && ngx_http_pf_json_get(set, "updated") == NULL
             && ngx_http_pf_json_get(set, "by") == NULL;
 
     ngx_http_pf_gen_map_open(g);
@@ -238,7 +271,7 @@ ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
             }
         }
 
-        if (ngx_http_pf_json_type(v) == PF_JSON_NULL && j < n) {
+        if (j < n && ngx_http_pf_json_type(v) == PF_JSON_NULL) {
             continue;
         }
 
@@ -246,14 +279,14 @@ ngx_http_pf_user_rewrite(ngx_http_pf_ctx_t *ctx, pf_str_t id,
         ngx_http_pf_gen_value(g, v);
     }
 
-    for (i = 0; i < n; i++) {
-        v = ngx_http_pf_json_at(set, i);
+    for (j = 0; j < n; j++) {
+        v = ngx_http_pf_json_at(set, j);
 
-        if (done[i] || ngx_http_pf_json_type(v) == PF_JSON_NULL) {
+        if (done[j] || ngx_http_pf_json_type(v) == PF_JSON_NULL) {
             continue;
         }
 
-        ngx_http_pf_gen_string(g, ngx_http_pf_json_key_at(set, i));
+        ngx_http_pf_gen_string(g, ngx_http_pf_json_key_at(set, j));
         ngx_http_pf_gen_value(g, v);
     }
 
@@ -443,8 +476,7 @@ ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id, pf_str_t fields,
 int
 ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id, pf_str_t fields)
 {
-    int              rc;
-    const pf_val_t  *set, *rec;
+    const pf_val_t  *set;
 
     if (!req->write) {
         return PF_DENIED;
@@ -455,12 +487,7 @@ ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id, pf_str_t fields)
         return PF_DENIED;
     }
 
-    rc = ngx_http_pf_load_user(req, id, &rec);
-    if (rc != PF_OK) {
-        return rc;
-    }
-
-    return ngx_http_pf_user_rewrite(req, id, rec, set);
+    return ngx_http_pf_user_write(req, id, NULL, set, 1);
 }
 
 

@@ -271,9 +271,8 @@ ngx_http_pf_writer_start(ngx_http_pf_writer_t *w)
     /* the pool's own queue is full: refuse this batch, nothing was done */
     for (i = 0; i < w->nbatch; i++) {
         ctx = w->batch[i];
-        ngx_http_pf_error(ctx, 503, "busy",
-                          "the writer is overloaded; try again shortly");
-        ctx->retry_after = 2;
+        (void) ngx_http_pf_busy(ctx, 2, "the writer is overloaded; try again "
+                                "shortly");
     }
 
     ngx_http_pf_writer_done(&w->task->event);
@@ -545,12 +544,13 @@ ngx_http_pf_job_handler(ngx_event_t *ev)
 
 
 /*
- * Slow CPU work (password hashing) goes to the task pool; ctx->done
- * continues in the event loop.
+ * Work that may wait (password hashing, LDAP binds, file checks) goes to
+ * a thread pool: the task pool or portfolio_ldap_pool.  ctx->done goes on
+ * in the event loop.  NGX_DECLINED: the pool's queue is full.
  */
 
 ngx_int_t
-ngx_http_pf_task_post(ngx_http_pf_ctx_t *ctx,
+ngx_http_pf_thread_post(ngx_http_pf_ctx_t *ctx, ngx_thread_pool_t *pool,
     void (*handler)(void *data, ngx_log_t *log))
 {
     ngx_thread_task_t  *task;
@@ -565,7 +565,7 @@ ngx_http_pf_task_post(ngx_http_pf_ctx_t *ctx,
     task->event.handler = ngx_http_pf_task_done;
     task->event.data = ctx;
 
-    if (ngx_thread_task_post(ctx->pmcf->task_pool, task) != NGX_OK) {
+    if (ngx_thread_task_post(pool, task) != NGX_OK) {
         return NGX_DECLINED;
     }
 
@@ -574,6 +574,24 @@ ngx_http_pf_task_post(ngx_http_pf_ctx_t *ctx,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Hands ctx to the writer, or, when too many changes wait, answers 503
+ * busy with Retry-After and finishes it.
+ */
+
+void
+ngx_http_pf_writer_hand(ngx_http_pf_ctx_t *ctx)
+{
+    ctx->done = NULL;
+
+    if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
+        (void) ngx_http_pf_busy(ctx, 2, "too many changes are waiting; try "
+                                "again shortly");
+        ngx_http_pf_finish(ctx);
+    }
 }
 
 
