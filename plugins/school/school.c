@@ -63,5 +63,5 @@ static const pf_setting_t  school_settings[] = {
                "performances" },
 };
 
-PF_PLUGIN(.name = "school", .version = "0.2.0",
+PF_PLUGIN(.name = "school", .version = "0.1.0",
           PF_ROUTES(school_routes), PF_SETTINGS(school_settings))
