@@ -523,6 +523,13 @@ ngx_http_pf_api_school_get(pf_req_t *req, pf_str_t domain)
 }
 
 
+static pf_str_t
+ngx_http_pf_api_record_owner(pf_req_t *req)
+{
+    return req->owner;
+}
+
+
 static int
 ngx_http_pf_api_outbox(pf_req_t *req, const char *kind, pf_str_t payload)
 {
@@ -808,4 +815,5 @@ const pf_host_api_t  ngx_http_pf_host_api = {
     .setting_at = ngx_http_pf_api_setting_at,
     .setting_put = ngx_http_pf_api_setting_put,
     .setting_del = ngx_http_pf_api_setting_del,
+    .record_owner = ngx_http_pf_api_record_owner,
 };

@@ -214,6 +214,8 @@ struct pf_req_s {
                                                   the core's */
     ngx_http_pf_route_t      *route;
     ngx_uint_t                nparams;
+    pf_str_t                  owner;           /* of {id}, by the route's
+                                                  owner lookup */
     ngx_str_t                 param_names[NGX_HTTP_PF_MAX_PARAMS];
     ngx_str_t                 param_values[NGX_HTTP_PF_MAX_PARAMS];
     const pf_val_t           *body;

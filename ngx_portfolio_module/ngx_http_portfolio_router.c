@@ -447,6 +447,8 @@ ngx_http_pf_router_owner(ngx_http_pf_ctx_t *ctx, const pf_route_t *route)
         return rc;
     }
 
+    ctx->owner = owner;
+
     if (route->scope == PF_SCOPE_OWNER
         && (owner.len != ctx->user.id.len
             || ngx_strncmp(owner.data, ctx->user.id.data, owner.len) != 0))

@@ -270,8 +270,11 @@ typedef int (*pf_user_scan_pt)(void *data, pf_str_t id, const pf_val_t *user);
 
 /*
  * (1.4) A route's owner lookup: who owns the record {id} names.  Returns
- * 0 with *owner set (an account name), or the status of the error it set
- * with host->error() (404 when there is no such record).
+ * 0 with *owner set (an account name, in request memory: a parsed field
+ * or a copy, not a stored value, since the handler may run in the writer
+ * after this read), or the status of the error it set with host->error()
+ * (404 when there is no such record).  host->record_owner() hands it to
+ * the handler.
  */
 typedef int (*pf_owner_pt)(pf_req_t *req, pf_str_t id, pf_str_t *owner);
 
@@ -464,6 +467,9 @@ typedef struct pf_host_api_s {
                         pf_str_t school, pf_str_t name, pf_str_t value);
     int             (*setting_del)(pf_req_t *req, uint32_t level,
                         pf_str_t school, pf_str_t name);
+
+    /* the owner the route's owner lookup found (PF_SCOPE_OWNER, _RECORD) */
+    pf_str_t        (*record_owner)(pf_req_t *req);
 } pf_host_api_t;
 
 
