@@ -719,9 +719,11 @@ ngx_http_pf_settings_get(pf_req_t *req)
     uint32_t                level;
     pf_gen_t               *g;
     ngx_str_t              *param;
-    ngx_uint_t              i;
+    ngx_uint_t              i, k;
     const pf_setting_t     *d;
     ngx_http_pf_setting_t  *s;
+
+    static const char      *levels[] = { "nation", "city", "school" };
 
     param = ngx_http_pf_param(req, "school");
     school = param ? ngx_http_pf_str(param) : (pf_str_t) { 0, NULL };
@@ -791,6 +793,25 @@ ngx_http_pf_settings_get(pf_req_t *req)
 
         ngx_http_pf_gen_key(g, "about");
         ngx_http_pf_gen_cstring(g, d->about);
+        ngx_http_pf_gen_key(g, "levels");
+        ngx_http_pf_gen_array_open(g);
+
+        for (k = 0; k < 3; k++) {
+            if (d->levels & (1u << k)) {
+                ngx_http_pf_gen_cstring(g, levels[k]);
+            }
+        }
+
+        ngx_http_pf_gen_array_close(g);
+        ngx_http_pf_gen_key(g, "declared_by");
+
+        if (s[i].plugin) {
+            ngx_http_pf_gen_string(g, ngx_http_pf_str(&s[i].plugin->name));
+
+        } else {
+            ngx_http_pf_gen_cstring(g, "core");
+        }
+
         ngx_http_pf_gen_map_close(g);
     }
 

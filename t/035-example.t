@@ -120,7 +120,8 @@ my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $r = main::api(GET => '/schools/zlsh/settings', $adm);
 my ($s) = grep { $_->{name} eq 'example_notes_max' } @{ $r->{json}{settings} };
 is_deeply($s, { name => 'example_notes_max', value => '20', min => 1, max => 100,
-                about => 'notes a student may keep (the example plugin)' },
+                about => 'notes a student may keep (the example plugin)',
+                levels => ['city', 'school'], declared_by => 'example' },
           'listed from its declaration: default, bounds, words');
 main::is_error(main::api(PUT => '/schools/zlsh/settings/example_notes_max', $adm, { value => '101' }),
                422, 'out_of_range', 'above its max');
