@@ -398,8 +398,8 @@ pf_str_t ngx_http_pf_account_name(ngx_pool_t *pool, pf_str_t school,
 int ngx_http_pf_user_update(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     const pf_val_t *rec, pf_str_t fields, ngx_uint_t stamp);
 const pf_val_t *ngx_http_pf_api_user_get(pf_req_t *req, pf_str_t id);
-int ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t prefix,
-    pf_user_scan_pt cb, void *data);
+int ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t school,
+    pf_str_t prefix, pf_user_scan_pt cb, void *data);
 int ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id,
     pf_str_t fields, pf_str_t password);
 int ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id,

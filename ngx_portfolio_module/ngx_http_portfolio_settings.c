@@ -451,7 +451,15 @@ ngx_http_pf_setting_number(ngx_http_pf_ctx_t *ctx, pf_str_t school,
         return s->decl.empty_ok ? -1 : s->decl.dflt;
     }
 
-    return ngx_http_pf_setting_parse(v, &n) ? n : s->decl.dflt;
+    /* set outside the API (the bootstrap file) to what the declaration
+       refuses: the default applies, as the settings page shows */
+    if (!ngx_http_pf_setting_parse(v, &n)
+        || n < s->decl.min || n > s->decl.max)
+    {
+        return s->decl.dflt;
+    }
+
+    return n;
 }
 
 
@@ -470,7 +478,7 @@ ngx_http_pf_setting_word(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     v = ngx_http_pf_setting_value(ctx, ngx_http_pf_setting_school(ctx, school),
                                   (pf_str_t) { ngx_strlen(name), name });
 
-    if (v.len == 0) {
+    if (!ngx_http_pf_setting_word_in(s->decl.choices, v)) {
         v.data = s->decl.dflt_word;
         v.len = ngx_strlen(v.data);
     }
@@ -718,7 +726,7 @@ ngx_http_pf_settings_get(pf_req_t *req)
     pf_str_t                v, school;
     uint32_t                level;
     pf_gen_t               *g;
-    ngx_str_t              *param;
+    ngx_str_t              *param, why;
     ngx_uint_t              i, k;
     const pf_setting_t     *d;
     ngx_http_pf_setting_t  *s;
@@ -750,6 +758,11 @@ ngx_http_pf_settings_get(pf_req_t *req)
         v = ngx_http_pf_setting_value(req, school,
                                       (pf_str_t) { ngx_strlen(d->name),
                                                    d->name });
+
+        /* what applies: a stored value the declaration refuses does not */
+        if (v.data && ngx_http_pf_setting_check(req, d, v, &why) != PF_OK) {
+            v.data = NULL;
+        }
 
         ngx_http_pf_gen_map_open(g);
         ngx_http_pf_gen_key(g, "name");

@@ -362,6 +362,8 @@ ngx_http_pf_api_user_get(pf_req_t *req, pf_str_t id)
 
 typedef struct {
     pf_req_t          *req;
+    pf_str_t           school;
+    ngx_str_t          mark;          /* "school":"<domain>" */
     pf_user_scan_pt    cb;
     void              *data;
 } ngx_http_pf_user_scan_t;
@@ -372,10 +374,34 @@ ngx_http_pf_user_scan_cb(void *data, pf_str_t key, pf_str_t value)
 {
     ngx_http_pf_user_scan_t *us = data;
 
+    pf_str_t         school;
     const pf_val_t  *rec;
+
+    /*
+     * The core writes every account, so another school's record lacks the
+     * mark's exact text: it is skipped unparsed (a city has far more
+     * accounts than a school).  A match is confirmed on the parsed field.
+     */
+    if (us->mark.len
+        && ngx_strnstr((u_char *) value.data, (char *) us->mark.data,
+                       value.len)
+           == NULL)
+    {
+        return 0;
+    }
 
     if (ngx_http_pf_user_parse(us->req, key, value, &rec) != PF_OK) {
         return 0;    /* logged; the others are still listed */
+    }
+
+    if (us->school.len) {
+        school = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "school"));
+
+        if (school.len != us->school.len
+            || ngx_strncmp(school.data, us->school.data, school.len) != 0)
+        {
+            return 0;
+        }
     }
 
     return us->cb(us->data, key,
@@ -384,14 +410,33 @@ ngx_http_pf_user_scan_cb(void *data, pf_str_t key, pf_str_t value)
 
 
 int
-ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t prefix, pf_user_scan_pt cb,
-    void *data)
+ngx_http_pf_api_user_scan(pf_req_t *req, pf_str_t school, pf_str_t prefix,
+    pf_user_scan_pt cb, void *data)
 {
-    ngx_http_pf_user_scan_t  us;
+    u_char                   *p;
+    ngx_http_pf_user_scan_t   us;
 
     us.req = req;
+    us.school = school;
     us.cb = cb;
     us.data = data;
+    us.mark.len = 0;
+
+    if (school.len) {
+        if (school.len > 64) {
+            return PF_ERROR;
+        }
+
+        p = ngx_pnalloc(req->pool, sizeof("\"school\":\"\"") + school.len);
+        if (p == NULL) {
+            return PF_ERROR;
+        }
+
+        us.mark.data = p;
+        p = ngx_sprintf(p, "\"school\":\"%*s\"", school.len, school.data);
+        *p = '\0';
+        us.mark.len = p - us.mark.data;
+    }
 
     return ngx_http_pf_db_scan(req, NGX_HTTP_PF_DB_USERS, prefix,
                                ngx_http_pf_user_scan_cb, &us);

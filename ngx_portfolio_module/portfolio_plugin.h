@@ -397,7 +397,8 @@ typedef struct pf_host_api_s {
     /*
      * Accounts (the core's "users").  user_get() answers the record
      * without its credential, NULL if there is none; user_scan() walks
-     * the accounts whose ids start with prefix, in id order.
+     * the accounts of a school (every school's if empty) whose ids start
+     * with prefix, in id order, parsing only the school's.
      * user_create() stores a new account from a JSON object of fields
      * with password as its initial password (SPEC A1: changed at the
      * first sign-in): PF_EXISTS if the id is taken.  user_update() sets
@@ -408,8 +409,8 @@ typedef struct pf_host_api_s {
      * sessions see new roles and a disabled or expired account at once.
      */
     const pf_val_t *(*user_get)(pf_req_t *req, pf_str_t id);
-    int             (*user_scan)(pf_req_t *req, pf_str_t prefix,
-                        pf_user_scan_pt cb, void *data);
+    int             (*user_scan)(pf_req_t *req, pf_str_t school,
+                        pf_str_t prefix, pf_user_scan_pt cb, void *data);
     int             (*user_create)(pf_req_t *req, pf_str_t id,
                         pf_str_t fields, pf_str_t password);
     int             (*user_update)(pf_req_t *req, pf_str_t id,
