@@ -9,7 +9,7 @@
 use utf8;
 use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
-use Time::HiRes ();
+use PortfolioWorld;
 
 no_shuffle();
 
@@ -36,8 +36,6 @@ run_tests();
 
 
 # --- helpers for the init sections (run_tests() runs first: no lexicals) ----
-
-sub main::now_ms { int(Time::HiRes::time() * 1000) }
 
 sub main::day { 86400_000 }
 
@@ -181,10 +179,7 @@ is(main::tmp_for_days($a, 60)->{status}, 201, 'zlsh: 60 days, past the city valu
 main::is_error(main::tmp_for_days($city, 11, 'tpsh'), 422, 'invalid_expiry', 'tpsh keeps the city value');
 
 # a value no PUT would take, stored as the bootstrap file stores its own
-$r = PortfolioTest::http(POST => '/api/testkit/seed', cookie => $city,
-                         body => { records => [ { db => 'settings', key => 'school/tpsh/temporary_account_max_days',
-                                                  value => '0' } ] });
-is($r->{status}, 200, 'tpsh given a stored 0');
+main::seed($city, 'settings', 'school/tpsh/temporary_account_max_days', '0');
 is(main::tmp_for_days($city, 300, 'tpsh')->{status}, 201, 'which counts as the default, 365');
 main::is_error(main::tmp_for_days($city, 366, 'tpsh'), 422, 'invalid_expiry', 'and not more');
 --- request

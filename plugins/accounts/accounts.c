@@ -19,7 +19,6 @@
  * (and, for a temporary account issued for a student, under the student).
  */
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "accounts.h"
@@ -32,17 +31,10 @@
 
 /* --- small checks -------------------------------------------------------- */
 
-static int
-acc_is_true(const pf_val_t *v)
-{
-    return pf_host->type(v) == PF_JSON_TRUE;
-}
-
-
 int
 acc_is_disabled(const pf_val_t *rec)
 {
-    return acc_is_true(pf_host->get(rec, "disabled"));
+    return pf_is_true(pf_host->get(rec, "disabled"));
 }
 
 
@@ -74,27 +66,6 @@ acc_load_in_school(pf_req_t *req, pf_str_t school, pf_str_t id, int *status)
     }
 
     return rec;
-}
-
-
-/* A whole number from a query argument, or -1. */
-
-static int64_t
-acc_arg_int(pf_str_t s)
-{
-    char       buf[24];
-    char      *end;
-    long long  n;
-
-    if (s.len == 0 || s.len >= sizeof(buf)) {
-        return -1;
-    }
-
-    memcpy(buf, s.data, s.len);
-    buf[s.len] = '\0';
-    n = strtoll(buf, &end, 10);
-
-    return (*end != '\0' || end == buf || n < 0) ? -1 : (int64_t) n;
 }
 
 
@@ -158,14 +129,23 @@ acc_state(pf_req_t *req, const pf_val_t *rec)
 }
 
 
-static void
-acc_copy_or_null(pf_gen_t *g, const pf_val_t *v)
-{
-    if (v == NULL) {
-        pf_host->null(g);
+/* Each named field of rec as "name": value, null where rec lacks it. */
 
-    } else {
-        pf_copy_value(g, v);
+static void
+acc_copy_named(pf_gen_t *g, const pf_val_t *rec, const char *const *names)
+{
+    const pf_val_t  *v;
+
+    for ( /* void */ ; *names; names++) {
+        pf_host->key(g, *names);
+        v = pf_host->get(rec, *names);
+
+        if (v == NULL) {
+            pf_host->null(g);
+
+        } else {
+            pf_copy_value(g, v);
+        }
     }
 }
 
@@ -178,13 +158,14 @@ acc_gen_account(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec)
     int64_t          expires;
     const pf_val_t  *tmp, *roles;
 
+    static const char *const  head[] = { "id", "name", "school", NULL };
+    static const char *const  klass[] = { "class", NULL };
+    static const char *const  why[] = { "reason", "note", "student", NULL };
+    static const char *const  off[] = { "disabled_at", "disabled_by", NULL };
+    static const char *const  tail[] = { "created", "updated", "by", NULL };
+
     pf_host->map_open(g);
-    pf_host->key(g, "id");
-    acc_copy_or_null(g, pf_host->get(rec, "id"));
-    pf_host->key(g, "name");
-    acc_copy_or_null(g, pf_host->get(rec, "name"));
-    pf_host->key(g, "school");
-    acc_copy_or_null(g, pf_host->get(rec, "school"));
+    acc_copy_named(g, rec, head);
     pf_host->key(g, "roles");
 
     roles = pf_host->get(rec, "roles");
@@ -197,14 +178,13 @@ acc_gen_account(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec)
         pf_host->array_close(g);
     }
 
-    pf_host->key(g, "class");
-    acc_copy_or_null(g, pf_host->get(rec, "class"));
+    acc_copy_named(g, rec, klass);
     pf_host->key(g, "state");
     pf_host->cstring(g, acc_state(req, rec));
     pf_host->key(g, "disabled");
     pf_host->boolean(g, acc_is_disabled(rec));
     pf_host->key(g, "must_change_password");
-    pf_host->boolean(g, acc_is_true(pf_host->get(rec, "must_change")));
+    pf_host->boolean(g, pf_is_true(pf_host->get(rec, "must_change")));
     pf_host->key(g, "expires");
 
     if (pf_host->integer(pf_host->get(rec, "expires"), &expires) == PF_OK) {
@@ -221,12 +201,7 @@ acc_gen_account(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec)
 
     if (pf_host->type(tmp) == PF_JSON_OBJECT) {
         pf_host->map_open(g);
-        pf_host->key(g, "reason");
-        acc_copy_or_null(g, pf_host->get(tmp, "reason"));
-        pf_host->key(g, "note");
-        acc_copy_or_null(g, pf_host->get(tmp, "note"));
-        pf_host->key(g, "student");
-        acc_copy_or_null(g, pf_host->get(tmp, "student"));
+        acc_copy_named(g, tmp, why);
         pf_host->map_close(g);
 
     } else {
@@ -234,18 +209,10 @@ acc_gen_account(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec)
     }
 
     if (pf_host->get(rec, "disabled_at")) {
-        pf_host->key(g, "disabled_at");
-        pf_copy_value(g, pf_host->get(rec, "disabled_at"));
-        pf_host->key(g, "disabled_by");
-        acc_copy_or_null(g, pf_host->get(rec, "disabled_by"));
+        acc_copy_named(g, rec, off);
     }
 
-    pf_host->key(g, "created");
-    acc_copy_or_null(g, pf_host->get(rec, "created"));
-    pf_host->key(g, "updated");
-    acc_copy_or_null(g, pf_host->get(rec, "updated"));
-    pf_host->key(g, "by");
-    acc_copy_or_null(g, pf_host->get(rec, "by"));
+    acc_copy_named(g, rec, tail);
     pf_host->map_close(g);
 }
 
@@ -277,26 +244,43 @@ acc_reply_account(pf_req_t *req, int status, const pf_val_t *rec,
 /*
  * Sets the named fields of account id (a JSON object's text; the core
  * keeps every other field and stamps "updated" and "by") and reads the
- * account back into *saved.
+ * account back into *saved.  0, or the status of the 503 it set: "<what>
+ * could not be stored".
  */
 
 int
-acc_update(pf_req_t *req, pf_str_t id, pf_str_t fields,
+acc_update(pf_req_t *req, pf_str_t id, pf_str_t fields, const char *what,
     const pf_val_t **saved)
 {
     int  rc;
 
     rc = pf_host->user_update(req, id, fields);
+    *saved = rc == PF_OK ? pf_host->user_get(req, id) : NULL;
 
-    if (rc != PF_OK) {
+    if (*saved == NULL) {
         pf_host->log(req, PF_LOG_ERR, "accounts: account \"%.*s\" could not "
                      "be updated (%d)", PF_S(id), rc);
-        return PF_ERROR;
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "%s could not be stored", what);
     }
 
-    *saved = pf_host->user_get(req, id);
+    return 0;
+}
 
-    return *saved ? PF_OK : PF_ERROR;
+
+/* An audit detail {"account": id, ... begun: the caller adds the rest. */
+
+pf_gen_t *
+acc_detail(pf_req_t *req, pf_str_t id)
+{
+    pf_gen_t  *d;
+
+    d = pf_host->gen(req);
+    pf_host->map_open(d);
+    pf_host->key(d, "account");
+    pf_host->string(d, id);
+
+    return d;
 }
 
 
@@ -383,13 +367,25 @@ acc_list_cb(void *data, pf_str_t id, const pf_val_t *rec)
 }
 
 
+/* A list of {school}'s accounts, with no filter yet: 0, or the 404. */
+
+int
+acc_list_start(pf_req_t *req, acc_list_t *l)
+{
+    memset(l, 0, sizeof(acc_list_t));
+    l->req = req;
+    l->school = pf_host->param(req, "school");
+
+    return pf_school_exists(req, l->school);
+}
+
+
 int
 acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
 {
     pf_str_t   limit;
     pf_gen_t  *g;
 
-    l->req = req;
     l->limit = ACC_LIST_DEFAULT;
     l->after = pf_host->arg(req, "after");
     l->q = pf_host->arg(req, "q");
@@ -408,7 +404,7 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
     limit = pf_host->arg(req, "limit");
 
     if (limit.len) {
-        l->limit = acc_arg_int(limit);
+        l->limit = pf_arg_int(limit);
 
         if (l->limit < 1 || l->limit > ACC_LIST_MAX) {
             return pf_host->error(req, 422, "invalid_field",
@@ -459,10 +455,7 @@ acc_list(pf_req_t *req)
     pf_str_t    role;
     acc_list_t  l;
 
-    memset(&l, 0, sizeof(l));
-    l.school = pf_host->param(req, "school");
-
-    rc = pf_school_exists(req, l.school);
+    rc = acc_list_start(req, &l);
     if (rc) {
         return rc;
     }

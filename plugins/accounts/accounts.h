@@ -48,11 +48,13 @@ void acc_gen_account(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec);
 int acc_reply_account(pf_req_t *req, int status, const pf_val_t *rec,
     int changed);
 int acc_update(pf_req_t *req, pf_str_t id, pf_str_t fields,
-    const pf_val_t **saved);
+    const char *what, const pf_val_t **saved);
+pf_gen_t *acc_detail(pf_req_t *req, pf_str_t id);
 int acc_audit(pf_req_t *req, pf_str_t school, pf_str_t account,
     pf_str_t other, const char *action, pf_str_t detail);
 int acc_changed(pf_req_t *req, pf_str_t school, pf_str_t id,
     const char *action, pf_str_t detail, const pf_val_t *saved);
+int acc_list_start(pf_req_t *req, acc_list_t *l);
 int acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix);
 
 /* accounts_roles.c */

@@ -172,15 +172,12 @@ acc_role_change(pf_req_t *req, int grant)
 
     fields = acc_roles_fields(req, rec, rname, grant);
 
-    if (acc_update(req, id, fields, &saved) != PF_OK) {
-        return pf_host->error(req, 503, "storage_unavailable",
-                              "the roles could not be stored");
+    rc = acc_update(req, id, fields, "the roles", &saved);
+    if (rc) {
+        return rc;
     }
 
-    d = pf_host->gen(req);
-    pf_host->map_open(d);
-    pf_host->key(d, "account");
-    pf_host->string(d, id);
+    d = acc_detail(req, id);
     pf_host->key(d, "role");
     pf_host->cstring(d, rname);
     pf_host->key(d, "roles");

@@ -87,14 +87,12 @@ acc_tmp_list(pf_req_t *req)
     pf_str_t    state;
     acc_list_t  l;
 
-    memset(&l, 0, sizeof(l));
-    l.school = pf_host->param(req, "school");
-    l.temporary = 1;
-
-    rc = pf_school_exists(req, l.school);
+    rc = acc_list_start(req, &l);
     if (rc) {
         return rc;
     }
+
+    l.temporary = 1;
 
     state = pf_host->arg(req, "state");
 
@@ -465,10 +463,7 @@ acc_tmp_create(pf_req_t *req)
                               "the account could not be stored");
     }
 
-    d = pf_host->gen(req);
-    pf_host->map_open(d);
-    pf_host->key(d, "account");
-    pf_host->string(d, id);
+    d = acc_detail(req, id);
     pf_host->key(d, "student");
 
     if (t.student.len) {
@@ -509,24 +504,30 @@ acc_tmp_create(pf_req_t *req)
 
 /* --- PUT and DELETE /schools/{school}/temporary-accounts/{account} ------- */
 
-/* A temporary account of {school} by {account}; NULL and a 404 if none. */
+/*
+ * The temporary account {account} of {school} (both set in *school and
+ * *id); NULL and a 404 in *status if there is none.
+ */
 
 static const pf_val_t *
-acc_tmp_load(pf_req_t *req, pf_str_t school, pf_str_t id, int *status)
+acc_tmp_load(pf_req_t *req, pf_str_t *school, pf_str_t *id, int *status)
 {
     const pf_val_t  *rec;
 
-    *status = pf_school_exists(req, school);
+    *school = pf_host->param(req, "school");
+    *id = pf_host->param(req, "account");
+
+    *status = pf_school_exists(req, *school);
     if (*status) {
         return NULL;
     }
 
-    rec = acc_load_in_school(req, school, id, status);
+    rec = acc_load_in_school(req, *school, *id, status);
 
     if (rec != NULL && !acc_is_temporary(rec)) {
         *status = pf_host->error(req, 404, "not_found",
                                  "\"%.*s\" is not a temporary account",
-                                 PF_S(id));
+                                 PF_S(*id));
         return NULL;
     }
 
@@ -545,10 +546,7 @@ acc_tmp_extend(pf_req_t *req)
     pf_gen_t        *d;
     const pf_val_t  *rec, *body, *saved;
 
-    school = pf_host->param(req, "school");
-    id = pf_host->param(req, "account");
-
-    rec = acc_tmp_load(req, school, id, &rc);
+    rec = acc_tmp_load(req, &school, &id, &rc);
     if (rec == NULL) {
         return rc;
     }
@@ -574,15 +572,12 @@ acc_tmp_extend(pf_req_t *req)
     before = pf_int(rec, "expires", 0);
     fields = pf_host->sprintf(req, "{\"expires\":%lld}", (long long) expires);
 
-    if (acc_update(req, id, fields, &saved) != PF_OK) {
-        return pf_host->error(req, 503, "storage_unavailable",
-                              "the account could not be stored");
+    rc = acc_update(req, id, fields, "the account", &saved);
+    if (rc) {
+        return rc;
     }
 
-    d = pf_host->gen(req);
-    pf_host->map_open(d);
-    pf_host->key(d, "account");
-    pf_host->string(d, id);
+    d = acc_detail(req, id);
     pf_host->key(d, "expires");
     pf_host->number(d, expires);
     pf_host->key(d, "previous");
@@ -601,13 +596,10 @@ acc_tmp_disable(pf_req_t *req)
 {
     int              rc;
     pf_str_t         school, id, fields;
-    pf_gen_t        *g;
+    pf_gen_t        *g, *d;
     const pf_val_t  *rec, *saved;
 
-    school = pf_host->param(req, "school");
-    id = pf_host->param(req, "account");
-
-    rec = acc_tmp_load(req, school, id, &rc);
+    rec = acc_tmp_load(req, &school, &id, &rc);
     if (rec == NULL) {
         return rc;
     }
@@ -627,13 +619,14 @@ acc_tmp_disable(pf_req_t *req)
     pf_host->map_close(g);
     fields = pf_host->text(g);
 
-    if (acc_update(req, id, fields, &saved) != PF_OK) {
-        return pf_host->error(req, 503, "storage_unavailable",
-                              "the account could not be stored");
+    rc = acc_update(req, id, fields, "the account", &saved);
+    if (rc) {
+        return rc;
     }
 
+    d = acc_detail(req, id);
+    pf_host->map_close(d);
+
     return acc_changed(req, school, id, "temporary_account.disabled",
-                       pf_host->sprintf(req, "{\"account\":\"%.*s\"}",
-                                        PF_S(id)),
-                       saved);
+                       pf_host->text(d), saved);
 }
