@@ -597,3 +597,31 @@ pf_school_exists(pf_req_t *req, pf_str_t school)
 
     return 0;
 }
+
+
+/* --- values and query arguments ------------------------------------------ */
+
+int
+pf_is_true(const pf_val_t *v)
+{
+    return pf_host->type(v) == PF_JSON_TRUE;
+}
+
+
+int64_t
+pf_arg_int(pf_str_t s)
+{
+    char       buf[24];
+    char      *end;
+    long long  n;
+
+    if (s.len == 0 || s.len >= sizeof(buf)) {
+        return -1;
+    }
+
+    memcpy(buf, s.data, s.len);
+    buf[s.len] = '\0';
+    n = strtoll(buf, &end, 10);
+
+    return (*end != '\0' || end == buf || n < 0) ? -1 : (int64_t) n;
+}

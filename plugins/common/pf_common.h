@@ -161,4 +161,13 @@ pf_str_t pf_school_subject(pf_req_t *req, pf_str_t school);
 int pf_school_exists(pf_req_t *req, pf_str_t school);
 
 
+/* --- values and query arguments ------------------------------------------ */
+
+/* v is JSON true (absent, false or anything else is not). */
+int pf_is_true(const pf_val_t *v);
+
+/* A whole number from a query argument such as ?limit=, or -1. */
+int64_t pf_arg_int(pf_str_t s);
+
+
 #endif /* PF_COMMON_H */
