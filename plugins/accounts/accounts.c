@@ -325,10 +325,6 @@ acc_list_cb(void *data, pf_str_t id, const pf_val_t *rec)
     size_t       len;
     acc_list_t  *l = data;
 
-    if (!pf_same(pf_field(rec, "school"), l->school)) {
-        return 0;
-    }
-
     if (l->after.len) {
         len = id.len < l->after.len ? id.len : l->after.len;
 
@@ -423,7 +419,8 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
     pf_host->key(g, "accounts");
     pf_host->array_open(g);
 
-    if (pf_host->user_scan(req, prefix, acc_list_cb, l) != PF_OK) {
+    if (pf_host->user_scan(req, l->school, prefix, acc_list_cb, l) != PF_OK)
+    {
         pf_host->log(req, PF_LOG_ERR, "accounts: the accounts of \"%.*s\" "
                      "could not be read", PF_S(l->school));
         return pf_host->error(req, 503, "storage_unavailable",

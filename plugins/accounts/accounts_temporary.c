@@ -57,12 +57,6 @@ acc_expiry(pf_req_t *req, pf_str_t school, const pf_val_t *v, int64_t *out)
     now = pf_host->now_ms(req);
     days = pf_host->setting_number(req, school, ACC_TMP_DAYS);
 
-    /* the API sets only values the declaration allows, but the bootstrap
-       file's are stored as they are */
-    if (days < ACC_TMP_DAYS_MIN || days > ACC_TMP_DAYS_MAX) {
-        days = ACC_TMP_DAYS_DFLT;
-    }
-
     if (*out <= now) {
         return pf_host->error(req, 422, "invalid_expiry",
                               "\"expires\" must be in the future");
@@ -421,7 +415,9 @@ acc_tmp_create(pf_req_t *req)
     prefix = pf_host->sprintf(req, "%.*stmp", PF_S(t.school));
     seq.prefix_len = prefix.len;
 
-    if (pf_host->user_scan(req, prefix, acc_seq_cb, &seq) != PF_OK) {
+    if (pf_host->user_scan(req, t.school, prefix, acc_seq_cb, &seq)
+        != PF_OK)
+    {
         pf_host->log(req, PF_LOG_ERR, "accounts: the accounts of \"%.*s\" "
                      "could not be read", PF_S(t.school));
         return pf_host->error(req, 503, "storage_unavailable",
