@@ -1,21 +1,16 @@
 # Issue 2 item 6: the health endpoint reports version, plugins and storage.
 use Test::Nginx::Socket 'no_plan';
+use PortfolioTest;
 
 no_shuffle();
+# the module with the school plugin, and nothing else: no bootstrap, no
+# password cost
+PortfolioTest::block_defaults(plugins => ['school'], bare => 1);
 run_tests();
 
 __DATA__
 
 === TEST 1: health reports version, plugins loaded and storage state
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- request
 GET /api/health
 --- response_headers

@@ -31,37 +31,41 @@ use Time::HiRes ();
 use PortfolioTest ();
 
 no_shuffle();
+# a block without a section of its own has the usual one: the module, the
+# data directory, password cost 10, t/data/school.json, no plugin, the API
+# at /api/ (a bad value's block gives its whole http_config and an empty
+# config: nothing there but what it tests)
+PortfolioTest::block_defaults();
 run_tests();
 
 __DATA__
 
 === TEST 1: every directive with a good value: the server starts and serves
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- main_config eval
+PortfolioTest::main_config(<<'_EOC_')
 thread_pool pf_writer threads=1;
 thread_pool pf_tasks threads=2;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_map_size 64m;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_writer_pool pf_writer;
-portfolio_task_pool pf_tasks;
-portfolio_group_commit on;
-portfolio_write_queue 100;
-portfolio_batch_size 16;
-portfolio_password_cost 10;
-portfolio_login_free_failures 3;
-portfolio_login_max_delay 60s;
-portfolio_session_idle 10m;
-portfolio_session_lifetime 1h;
-portfolio_cookie_name all_sid;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_json_max_size 8k;
-portfolio_json_max_depth 8;
---- config
-location /api/ {
-    portfolio_api on;
-}
+_EOC_
+--- http_config eval
+# every directive, in the order of the table above
+PortfolioTest::http_config(bare => 1, extra => [
+    'portfolio_map_size 64m;',
+    PortfolioTest::plugin_lines('school'),
+    'portfolio_writer_pool pf_writer;',
+    'portfolio_task_pool pf_tasks;',
+    'portfolio_group_commit on;',
+    'portfolio_write_queue 100;',
+    'portfolio_batch_size 16;',
+    'portfolio_password_cost 10;',
+    'portfolio_login_free_failures 3;',
+    'portfolio_login_max_delay 60s;',
+    'portfolio_session_idle 10m;',
+    'portfolio_session_lifetime 1h;',
+    'portfolio_cookie_name all_sid;',
+    'portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;',
+    'portfolio_json_max_size 8k;',
+    'portfolio_json_max_depth 8;',
+])
 --- init
 my $c = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 like($c, qr/^all_sid=\S+$/, 'TEST 1: login sets the configured cookie');
@@ -79,18 +83,11 @@ GET /api/health
 
 
 === TEST 2: portfolio_cookie_name and portfolio_session_lifetime shape the login cookie
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_cookie_name my.sid-2;
 portfolio_session_lifetime 1h;
---- config
-location /api/ {
-    portfolio_api on;
-}
+_EOC_
 --- init
 # the session is read from the configured name, not the default one
 my $c = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
@@ -115,16 +112,6 @@ Set-Cookie: my\.sid-2=[A-Za-z0-9_-]+; Path=/; Max-Age=3600; HttpOnly; SameSite=L
 
 
 === TEST 3: defaults: cookie pf_session, lifetime 12 h (Max-Age=43200)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- request
 POST /api/session
 {"username":"zlsh100000001","password":"admin-pass-1"}
@@ -138,12 +125,8 @@ Set-Cookie: pf_session=[A-Za-z0-9_-]+; Path=/; Max-Age=43200; HttpOnly; SameSite
 
 
 === TEST 4: portfolio_json_max_size: at the limit passes, one byte over is 413 (http level, and a location's own value)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_json_max_size 100;
+--- http_config eval
+PortfolioTest::http_config(bootstrap => undef, extra => 'portfolio_json_max_size 100;')
 --- config
 location /api/ {
     portfolio_api on;
@@ -175,11 +158,8 @@ Content-Type: application/json
 
 
 === TEST 5: portfolio_json_max_depth: 2 levels pass, 3 are bad_json; default 32 elsewhere
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
+--- http_config eval
+PortfolioTest::http_config(bootstrap => undef)
 --- config
 location /api/ {
     portfolio_api on;
@@ -210,15 +190,9 @@ Content-Type: application/json
 
 
 === TEST 6: portfolio_map_size shows in /api/health map_bytes
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_map_size 3m;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- request
 GET /api/health
 --- response_body_like chomp
@@ -229,18 +203,8 @@ GET /api/health
 
 
 === TEST 7: portfolio_group_commit off: health says so, and writes still commit
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-portfolio_group_commit off;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit'], extra => 'portfolio_group_commit off;')
 --- init
 my $c = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
@@ -259,21 +223,16 @@ GET /api/health
 
 
 === TEST 8: portfolio_writer_pool / portfolio_task_pool name declared thread pools: sign-in (task pool) and writes (writer pool) work
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- main_config eval
+PortfolioTest::main_config(<<'_EOC_')
 thread_pool pfw threads=1;
 thread_pool pft threads=1;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
+_EOC_
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit'], extra => <<'_EOC_')
 portfolio_writer_pool pfw;
 portfolio_task_pool pft;
---- config
-location /api/ {
-    portfolio_api on;
-}
+_EOC_
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
@@ -292,16 +251,8 @@ Content-Type: application/json
 
 
 === TEST 9: portfolio_password_cost is the scrypt cost of stored hashes (ln=11)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 11;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(password_cost => 11)
 --- init
 my $db = "$ENV{TEST_NGINX_SERVER_ROOT}/html/data/portfolio.mdb";
 my $dump = `mdb_dump -n -p -s users '$db' 2>&1`;
@@ -319,17 +270,8 @@ Content-Type: application/json
 
 
 === TEST 10: portfolio_login_free_failures 1: one wrong password, then even the right one waits (429); default 5 would not
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_login_free_failures 1;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_login_free_failures 1;')
 --- init
 my $r = PortfolioTest::http(POST => '/api/session',
     body => { username => 'zlsh108234567', password => 'wrong-pass' });
@@ -348,16 +290,6 @@ Retry-After: 1
 
 
 === TEST 11: default portfolio_login_free_failures (5): four wrong passwords still let the right one in
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 for my $i (1 .. 4) {
     my $r = PortfolioTest::http(POST => '/api/session',
@@ -375,18 +307,11 @@ Content-Type: application/json
 
 
 === TEST 12: portfolio_login_max_delay 1s caps the growing delay (2 s after two failures) at 1 s
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_login_free_failures 1;
 portfolio_login_max_delay 1s;
---- config
-location /api/ {
-    portfolio_api on;
-}
+_EOC_
 --- init
 my $r = PortfolioTest::http(POST => '/api/session',
     body => { username => 'zlsh108234567', password => 'wrong-1' });
@@ -407,17 +332,8 @@ Retry-After: 1
 
 
 === TEST 13: portfolio_session_idle 1s: an unused session expires after 1 s
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_session_idle 1s;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_session_idle 1s;')
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(GET => '/api/me', cookie => $c);
@@ -439,17 +355,8 @@ GET /api/me
 
 
 === TEST 14: portfolio_session_lifetime 2s: a session ends after 2 s even when used
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_session_lifetime 2s;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_session_lifetime 2s;')
 --- init
 my $r = PortfolioTest::http(POST => '/api/session',
     body => { username => 'zlsh108234567', password => 'student-pass-1' });
@@ -469,18 +376,8 @@ GET /api/health
 
 
 === TEST 15: portfolio_write_queue 1: with one write running and one waiting, a third is refused 503 busy
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
-portfolio_write_queue 1;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit_quiet'], extra => 'portfolio_write_queue 1;')
 --- init
 my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(2);
 # refused while the 1st still holds the writer: at once, not after it
@@ -499,18 +396,8 @@ GET /api/health
 
 
 === TEST 16: portfolio_batch_size 1: waiting writes commit one by one
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
-portfolio_batch_size 1;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit_quiet'], extra => 'portfolio_batch_size 1;')
 --- init
 # ordered by testkit's gate, not by sleeps: see t/plugins/testkit.c
 my ($w, $gate, $pending) = PortfolioTest::gated_writes();
@@ -532,17 +419,8 @@ GET /api/health
 
 
 === TEST 17: default portfolio_batch_size: writes that waited together commit (and answer) together
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit_quiet'])
 --- init
 my ($w, $gate, $pending) = PortfolioTest::gated_writes();
 ok($gate->(1), 'TEST 17: the 1st let through');
@@ -560,8 +438,6 @@ GET /api/health
 
 
 === TEST 18: portfolio_api off leaves a location to nginx (no JSON API there)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 --- config
@@ -581,16 +457,6 @@ location /plain/ {
 
 
 === TEST 19: portfolio_bootstrap applied: schools and accounts from the file exist
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 open my $fh, "<", "$ENV{TEST_NGINX_SERVER_ROOT}/logs/error.log" or die "error.log: $!";
 my $log = do { local $/; <$fh> };
@@ -609,15 +475,8 @@ Content-Type: application/json
 
 
 === TEST 20: without portfolio_bootstrap there are no accounts
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(bootstrap => undef)
 --- request
 POST /api/session
 {"username":"tpsh109000001","password":"other-pass-1"}
@@ -628,8 +487,6 @@ Content-Type: application/json
 
 
 === TEST 21: bad portfolio_map_size: below 1m
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_map_size 1023k;
@@ -641,8 +498,6 @@ portfolio_map_size 1023k;
 
 
 === TEST 22: bad portfolio_map_size: not a size
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_map_size lots;
@@ -654,11 +509,8 @@ portfolio_map_size lots;
 
 
 === TEST 23: bad portfolio_password_cost: 9 (below 10)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 9;
+--- http_config eval
+PortfolioTest::http_config(password_cost => 9, bootstrap => undef)
 --- config
 --- must_die
 --- error_log
@@ -667,11 +519,8 @@ value must be between 10 and 22
 
 
 === TEST 24: bad portfolio_password_cost: 23 (above 22)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 23;
+--- http_config eval
+PortfolioTest::http_config(password_cost => 23, bootstrap => undef)
 --- config
 --- must_die
 --- error_log
@@ -680,15 +529,10 @@ value must be between 10 and 22
 
 
 === TEST 25: bad portfolio_json_max_depth: 0
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_depth 0;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_depth 0;')
 --- must_die
 --- error_log
 value must be between 1 and 256
@@ -696,8 +540,6 @@ value must be between 1 and 256
 
 
 === TEST 26: bad portfolio_json_max_depth: 300
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_json_max_depth 300;
@@ -709,8 +551,6 @@ value must be between 1 and 256
 
 
 === TEST 27: bad portfolio_write_queue: 0
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_write_queue 0;
@@ -722,8 +562,6 @@ value must be between 1 and 1048576
 
 
 === TEST 28: bad portfolio_batch_size: 0
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_batch_size 0;
@@ -735,8 +573,6 @@ value must be between 1 and 65536
 
 
 === TEST 29: bad portfolio_cookie_name: a character a cookie name cannot hold
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_cookie_name "pf=sid";
@@ -748,8 +584,6 @@ portfolio_cookie_name "pf=sid";
 
 
 === TEST 30: bad portfolio_login_free_failures: 0
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_login_free_failures 0;
@@ -761,8 +595,6 @@ value must be between 1 and 1000
 
 
 === TEST 31: bad portfolio_session_idle: not a time
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_session_idle 30x;
@@ -774,8 +606,6 @@ portfolio_session_idle 30x;
 
 
 === TEST 32: bad portfolio_api: in a regex location without portfolio_api_prefix
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 --- config
@@ -789,12 +619,7 @@ location ~ ^/api/ {
 
 
 === TEST 33: bad portfolio_api: on without portfolio_data_dir
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config
 --- must_die
 --- error_log
 "portfolio_api" is on but "portfolio_data_dir" is not set
@@ -802,16 +627,8 @@ location /api/ {
 
 
 === TEST 34: bad portfolio_bootstrap: the file does not exist
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_SERVER_ROOT/html/no-such-file.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(bootstrap => '$TEST_NGINX_SERVER_ROOT/html/no-such-file.json')
 --- must_die
 --- error_log eval
 qr{\[emerg\].*open\(\) ".*/html/no-such-file\.json" failed \(2: No such file or directory\)}
@@ -819,8 +636,6 @@ qr{\[emerg\].*open\(\) ".*/html/no-such-file\.json" failed \(2: No such file or 
 
 
 === TEST 35: bad portfolio_data_dir: given twice
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data2;
@@ -832,8 +647,6 @@ portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data2;
 
 
 === TEST 36: bad portfolio_data_dir: empty
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir "";
 --- config
@@ -844,8 +657,6 @@ portfolio_data_dir "";
 
 
 === TEST 37: bad portfolio_plugin: missing the path
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_plugin school;
@@ -857,8 +668,6 @@ invalid number of arguments in "portfolio_plugin" directive
 
 
 === TEST 38: bad portfolio_writer_pool: no such thread_pool
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_writer_pool nosuchpool;
@@ -870,8 +679,6 @@ unknown thread pool "nosuchpool"
 
 
 === TEST 39: bad portfolio_task_pool: no such thread_pool
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_task_pool hashers;
@@ -883,8 +690,6 @@ unknown thread pool "hashers"
 
 
 === TEST 40: bad portfolio_group_commit: not on/off
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_group_commit sometimes;
@@ -896,8 +701,6 @@ invalid value "sometimes" in "portfolio_group_commit" directive, it must be "on"
 
 
 === TEST 41: bad portfolio_login_max_delay: not a time
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_login_max_delay forever;
@@ -909,8 +712,6 @@ portfolio_login_max_delay forever;
 
 
 === TEST 42: bad portfolio_session_idle: zero
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_session_idle 0;
@@ -922,8 +723,6 @@ portfolio_session_idle and portfolio_session_lifetime must be positive
 
 
 === TEST 43: bad portfolio_session_lifetime: zero
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_session_lifetime 0s;
@@ -935,8 +734,6 @@ portfolio_session_idle and portfolio_session_lifetime must be positive
 
 
 === TEST 44: bad portfolio_session_lifetime: not a time
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_session_lifetime 12hours;
@@ -948,8 +745,6 @@ portfolio_session_lifetime 12hours;
 
 
 === TEST 45: bad portfolio_cookie_name: longer than 64 characters
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_cookie_name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;
@@ -961,16 +756,8 @@ portfolio_cookie_name aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 
 
 === TEST 46: bad portfolio_bootstrap: not JSON
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_SERVER_ROOT/html/boot.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(bootstrap => '$TEST_NGINX_SERVER_ROOT/html/boot.json')
 --- user_files
 >>> boot.json
 {"schools": [ {"domain": "zlsh", }
@@ -981,16 +768,8 @@ qr{\[emerg\].*portfolio_bootstrap ".*/html/boot\.json": invalid JSON: }
 
 
 === TEST 47: bad portfolio_bootstrap: a user without roles stops the start
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_SERVER_ROOT/html/boot.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(bootstrap => '$TEST_NGINX_SERVER_ROOT/html/boot.json')
 --- user_files
 >>> boot.json
 {"users": [ {"id": "zlsh1", "school": "zlsh", "password": "x"} ]}
@@ -1002,8 +781,6 @@ not applied
 
 
 === TEST 48: bad portfolio_api: not on/off
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 --- config
@@ -1017,15 +794,10 @@ invalid value "yes" in "portfolio_api" directive, it must be "on" or "off"
 
 
 === TEST 49: bad portfolio_json_max_size: zero
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_size 0;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_size 0;')
 --- must_die
 --- error_log
 portfolio_json_max_size must not be zero
@@ -1033,8 +805,6 @@ portfolio_json_max_size must not be zero
 
 
 === TEST 50: bad portfolio_json_max_size: not a size
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_json_max_size big;
@@ -1046,15 +816,8 @@ portfolio_json_max_size big;
 
 
 === TEST 51: bad portfolio_bootstrap: JSON, but not an object
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_bootstrap $TEST_NGINX_SERVER_ROOT/html/boot.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(password_cost => undef, bootstrap => '$TEST_NGINX_SERVER_ROOT/html/boot.json')
 --- user_files
 >>> boot.json
 [{"domain": "zlsh"}]
@@ -1065,8 +828,6 @@ qr{\[emerg\].*portfolio_bootstrap ".*/html/boot\.json": not a JSON object}
 
 
 === TEST 52: bad portfolio_bootstrap: given twice
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
@@ -1080,12 +841,6 @@ portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
 
 
 === TEST 53: good portfolio_api_prefix: an exact location for sign-ins (own limits) beside the API
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
 --- config
 location = /api/session {
     portfolio_api on;
@@ -1109,8 +864,6 @@ X-Sign-In-Location: yes
 
 
 === TEST 54: good portfolio_api_prefix: a regex location routes under the prefix
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 --- config

@@ -9,22 +9,15 @@ use PortfolioTest ();
 master_on();
 workers(1);
 no_shuffle();
+# the usual configuration with the school plugin, bootstrapped from the
+# block's own file
+PortfolioTest::block_defaults(plugins => ['school'],
+                              bootstrap => '$TEST_NGINX_SERVER_ROOT/html/boot.json');
 run_tests();
 
 __DATA__
 
 === TEST 1: a reload re-applies the bootstrap without overwriting a changed setting, school or account
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_SERVER_ROOT/html/boot.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- user_files
 >>> boot.json
 {

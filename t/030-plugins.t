@@ -11,13 +11,14 @@ use Time::HiRes ();
 use PortfolioTest ();
 
 no_shuffle();
+# the usual configuration with testkit; the load failures have only the
+# data directory and the plugin line (an empty config: no API location)
+PortfolioTest::block_defaults(plugins => ['testkit']);
 run_tests();
 
 __DATA__
 
 === TEST 1: load failure: the file does not exist
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_plugin school $TEST_NGINX_SERVER_ROOT/html/no/such/school.so;
@@ -29,11 +30,8 @@ qr{\[emerg\].*portfolio plugin "school": cannot load ".*/html/no/such/school\.so
 
 
 === TEST 2: load failure: not a shared object at all (garbage.so)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin garbage $TEST_NGINX_BUILD/t-plugins/garbage.so;
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => ['garbage'])
 --- config
 --- must_die
 --- error_log eval
@@ -42,11 +40,8 @@ qr{\[emerg\].*portfolio plugin "garbage": cannot load ".*/t-plugins/garbage\.so"
 
 
 === TEST 3: load failure: no entry point (noentry.so)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin noentry $TEST_NGINX_BUILD/t-plugins/noentry.so;
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => ['noentry'])
 --- config
 --- must_die
 --- error_log eval
@@ -55,11 +50,8 @@ qr{\[emerg\].*portfolio plugin "noentry": ".*/t-plugins/noentry\.so" has no entr
 
 
 === TEST 4: load failure: built for another ABI major (abi2.so: 2.0 against 1.0)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin abi2 $TEST_NGINX_BUILD/t-plugins/abi2.so;
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => ['abi2'])
 --- config
 --- must_die
 --- error_log
@@ -68,11 +60,8 @@ portfolio plugin "abi2": built for ABI 2.0, this module has ABI 1.0
 
 
 === TEST 5: load failure: the plugin refuses this host (refuses.so)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin refuses $TEST_NGINX_BUILD/t-plugins/refuses.so;
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => ['refuses'])
 --- config
 --- must_die
 --- error_log
@@ -81,8 +70,6 @@ portfolio plugin "refuses": refused to load with host ABI 1.0
 
 
 === TEST 6: load failure: the plugin calls itself by another name
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_plugin other $TEST_NGINX_BUILD/plugins/school.so;
@@ -94,12 +81,8 @@ qr{\[emerg\].*portfolio plugin "other": ".*/plugins/school\.so" calls itself "sc
 
 
 === TEST 7: load failure: the same plugin listed twice
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => [qw(school school)])
 --- config
 --- must_die
 --- error_log
@@ -108,11 +91,8 @@ portfolio plugin "school" is listed twice
 
 
 === TEST 8: load failure: a route without roles (badroute.so)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin badroute $TEST_NGINX_BUILD/t-plugins/badroute.so;
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => ['badroute'])
 --- config
 --- must_die
 --- error_log
@@ -121,8 +101,6 @@ portfolio plugin "badroute": route GET /open must declare roles and a scope
 
 
 === TEST 9: load failure: a plugin name with a slash
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
 --- http_config
 portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
 portfolio_plugin ../school $TEST_NGINX_BUILD/plugins/school.so;
@@ -134,16 +112,8 @@ portfolio plugin name "../school" may contain only letters, digits, "_" and "-"
 
 
 === TEST 10: one bad plugin stops the start even after a good one
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_plugin abi2 $TEST_NGINX_BUILD/t-plugins/abi2.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(bare => 1, plugins => [qw(school abi2)])
 --- must_die
 --- error_log
 portfolio plugin "abi2": built for ABI 2.0
@@ -151,17 +121,8 @@ portfolio plugin "abi2": built for ABI 2.0
 
 
 === TEST 11: testkit and school load; health lists both with their routes
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(bootstrap => undef, plugins => [qw(testkit school)])
 --- request
 GET /api/health
 --- response_body_like chomp
@@ -173,17 +134,6 @@ GET /api/health
 
 === TEST 12: a write route answers 201; the same id again is 409 conflict; the route needs a session
 # (also: host->error() formats like C printf: "item %.*s exists")
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
@@ -209,17 +159,6 @@ Content-Type: application/json
 
 
 === TEST 13: a write handler that fails after writing is rolled back
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(POST => '/api/testkit/fail', cookie => $c, body => {});
@@ -240,17 +179,8 @@ GET /api/health
 
 
 === TEST 14: in one shared commit a failing write rolls back alone (group commit on)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit_quiet'])
 --- init
 # ordered by testkit's gate (t/plugins/testkit.c), not by time: while a
 # gated write holds the writer, a failing write, a good one and a second
@@ -281,18 +211,8 @@ GET /api/health
 
 
 === TEST 15: a failing write rolls back alone with portfolio_group_commit off too
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
-portfolio_group_commit off;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit_quiet'], extra => 'portfolio_group_commit off;')
 --- init
 # the same queue as TEST 14; here each write has a transaction and a
 # commit of its own
@@ -321,17 +241,6 @@ GET /api/health
 
 
 === TEST 16: a read handler cannot write
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c);
@@ -350,17 +259,6 @@ GET /api/testkit/stats
 
 
 === TEST 17: event hooks run in the writing transaction: one per create, none for a conflict
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $hook = sub {
@@ -385,17 +283,6 @@ GET /api/health
 
 
 === TEST 18: the scheduled job (every 1 s) runs
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 # a scheduler, not a speed test: 2.5 s is ample for a 1 s interval
@@ -412,18 +299,8 @@ portfolio job failed
 
 
 === TEST 19: settings resolve school -> city: city/ from the bootstrap, then a school's own value
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => [qw(testkit school)])
 --- init
 my $setting = sub {
     my $r = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $_[0]);
@@ -444,17 +321,6 @@ GET /api/health
 
 
 === TEST 20: PF_SCOPE_STUDENT: self, relation, school admin of the same school, city admin
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my %who = (
     student => ['zlsh108234567', 'student-pass-1'],
@@ -494,17 +360,8 @@ GET /api/testkit/students/zlsh108234567
 
 
 === TEST 21: school plugin: own school 200, another school 403 out_of_scope
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $c);
@@ -523,17 +380,8 @@ GET /api/schools/zlsh
 
 
 === TEST 22: school settings (SPEC AD2): admin reads (200), a student may not (403 forbidden)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $adm);
@@ -557,17 +405,8 @@ GET /api/schools/zlsh/settings
 
 
 === TEST 23: school settings (SPEC AD2): set a good value (200, shown), out of range (422), unknown name (404)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $value = sub {
@@ -617,17 +456,8 @@ Content-Type: application/json
 
 
 === TEST 24: school settings seen by a city admin are the named school's (host->setting_in)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
@@ -649,17 +479,8 @@ GET /api/schools/zlsh/settings
 
 
 === TEST 25: school settings: login_methods takes one of its words (SPEC A2), shown with its choices
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $get = sub {

@@ -12,6 +12,7 @@ use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
+use PortfolioTest ();
 
 my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $build = $ENV{TEST_NGINX_BUILD} or plan skip_all => 'TEST_NGINX_BUILD not set (run scripts/test)';
@@ -43,18 +44,28 @@ CONF
     return ($? >> 8, $out);
 }
 
-my ($rc, $out) = nginx_t("portfolio_plugin school $build/plugins/school.so;");
+# The plugin's line as every test lists it (PortfolioTest::plugin_lines),
+# with $TEST_NGINX_BUILD replaced as a Test::Nginx runner would: here
+# nginx reads the file as written.
+sub plugin_line {
+    my ($name) = @_;
+    my $line = PortfolioTest::plugin_lines($name) =~ s/\$TEST_NGINX_BUILD\b/$build/gr;
+    chomp $line;
+    return $line;
+}
+
+my ($rc, $out) = nginx_t(plugin_line('school'));
 is($rc, 0, 'nginx -t passes with a good plugin') or diag($out);
 
 ($rc, $out) = nginx_t("portfolio_plugin ghost $build/plugins/no-such.so;");
 isnt($rc, 0, 'missing file: nginx -t fails');
 like($out, qr/portfolio plugin "ghost": cannot load ".*no-such\.so"/, '... naming the plugin and the file');
 
-($rc, $out) = nginx_t("portfolio_plugin noentry $build/t-plugins/noentry.so;");
+($rc, $out) = nginx_t(plugin_line('noentry'));
 isnt($rc, 0, 'no entry symbol: nginx -t fails');
 like($out, qr/portfolio plugin "noentry": .* has no entry point "pf_plugin_entry"/, '... naming the missing symbol');
 
-($rc, $out) = nginx_t("portfolio_plugin abi2 $build/t-plugins/abi2.so;");
+($rc, $out) = nginx_t(plugin_line('abi2'));
 isnt($rc, 0, 'another ABI major: nginx -t fails');
 like($out, qr/portfolio plugin "abi2": built for ABI 2\.0, this module has ABI 1\.4/, '... naming both versions');
 

@@ -17,36 +17,20 @@ use Time::HiRes ();
 use JSON::PP ();
 
 no_shuffle();
+# the usual configuration (no plugin unless a block lists some)
+PortfolioTest::block_defaults();
 run_tests();
 
 # --- helpers for the init sections (called as main::..., so they work
-# --- whichever package the runner evaluates `init` in)
-
-sub main::login_r {
-    my ($user, $pass) = @_;
-    return PortfolioTest::http(POST => '/api/session',
-                               body => { username => $user, password => $pass });
-}
+# --- whichever package the runner evaluates `init` in); the shared ones
+# --- are in PortfolioTest: try_login, and is_json_error for an error
+# --- answer (status, code, a message, the JSON content type)
 
 # The token inside a "name=value" cookie.
 sub main::token {
     my ($cookie) = @_;
     my (undef, $v) = split /=/, $cookie, 2;
     return $v;
-}
-
-# One JSON error answer: status, {"error":{"code","message"}}, content type.
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: $r->{body})",
-                   $code, "$what: error code $code");
-    Test::More::like($r->{json}{error}{message} // '', qr/\S/,
-                     "$what: error message present");
-    Test::More::like($r->{headers}{'content-type'} // '',
-                     qr{^application/json\b}, "$what: JSON content type");
 }
 
 # Runs `mdb_dump @args` on the block's store; returns the whole output.
@@ -63,16 +47,6 @@ sub main::mdb_dump {
 __DATA__
 
 === TEST 1: SPEC A1 sign-in answers the user with roles and school and a session cookie
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request
@@ -90,16 +64,6 @@ Cache-Control: no-store
 
 
 === TEST 2: issue 2 item 5 the session works as a cookie and as a bearer token
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $cookie = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 like($cookie, qr/^pf_session=[A-Za-z0-9_-]{43}$/, 'cookie name and token');
@@ -126,15 +90,15 @@ is($r->{json}{user}{id}, 'zlsh108234567', 'bearer: same user');
 
 $r = PortfolioTest::http(GET => '/api/me',
                          headers => { Authorization => 'Bearer ' . ('A' x 43) });
-main::is_error($r, 401, 'unauthenticated', 'an unknown bearer token');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'an unknown bearer token');
 
 $r = PortfolioTest::http(GET => '/api/me', cookie => 'pf_session=' . ('A' x 43));
-main::is_error($r, 401, 'unauthenticated', 'an unknown cookie');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'an unknown cookie');
 
 # the token is the whole secret: a changed character is another token
 (my $other = $token) =~ s/^(.)/$1 eq 'x' ? 'y' : 'x'/e;
 $r = PortfolioTest::http(GET => '/api/me', cookie => "pf_session=$other");
-main::is_error($r, 401, 'unauthenticated', 'a token one character off');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'a token one character off');
 --- request
 GET /api/me
 --- error_code: 401
@@ -148,16 +112,6 @@ Content-Type: application/json(; charset=utf-8)?
 
 
 === TEST 3: issue 2 item 5 sign-out clears the cookie and ends that session only
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $c1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $c2 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -171,14 +125,14 @@ is($r->{set_cookie}[0], 'pf_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax'
    'the cookie is cleared');
 
 $r = PortfolioTest::http(GET => '/api/me', cookie => $c1);
-main::is_error($r, 401, 'unauthenticated', 'the old cookie after sign-out');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'the old cookie after sign-out');
 
 $r = PortfolioTest::http(GET => '/api/me',
                          headers => { Authorization => 'Bearer ' . main::token($c1) });
-main::is_error($r, 401, 'unauthenticated', 'the old token as bearer after sign-out');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'the old token as bearer after sign-out');
 
 $r = PortfolioTest::http(DELETE => '/api/session', cookie => $c1);
-main::is_error($r, 401, 'unauthenticated', 'signing out twice');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'signing out twice');
 
 $r = PortfolioTest::http(GET => '/api/me', cookie => $c2);
 is($r->{status}, 200, 'the other session of the same user still works');
@@ -188,7 +142,7 @@ $r = PortfolioTest::http(DELETE => '/api/session',
                          headers => { Authorization => 'Bearer ' . main::token($c2) });
 is($r->{status}, 200, 'sign-out with a bearer token');
 $r = PortfolioTest::http(GET => '/api/me', cookie => $c2);
-main::is_error($r, 401, 'unauthenticated', 'that session is gone too');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'that session is gone too');
 --- request
 DELETE /api/session
 --- error_code: 401
@@ -202,16 +156,6 @@ DELETE /api/session
 
 
 === TEST 4: SPEC A1 a wrong password is 401 invalid_credentials, no cookie
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request
@@ -230,16 +174,6 @@ Content-Type: application/json(; charset=utf-8)?
 
 
 === TEST 5: SPEC A1 an unknown account gets the same 401 as a wrong password
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request
@@ -256,16 +190,6 @@ POST /api/session
 
 
 === TEST 6: SPEC A1 an empty password (or account name) is 401, never a sign-in
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -290,16 +214,6 @@ Content-Type: application/json
 
 
 === TEST 7: SPEC A1 missing or mistyped fields are 422
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -333,34 +247,24 @@ Content-Type: application/json
 
 
 === TEST 8: SPEC A1 an initial password must be changed first; then the session works everywhere
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => [qw(school testkit)])
 --- init
 # zlsh108234568: student number account, initial password = last 6 of the
 # national ID B234567891
-my $r = main::login_r('zlsh108234568', '567891');
+my $r = PortfolioTest::try_login('zlsh108234568', '567891');
 is($r->{status}, 200, 'sign-in with the initial password');
 is($r->{json}{must_change_password}, JSON::PP::true(), 'must_change_password is true');
 my $cookie = PortfolioTest::cookie_from($r);
 ok(defined $cookie, 'a session cookie even so');
 
 $r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $cookie);
-main::is_error($r, 403, 'password_change_required', 'a plugin read before the change');
+PortfolioTest::is_json_error($r, 403, 'password_change_required', 'a plugin read before the change');
 $r = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $cookie);
-main::is_error($r, 403, 'password_change_required', 'another plugin read before the change');
+PortfolioTest::is_json_error($r, 403, 'password_change_required', 'another plugin read before the change');
 $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $cookie,
                          body => { id => 'before-change' });
-main::is_error($r, 403, 'password_change_required', 'a plugin write before the change');
+PortfolioTest::is_json_error($r, 403, 'password_change_required', 'a plugin write before the change');
 
 $r = PortfolioTest::http(GET => '/api/me', cookie => $cookie);
 is($r->{status}, 200, 'GET /api/me is allowed');
@@ -380,9 +284,9 @@ is($r->{status}, 201, 'the plugin write works after the change');
 $r = PortfolioTest::http(GET => '/api/me', cookie => $cookie);
 is($r->{json}{must_change_password}, JSON::PP::false(), '/me: no change needed any more');
 
-$r = main::login_r('zlsh108234568', '567891');
-main::is_error($r, 401, 'invalid_credentials', 'the old password no longer signs in');
-$r = main::login_r('zlsh108234568', 'Blue-river-2024');
+$r = PortfolioTest::try_login('zlsh108234568', '567891');
+PortfolioTest::is_json_error($r, 401, 'invalid_credentials', 'the old password no longer signs in');
+$r = PortfolioTest::try_login('zlsh108234568', 'Blue-river-2024');
 is($r->{status}, 200, 'the new password signs in');
 is($r->{json}{must_change_password}, JSON::PP::false(), 'and needs no change');
 
@@ -390,11 +294,11 @@ is($r->{json}{must_change_password}, JSON::PP::false(), 'and needs no change');
 # initial password = last 6 of A111122222)
 my $t = PortfolioTest::login('zlsh111122222', '122222');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $t);
-main::is_error($r, 403, 'password_change_required', 'the teacher before the change');
+PortfolioTest::is_json_error($r, 403, 'password_change_required', 'the teacher before the change');
 $r = PortfolioTest::http(DELETE => '/api/session', cookie => $t);
 is($r->{status}, 200, 'DELETE /api/session is allowed before the change');
 $r = PortfolioTest::http(GET => '/api/me', cookie => $t);
-main::is_error($r, 401, 'unauthenticated', 'and it signed out');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'and it signed out');
 --- more_headers
 Content-Type: application/json
 --- request
@@ -409,59 +313,50 @@ POST /api/session
 
 
 === TEST 9: SPEC A1 password change refusals: wrong current, too short, unchanged, the account name
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $t = PortfolioTest::login('zlsh111122222', '122222');
 my $pw = sub {
     PortfolioTest::http(POST => '/api/password', cookie => $t, body => $_[0]);
 };
 
-main::is_error($pw->({ current => '000000', new => 'Green-hill-77' }),
-               403, 'wrong_password', 'a wrong current password');
-main::is_error($pw->({ current => '122222', new => 'short7!' }),
-               422, 'weak_password', '7 characters');
+PortfolioTest::is_json_error($pw->({ current => '000000', new => 'Green-hill-77' }),
+                             403, 'wrong_password', 'a wrong current password');
+PortfolioTest::is_json_error($pw->({ current => '122222', new => 'short7!' }),
+                             422, 'weak_password', '7 characters');
 # 7 characters in 21 bytes: characters count, not bytes
-main::is_error($pw->({ current => '122222', new => "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}" }),
-               422, 'weak_password', '7 Chinese characters');
-main::is_error($pw->({ current => '122222', new => 'x-zlsh111122222-x' }),
-               422, 'weak_password', 'containing the account name');
-main::is_error($pw->({ current => '122222', new => 'ZLSH111122222!!' }),
-               422, 'weak_password', 'containing the account name in capitals');
-main::is_error($pw->({ current => '122222' }),
-               422, 'invalid_field', 'no new password');
-main::is_error($pw->({ new => 'Green-hill-77' }),
-               422, 'invalid_field', 'no current password');
+PortfolioTest::is_json_error($pw->({ current => '122222', new => "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}" }),
+                             422, 'weak_password', '7 Chinese characters');
+PortfolioTest::is_json_error($pw->({ current => '122222', new => 'x-zlsh111122222-x' }),
+                             422, 'weak_password', 'containing the account name');
+PortfolioTest::is_json_error($pw->({ current => '122222', new => 'ZLSH111122222!!' }),
+                             422, 'weak_password', 'containing the account name in capitals');
+PortfolioTest::is_json_error($pw->({ current => '122222' }),
+                             422, 'invalid_field', 'no new password');
+PortfolioTest::is_json_error($pw->({ new => 'Green-hill-77' }),
+                             422, 'invalid_field', 'no current password');
 
 # none of that changed anything
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $t);
-main::is_error($r, 403, 'password_change_required', 'still must change');
-$r = main::login_r('zlsh111122222', 'Green-hill-77');
-main::is_error($r, 401, 'invalid_credentials', 'the refused passwords do not sign in');
-$r = main::login_r('zlsh111122222', '122222');
+PortfolioTest::is_json_error($r, 403, 'password_change_required', 'still must change');
+$r = PortfolioTest::try_login('zlsh111122222', 'Green-hill-77');
+PortfolioTest::is_json_error($r, 401, 'invalid_credentials', 'the refused passwords do not sign in');
+$r = PortfolioTest::try_login('zlsh111122222', '122222');
 is($r->{status}, 200, 'the initial password still signs in');
 
 # the same as the current one (needs a current password of 8 or more)
 my $c = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 $r = PortfolioTest::http(POST => '/api/password', cookie => $c,
                          body => { current => 'teacher-pass-2', new => 'teacher-pass-2' });
-main::is_error($r, 422, 'weak_password', 'the same as the current one');
-$r = main::login_r('zlsh122233333', 'teacher-pass-2');
+PortfolioTest::is_json_error($r, 422, 'weak_password', 'the same as the current one');
+$r = PortfolioTest::try_login('zlsh122233333', 'teacher-pass-2');
 is($r->{status}, 200, 'which is still the password');
 
 # 8 characters is enough (and 8 Chinese characters too)
 $r = $pw->({ current => '122222', new => "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}" });
 is($r->{status}, 200, '8 characters are accepted');
-$r = main::login_r('zlsh111122222', "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}");
+$r = PortfolioTest::try_login('zlsh111122222', "\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}\x{5bc6}\x{78bc}");
 is($r->{status}, 200, 'and sign in');
 --- more_headers
 Content-Type: application/json
@@ -477,17 +372,8 @@ POST /api/password
 
 
 === TEST 10: issue 2 item 5 a session unused for portfolio_session_idle ends (use keeps it alive)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_session_idle 2s;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_session_idle 2s;')
 --- init
 my $cookie = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $me = sub { PortfolioTest::http(GET => '/api/me', cookie => $cookie) };
@@ -500,8 +386,8 @@ Time::HiRes::sleep(1.2);
 is($me->()->{status}, 200, 'after 2.4 s (used 1.2 s ago)');
 
 Time::HiRes::sleep(3);
-main::is_error($me->(), 401, 'session_expired', '3 s without use');
-main::is_error($me->(), 401, 'session_expired', 'and stays expired');
+PortfolioTest::is_json_error($me->(), 401, 'session_expired', '3 s without use');
+PortfolioTest::is_json_error($me->(), 401, 'session_expired', 'and stays expired');
 
 # a new sign-in works again
 my $again = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -518,20 +404,11 @@ GET /api/me
 
 
 === TEST 11: issue 2 item 5 a session ends after portfolio_session_lifetime however much it is used
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_session_lifetime 3s;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_session_lifetime 3s;')
 --- init
 my $t0 = Time::HiRes::time();
-my $r = main::login_r('zlsh108234567', 'student-pass-1');
+my $r = PortfolioTest::try_login('zlsh108234567', 'student-pass-1');
 is($r->{status}, 200, 'sign-in');
 like($r->{set_cookie}[0] // '', qr/; Max-Age=3;/, 'the cookie lives as long as the session');
 my $cookie = PortfolioTest::cookie_from($r);
@@ -543,7 +420,7 @@ for my $at (0, 1, 2) {
 }
 
 Time::HiRes::sleep($t0 + 4 - Time::HiRes::time()) if Time::HiRes::time() < $t0 + 4;
-main::is_error($me->(), 401, 'session_expired', 'at 4 s, used every second');
+PortfolioTest::is_json_error($me->(), 401, 'session_expired', 'at 4 s, used every second');
 --- request
 GET /api/me
 --- error_code: 401
@@ -553,16 +430,6 @@ GET /api/me
 
 
 === TEST 12: issue 2 item 5 only the SHA-256 of a session token is stored
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $cookie = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $token = main::token($cookie);
@@ -583,7 +450,7 @@ unlike($printable, qr/\Q$part\E/, 'the token is nowhere in the store (printable)
 
 # and the stored hash is not a token: it signs nobody in
 my $r = PortfolioTest::http(GET => '/api/me', cookie => "pf_session=$hash");
-main::is_error($r, 401, 'unauthenticated', 'the stored hash as a cookie');
+PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'the stored hash as a cookie');
 
 # sign-out removes the record
 PortfolioTest::http(DELETE => '/api/session', cookie => $cookie);
@@ -598,47 +465,38 @@ GET /api/health
 
 
 === TEST 13: issue 2 item 5 after portfolio_login_free_failures wrong passwords, sign-in waits (429)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_login_free_failures 2;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_login_free_failures 2;')
 --- init
 my $u = 'zlsh108234567';
-main::is_error(main::login_r($u, 'wrong-1'), 401, 'invalid_credentials', 'wrong try 1');
-main::is_error(main::login_r($u, 'wrong-2'), 401, 'invalid_credentials', 'wrong try 2');
+PortfolioTest::is_json_error(PortfolioTest::try_login($u, 'wrong-1'), 401, 'invalid_credentials', 'wrong try 1');
+PortfolioTest::is_json_error(PortfolioTest::try_login($u, 'wrong-2'), 401, 'invalid_credentials', 'wrong try 2');
 
 # two free failures used up: the next try must wait 1 s, even with the
 # right password
-my $r = main::login_r($u, 'student-pass-1');
-main::is_error($r, 429, 'too_many_attempts', 'the right password right after');
+my $r = PortfolioTest::try_login($u, 'student-pass-1');
+PortfolioTest::is_json_error($r, 429, 'too_many_attempts', 'the right password right after');
 is($r->{headers}{'retry-after'}, '1', 'Retry-After: 1');
 is(scalar @{ $r->{set_cookie} }, 0, 'no cookie');
 
 # per account: another account is not slowed down
-is(main::login_r('zlsh108234569', 'student-pass-3')->{status}, 200,
+is(PortfolioTest::try_login('zlsh108234569', 'student-pass-3')->{status}, 200,
    'another account signs in meanwhile');
 
 Time::HiRes::sleep($r->{headers}{'retry-after'} + 0.2);
-$r = main::login_r($u, 'student-pass-1');
+$r = PortfolioTest::try_login($u, 'student-pass-1');
 is($r->{status}, 200, 'the right password after Retry-After');
 
 # that reset the counter: two free failures again, then a wait
-main::is_error(main::login_r($u, 'wrong-3'), 401, 'invalid_credentials', 'wrong try after the reset 1');
-main::is_error(main::login_r($u, 'wrong-4'), 401, 'invalid_credentials', 'wrong try after the reset 2');
-main::is_error(main::login_r($u, 'wrong-5'), 429, 'too_many_attempts', 'third try after the reset');
+PortfolioTest::is_json_error(PortfolioTest::try_login($u, 'wrong-3'), 401, 'invalid_credentials', 'wrong try after the reset 1');
+PortfolioTest::is_json_error(PortfolioTest::try_login($u, 'wrong-4'), 401, 'invalid_credentials', 'wrong try after the reset 2');
+PortfolioTest::is_json_error(PortfolioTest::try_login($u, 'wrong-5'), 429, 'too_many_attempts', 'third try after the reset');
 
 # the delay grows: after one more failure it is 2 s
 Time::HiRes::sleep(1.2);
-main::is_error(main::login_r($u, 'wrong-6'), 401, 'invalid_credentials', 'wrong try after the wait');
-$r = main::login_r($u, 'student-pass-1');
-main::is_error($r, 429, 'too_many_attempts', 'then 429 again');
+PortfolioTest::is_json_error(PortfolioTest::try_login($u, 'wrong-6'), 401, 'invalid_credentials', 'wrong try after the wait');
+$r = PortfolioTest::try_login($u, 'student-pass-1');
+PortfolioTest::is_json_error($r, 429, 'too_many_attempts', 'then 429 again');
 is($r->{headers}{'retry-after'}, '2', 'with Retry-After: 2');
 --- more_headers
 Content-Type: application/json
@@ -656,17 +514,8 @@ Retry-After: 2
 
 
 === TEST 14: issue 2 item 5 wrong passwords sent in parallel all count (no burst gets past the delay)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_login_free_failures 2;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_login_free_failures 2;')
 --- init
 # Eight wrong guesses at once: only the first two (in the order the writer
 # records them) are free, the rest must wait -- as if they had come one
@@ -684,8 +533,8 @@ ok(!grep({ ($_->{status} // '') eq '429' && !$_->{headers}{'retry-after'} } @$re
    'each 429 has Retry-After');
 
 # and the right password right after the burst waits too
-my $r = main::login_r('zlsh108234567', 'student-pass-1');
-main::is_error($r, 429, 'too_many_attempts', 'the right password after the burst');
+my $r = PortfolioTest::try_login('zlsh108234567', 'student-pass-1');
+PortfolioTest::is_json_error($r, 429, 'too_many_attempts', 'the right password after the burst');
 --- more_headers
 Content-Type: application/json
 --- request
@@ -700,17 +549,8 @@ Retry-After: \d+
 
 
 === TEST 15: issue 2 item 5 a new password ends the account's other sessions; the one that changed it goes on
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 # three sessions of one student (say a phone, a lab PC, a stolen cookie)
 my $a = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -725,7 +565,7 @@ for ([$a, 'a'], [$b, 'b'], [$c, 'c'], [$other, 'another account']) {
 # a refused change ends nothing
 my $r = PortfolioTest::http(POST => '/api/password', cookie => $a,
                             body => { current => 'not-it', new => 'Green-hill-2025' });
-main::is_error($r, 403, 'wrong_password', 'a wrong current password');
+PortfolioTest::is_json_error($r, 403, 'wrong_password', 'a wrong current password');
 $r = PortfolioTest::http(GET => '/api/me', cookie => $b);
 is($r->{status}, 200, 'session b still works after the refused change');
 
@@ -740,11 +580,11 @@ $r = PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $a);
 is($r->{status}, 200, 'session a reads a plugin route too');
 for ([$b, 'b'], [$c, 'c']) {
     $r = PortfolioTest::http(GET => '/api/me', cookie => $_->[0]);
-    main::is_error($r, 401, 'session_expired', "session $_->[1] ended with the old password");
+    PortfolioTest::is_json_error($r, 401, 'session_expired', "session $_->[1] ended with the old password");
 }
 $r = PortfolioTest::http(GET => '/api/me',
                          headers => { Authorization => 'Bearer ' . main::token($b) });
-main::is_error($r, 401, 'session_expired', 'session b as a bearer token too');
+PortfolioTest::is_json_error($r, 401, 'session_expired', 'session b as a bearer token too');
 $r = PortfolioTest::http(GET => '/api/me', cookie => $other);
 is($r->{status}, 200, "another account's session is untouched");
 

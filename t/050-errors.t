@@ -11,38 +11,19 @@ use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
 
 no_shuffle();
+# the usual configuration (no plugin unless a block lists some)
+PortfolioTest::block_defaults();
 run_tests();
 
-# --- helpers for the init sections (called as main::..., so they work
-# --- whichever package the runner evaluates `init` in)
-
-# One JSON error answer: status, {"error":{"code","message"}} and nothing
-# else, content type.
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::like($r->{body} // '',
-                     qr/^\{"error":\{"code":"\Q$code\E","message":"(?:[^"\\]|\\.)+"\}\}$/,
-                     "$what: error body with code $code");
-    Test::More::is($r->{headers}{'content-type'} // '',
-                   'application/json; charset=utf-8', "$what: JSON content type");
-}
+# The init sections check each error answer with
+# PortfolioTest::is_exact_error: the status, a body that is
+# {"error":{"code","message"}} and nothing else, the content type.
 
 __DATA__
 
 === TEST 1: issue 2 item 3 400 for bodies that are not valid JSON
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_depth 3;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_depth 3;')
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -98,17 +79,8 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 2: issue 2 item 3 400 boundaries: exactly portfolio_json_max_depth parses; a POST needs a body
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_depth 3;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_depth 3;')
 --- more_headers eval
 [
 "Content-Type: application/json",
@@ -138,17 +110,8 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 3: issue 2 item 3 401 without a session
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- request eval
 ["GET /api/me", "GET /api/schools/zlsh", "DELETE /api/session"]
 --- error_code eval
@@ -163,23 +126,14 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 4: issue 2 item 3 403 for roles, scope and cross-site requests
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['school'])
 --- init
 my $student = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $student),
-               403, 'forbidden', 'a student reads school settings');
-main::is_error(PortfolioTest::http(GET => '/api/schools/tpsh', cookie => $student),
-               403, 'out_of_scope', 'a student reads another school');
+PortfolioTest::is_exact_error(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $student),
+                              403, 'forbidden', 'a student reads school settings');
+PortfolioTest::is_exact_error(PortfolioTest::http(GET => '/api/schools/tpsh', cookie => $student),
+                              403, 'out_of_scope', 'a student reads another school');
 is(PortfolioTest::http(GET => '/api/schools/zlsh', cookie => $student)->{status}, 200,
    'but may read the own school');
 my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
@@ -203,16 +157,6 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 5: issue 2 item 3 404 for unknown routes, whatever the method or body
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -238,16 +182,6 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 6: issue 2 item 3 405 for a known path with another method
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -279,24 +213,15 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 7: issue 2 item 3 409 when a plugin finds a conflict
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit'])
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c, body => { id => 'dup' });
 is($r->{status}, 201, 'the first item');
 is($r->{headers}{'content-type'}, 'application/json; charset=utf-8', '201 is JSON too');
 $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c, body => { id => 'dup' });
-main::is_error($r, 409, 'conflict', 'the same item again');
+PortfolioTest::is_exact_error($r, 409, 'conflict', 'the same item again');
 like($r->{body}, qr/item dup exists/, 'the message names the item');
 $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c, body => { id => 'other' });
 is($r->{status}, 201, 'another item still works');
@@ -310,17 +235,8 @@ GET /api/health
 
 
 === TEST 8: issue 2 item 3 413 for a body above portfolio_json_max_size (by length, or once read when chunked)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_size 64;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_size 64;')
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -351,17 +267,8 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 9: issue 2 item 3 413 for a chunked body above portfolio_json_max_size
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_size 64;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_size 64;')
 --- raw_request eval
 "POST /api/session HTTP/1.1\r
 Host: localhost\r
@@ -385,17 +292,8 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 10: issue 2 item 3 413 comes from Content-Length, before the body is sent
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-    portfolio_json_max_size 64;
-}
+--- config eval
+PortfolioTest::api_config('portfolio_json_max_size 64;')
 --- raw_request eval
 "POST /api/session HTTP/1.1\r
 Host: localhost\r
@@ -415,16 +313,6 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 11: issue 2 item 3 415 for bodies that are not application/json (forms, text)
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers eval
 [
 "Content-Type: text/plain",
@@ -456,26 +344,17 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 12: issue 2 item 3 422 for JSON of the wrong shape
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit'])
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-main::is_error(PortfolioTest::http(POST => '/api/testkit/slow', cookie => $c, body => { ms => -1 }),
-               422, 'invalid_field', 'a plugin refuses a field');
-main::is_error(PortfolioTest::http(POST => '/api/testkit/items', cookie => $c, body => [1]),
-               422, 'invalid_field', 'an array instead of an object');
-main::is_error(PortfolioTest::http(POST => '/api/password', cookie => $c,
-                                   body => { current => 'student-pass-1', new => 'short' }),
-               422, 'weak_password', 'a weak new password');
+PortfolioTest::is_exact_error(PortfolioTest::http(POST => '/api/testkit/slow', cookie => $c, body => { ms => -1 }),
+                              422, 'invalid_field', 'a plugin refuses a field');
+PortfolioTest::is_exact_error(PortfolioTest::http(POST => '/api/testkit/items', cookie => $c, body => [1]),
+                              422, 'invalid_field', 'an array instead of an object');
+PortfolioTest::is_exact_error(PortfolioTest::http(POST => '/api/password', cookie => $c,
+                                                  body => { current => 'student-pass-1', new => 'short' }),
+                              422, 'weak_password', 'a weak new password');
 --- more_headers
 Content-Type: application/json
 --- request
@@ -492,17 +371,8 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 13: issue 2 item 3 429 with Retry-After after too many wrong passwords
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_login_free_failures 1;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(extra => 'portfolio_login_free_failures 1;')
 --- more_headers
 Content-Type: application/json
 --- request eval
@@ -533,18 +403,8 @@ Retry-After: 1
 
 
 === TEST 14: issue 2 item 3 503 with Retry-After when the write queue is full
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit_quiet.so;
-portfolio_write_queue 1;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit_quiet'], extra => 'portfolio_write_queue 1;')
 --- init
 my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(2);
 
@@ -554,7 +414,7 @@ my ($w, $gate, $pending, $c) = PortfolioTest::gated_writes(2);
 for my $n (1 .. 4) {
     my $r = PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
                                 body => { id => "burst-$n" });
-    main::is_error($r, 503, 'busy', "refused write $n");
+    PortfolioTest::is_exact_error($r, 503, 'busy', "refused write $n");
     like($r->{headers}{'retry-after'} // '', qr/^[1-9]\d*$/, 'with Retry-After');
 }
 is($gate->()->{entered}, 1, '... while the first was still held');
@@ -575,16 +435,6 @@ GET /api/health
 
 
 === TEST 15: issue 2 item 5 cross-site state changes are refused; same-origin and non-browser ones are not
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- more_headers eval
 [
 "Content-Type: application/json
@@ -643,30 +493,21 @@ Content-Type: application/json; charset=utf-8
 
 
 === TEST 16: issue 2 item 5 a cross-site request cannot sign out, change a password or write; reads still work
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => ['testkit'])
 --- init
 my $c = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my %evil = (Origin => 'http://evil.example');
 
-main::is_error(PortfolioTest::http(DELETE => '/api/session', cookie => $c, headers => \%evil),
-               403, 'cross_site_request', 'cross-site sign-out');
-main::is_error(PortfolioTest::http(POST => '/api/password', cookie => $c, headers => \%evil,
-                                   body => { current => 'student-pass-1', new => 'Evil-choice-99' }),
-               403, 'cross_site_request', 'cross-site password change');
-main::is_error(PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
-                                   headers => { 'Sec-Fetch-Site' => 'cross-site' },
-                                   body => { id => 'planted' }),
-               403, 'cross_site_request', 'cross-site plugin write');
+PortfolioTest::is_exact_error(PortfolioTest::http(DELETE => '/api/session', cookie => $c, headers => \%evil),
+                              403, 'cross_site_request', 'cross-site sign-out');
+PortfolioTest::is_exact_error(PortfolioTest::http(POST => '/api/password', cookie => $c, headers => \%evil,
+                                                  body => { current => 'student-pass-1', new => 'Evil-choice-99' }),
+                              403, 'cross_site_request', 'cross-site password change');
+PortfolioTest::is_exact_error(PortfolioTest::http(POST => '/api/testkit/items', cookie => $c,
+                                                  headers => { 'Sec-Fetch-Site' => 'cross-site' },
+                                                  body => { id => 'planted' }),
+                              403, 'cross_site_request', 'cross-site plugin write');
 
 my $r = PortfolioTest::http(GET => '/api/me', cookie => $c, headers => \%evil);
 is($r->{status}, 200, 'a cross-site read is answered (the browser keeps it from the page)');

@@ -13,6 +13,8 @@ use JSON::PP ();
 master_on();
 workers(2);
 no_shuffle();
+# the usual configuration with testkit
+PortfolioTest::block_defaults(plugins => ['testkit']);
 run_tests();
 
 # --- helpers for the init sections (called as main::..., so they work
@@ -130,17 +132,6 @@ sub main::conn_ask {
 __DATA__
 
 === TEST 1: issue 2 item 7 sign-ins and writes with two workers: both answer, nothing is lost
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $master = main::master_pid();
 my @workers;
@@ -203,17 +194,6 @@ GET /api/health
 
 
 === TEST 2: issue 2 item 7 a reload (HUP) keeps sessions, data and changed passwords
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
 --- init
 my $master = main::master_pid();
 my @old;
@@ -283,18 +263,8 @@ GET /api/health
 
 
 === TEST 3: a session both workers keep (and answer without reading it) ends everywhere at once: a role granted and revoked, a sign-out
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin accounts $TEST_NGINX_BUILD/plugins/accounts.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-}
+--- http_config eval
+PortfolioTest::http_config(plugins => [qw(accounts testkit)])
 --- init
 my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $t1 = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');

@@ -18,39 +18,15 @@ use JSON::PP ();
 use Encode ();
 
 no_shuffle();
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_plugin sis $TEST_NGINX_BUILD/plugins/sis.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 32m;
-}
-_EOC_
-});
-
+# every block: the usual configuration with school, sis and testkit, and
+# import files up to 32 MB
+PortfolioTest::block_defaults(plugins => [qw(school sis testkit)],
+                              api => ['client_max_body_size 32m;']);
 run_tests();
 
 
-# --- helpers for the init sections (no lexicals: run_tests() ran first) ---
-
-sub main::api {
-    my ($method, $path, $cookie, $body, %headers) = @_;
-    return PortfolioTest::http($method => "/api$path", cookie => $cookie,
-                               (defined $body ? (body => $body) : ()),
-                               (%headers ? (headers => \%headers) : ()));
-}
+# --- helpers for the init sections (no lexicals: run_tests() ran first);
+# --- PortfolioTest has the shared ones (api, is_error) ---
 
 sub main::slurp {
     my ($file) = @_;
@@ -67,7 +43,7 @@ sub main::import {
     $term //= '113-1';
     my $path = "/schools/zlsh/terms/$term/import/$kind";
 
-    return main::api(POST => $path, $cookie, $body) if ref $body;
+    return PortfolioTest::api(POST => $path, $cookie, body => $body) if ref $body;
 
     my $type = 'text/csv; charset=utf-8';
     if ($body =~ /^[\w-]+\.(csv|json)$/) {
@@ -77,7 +53,8 @@ sub main::import {
         $body = Encode::encode('UTF-8', $body);
     }
 
-    return main::api(POST => $path, $cookie, $body, 'Content-Type' => $type);
+    return PortfolioTest::api(POST => $path, $cookie, body => $body,
+                              headers => { 'Content-Type' => $type });
 }
 
 sub main::kinds {
@@ -113,7 +90,7 @@ sub main::first_login {
 
 sub main::get_json {
     my ($cookie, $path) = @_;
-    my $r = main::api(GET => $path, $cookie);
+    my $r = PortfolioTest::api(GET => $path, $cookie);
     die "GET $path: " . ($r->{status} // 'none') . " $r->{body}\n"
         unless ($r->{status} // 0) == 200;
     return $r->{json};
@@ -153,15 +130,6 @@ sub main::snapshot {
         $s{"courses $n"} = main::get_json($cookie, "/students/zlsh$n/courses");
     }
     return \%s;
-}
-
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is(ref $r->{json} eq 'HASH' && ref $r->{json}{error} eq 'HASH'
-                   ? $r->{json}{error}{code} : "(body: $r->{body})",
-                   $code, "$what: error code $code");
 }
 
 # The [row, field] pairs of an invalid_rows answer, in order.
@@ -334,15 +302,15 @@ is_deeply($r->{json}{user}, { id => 'zlsh110000001', name => '陳大文', school
 ok($r->{json}{must_change_password}, 'and must change the password');
 my $s = PortfolioTest::cookie_from($r);
 
-main::is_error(main::api(GET => '/students/zlsh110000001/record', $s),
-               403, 'password_change_required', 'own record before the change');
-main::is_error(main::api(GET => '/students/zlsh110000001/courses', $s),
-               403, 'password_change_required', 'own courses before the change');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000001/record', $s),
+                        403, 'password_change_required', 'own record before the change');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000001/courses', $s),
+                        403, 'password_change_required', 'own courses before the change');
 
 $r = PortfolioTest::http(POST => '/api/password', cookie => $s,
                          body => { current => '000006', new => 'Blue-river-2024' });
 is($r->{status}, 200, 'the password is changed');
-$r = main::api(GET => '/students/zlsh110000001/record', $s);
+$r = PortfolioTest::api(GET => '/students/zlsh110000001/record', $s);
 is($r->{status}, 200, 'then the own record reads');
 is($r->{json}{student}{class}, '101', 'with the class');
 is($r->{json}{student}{seat}, 2, 'and the seat');
@@ -427,7 +395,7 @@ student_number,national_id,name,class,seat
 110000011,D100000004,己生,102,4
 110000017,E100000005,庚生,102,abc
 CSV
-main::is_error($r, 422, 'invalid_rows', 'students with bad rows');
+PortfolioTest::is_error($r, 422, 'invalid_rows', 'students with bad rows');
 is_deeply(main::error_cells($r),
           [ [2, 'national_id'], [3, 'national_id'], [4, 'student_number'],
             [5, 'class'], [6, 'student_number'], [7, 'seat'] ],
@@ -460,7 +428,7 @@ $r = main::import($admin, 'courses', { rows => [
     { code => 'ENG 1015', name => '英文', credits => -1, teacher => 'zlsh108234567' },
     'not an object',
 ] });
-main::is_error($r, 422, 'invalid_rows', 'courses with bad rows');
+PortfolioTest::is_error($r, 422, 'invalid_rows', 'courses with bad rows');
 is_deeply(main::error_cells($r),
           [ [1, 'credits'], [2, 'teacher'], [3, 'kind'], [4, 'code'],
             [4, 'co_teachers'], [5, 'subject'], [5, 'code'], [5, 'credits'],
@@ -481,7 +449,7 @@ student_number,code,grade,kind
 110000002,CHI1011,71,
 110000002,MAT1011,70,night-school
 CSV
-main::is_error($r, 422, 'invalid_rows', 'enrollments with bad rows');
+PortfolioTest::is_error($r, 422, 'invalid_rows', 'enrollments with bad rows');
 is_deeply(main::error_cells($r),
           [ [1, 'grade'], [2, 'grade'], [3, 'code'], [4, 'student_number'],
             [5, 'grade'], [7, 'code'], [8, 'kind'] ],
@@ -537,26 +505,28 @@ is($r->{json}{error}{more}, 20, 'and 20 more counted');
 is($r->{json}{error}{errors}[99]{row}, 50, 'the first ones, by row');
 
 # empty files, bad terms, unknown kinds
-main::is_error(main::import($admin, 'students', "student_number,national_id,name,class\n"),
-               422, 'empty_file', 'a CSV with only the header');
-main::is_error(main::import($admin, 'students', "student_number,national_id,name,class\n\n,,,\n"),
-               422, 'empty_file', 'a CSV with only blank rows');
-main::is_error(main::import($admin, 'students', []), 422, 'empty_file', 'an empty JSON array');
-main::is_error(main::import($admin, 'students', { rows => [] }), 422, 'empty_file', 'no rows');
-main::is_error(main::import($admin, 'students', { students => [] }), 422, 'invalid_rows',
-               'an object without rows');
+PortfolioTest::is_error(main::import($admin, 'students', "student_number,national_id,name,class\n"),
+                        422, 'empty_file', 'a CSV with only the header');
+PortfolioTest::is_error(main::import($admin, 'students', "student_number,national_id,name,class\n\n,,,\n"),
+                        422, 'empty_file', 'a CSV with only blank rows');
+PortfolioTest::is_error(main::import($admin, 'students', []), 422, 'empty_file', 'an empty JSON array');
+PortfolioTest::is_error(main::import($admin, 'students', { rows => [] }), 422, 'empty_file', 'no rows');
+PortfolioTest::is_error(main::import($admin, 'students', { students => [] }), 422, 'invalid_rows',
+                        'an object without rows');
 for my $term (qw(113-3 1131 1-1 1130-1 113-0 013-1)) {
-    main::is_error(main::import($admin, 'students', 'students.csv', $term),
-                   422, 'invalid_term', "term $term");
+    PortfolioTest::is_error(main::import($admin, 'students', 'students.csv', $term),
+                            422, 'invalid_term', "term $term");
 }
-main::is_error(main::import($admin, 'grades', 'students.csv'), 404, 'unknown_kind', 'an unknown kind');
-main::is_error(main::api(POST => '/schools/nosuch/terms/113-1/import/students',
-                         PortfolioTest::login('cityadmin', 'city-pass-1'),
-                         main::slurp('students.csv'), 'Content-Type' => 'text/csv'),
-               404, 'not_found', 'an unknown school (city admin)');
-main::is_error(main::api(POST => '/schools/zlsh/terms/113-1/import/students', $admin,
-                         main::slurp('students.csv'), 'Content-Type' => 'text/plain'),
-               415, 'unsupported_media_type', 'text/plain');
+PortfolioTest::is_error(main::import($admin, 'grades', 'students.csv'), 404, 'unknown_kind', 'an unknown kind');
+PortfolioTest::is_error(PortfolioTest::api(POST => '/schools/nosuch/terms/113-1/import/students',
+                                           PortfolioTest::login('cityadmin', 'city-pass-1'),
+                                           body => main::slurp('students.csv'),
+                                           headers => { 'Content-Type' => 'text/csv' }),
+                        404, 'not_found', 'an unknown school (city admin)');
+PortfolioTest::is_error(PortfolioTest::api(POST => '/schools/zlsh/terms/113-1/import/students', $admin,
+                                           body => main::slurp('students.csv'),
+                                           headers => { 'Content-Type' => 'text/plain' }),
+                        415, 'unsupported_media_type', 'text/plain');
 
 is(main::dump_dbs(main::sis_dbs()), $before, 'after all that, nothing was written');
 --- more_headers
@@ -603,7 +573,7 @@ main::import_all($admin, 'csv');
 my $lin = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 
 # 林美華 teaches CHI1011 to 110000003 (class 103, not hers)
-is(main::api(GET => '/students/zlsh110000003/record', $lin)->{status}, 200,
+is(PortfolioTest::api(GET => '/students/zlsh110000003/record', $lin)->{status}, 200,
    'the course teacher sees a student of her course');
 like(main::dump_db('relations'), qr/zlsh122233333\\1fzlsh110000003\\1f113-1\\1fcourse/,
      'through a course relation of the term');
@@ -615,16 +585,16 @@ is($r->{json}{rows}, 8, 'enrollments re-imported: 8 rows');
 my $c = main::get_json($admin, '/students/zlsh110000003/courses');
 is_deeply([ map { $_->{code} } @{ $c->{terms}[0]{courses} } ], ['FLX1011'],
           'the dropped enrollment is gone from the course records');
-main::is_error(main::api(GET => '/students/zlsh110000003/record', $lin),
-               403, 'out_of_scope', 'the course teacher no longer sees the student');
-main::is_error(main::api(GET => '/students/zlsh110000003/courses', $lin),
-               403, 'out_of_scope', 'nor the course records');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000003/record', $lin),
+                        403, 'out_of_scope', 'the course teacher no longer sees the student');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000003/courses', $lin),
+                        403, 'out_of_scope', 'nor the course records');
 unlike(main::dump_db('relations'), qr/zlsh122233333\\1fzlsh110000003/,
        'the course relation is gone');
 unlike(main::dump_db('sis_relidx'), qr/zlsh122233333\\1fzlsh110000003/, 'and its index entry');
-is(main::api(GET => '/students/zlsh110000002/record', $lin)->{status}, 200,
+is(PortfolioTest::api(GET => '/students/zlsh110000002/record', $lin)->{status}, 200,
    'her other students stay hers');
-is(main::api(GET => '/students/zlsh108234567/record', $lin)->{status}, 200,
+is(PortfolioTest::api(GET => '/students/zlsh108234567/record', $lin)->{status}, 200,
    'and so does the bootstrap relation (not an import\'s)');
 
 # the SIS moves 110000003 to class 101 and drops 110000002
@@ -704,8 +674,8 @@ main::import_all($admin, 'csv');
 
 my $seed = sub {
     my ($db, $key, $value) = @_;
-    my $r = main::api(POST => '/testkit/seed', $admin,
-                      { db => $db, key => $key, value => $value });
+    my $r = PortfolioTest::api(POST => '/testkit/seed', $admin,
+                               body => { db => $db, key => $key, value => $value });
     die "seed $db: $r->{status} $r->{body}\n" unless $r->{status} == 200;
 };
 for my $s (qw(zlsh110000001 zlsh110000003)) {
@@ -752,37 +722,38 @@ my $teacher = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $other = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 
-main::is_error(main::import($student, 'students', 'students.csv'), 403, 'forbidden', 'a student imports');
-main::is_error(main::import($teacher, 'students', 'students.csv'), 403, 'forbidden', 'a teacher imports');
-main::is_error(main::import($other, 'students', 'students.csv'), 403, 'out_of_scope',
-               "another school's admin imports");
-main::is_error(main::import($other, 'students', { rows => [] }), 403, 'out_of_scope',
-               "another school's admin imports JSON");
-main::is_error(main::import(undef, 'students', 'students.csv'), 401, 'unauthenticated', 'nobody');
+PortfolioTest::is_error(main::import($student, 'students', 'students.csv'), 403, 'forbidden', 'a student imports');
+PortfolioTest::is_error(main::import($teacher, 'students', 'students.csv'), 403, 'forbidden', 'a teacher imports');
+PortfolioTest::is_error(main::import($other, 'students', 'students.csv'), 403, 'out_of_scope',
+                        "another school's admin imports");
+PortfolioTest::is_error(main::import($other, 'students', { rows => [] }), 403, 'out_of_scope',
+                        "another school's admin imports JSON");
+PortfolioTest::is_error(main::import(undef, 'students', 'students.csv'), 401, 'unauthenticated', 'nobody');
 my $r = main::import($city, 'rewards', 'rewards.csv');
 is($r->{status}, 200, 'the city admin may import for any school');
 
 # an import needs a school admin; the admin's other school is refused too
-main::is_error(main::api(POST => '/schools/tpsh/terms/113-1/import/students', $admin,
-                         main::slurp('students.csv'), 'Content-Type' => 'text/csv'),
-               403, 'out_of_scope', 'admin of zlsh imports into tpsh');
+PortfolioTest::is_error(PortfolioTest::api(POST => '/schools/tpsh/terms/113-1/import/students', $admin,
+                                           body => main::slurp('students.csv'),
+                                           headers => { 'Content-Type' => 'text/csv' }),
+                        403, 'out_of_scope', 'admin of zlsh imports into tpsh');
 
 my $path = '/schools/zlsh/terms/113-1/classes';
-main::is_error(main::api(GET => $path, $student), 403, 'forbidden', 'a student lists classes');
-is(main::api(GET => $path, $teacher)->{status}, 200, 'a teacher lists classes');
-is(main::api(GET => $path, $city)->{status}, 200, 'the city admin lists classes');
-main::is_error(main::api(GET => $path, $other), 403, 'out_of_scope', "another school's admin");
-main::is_error(main::api(GET => '/schools/zlsh/terms/113-9/classes', $admin), 422, 'invalid_term',
-               'a bad term');
+PortfolioTest::is_error(PortfolioTest::api(GET => $path, $student), 403, 'forbidden', 'a student lists classes');
+is(PortfolioTest::api(GET => $path, $teacher)->{status}, 200, 'a teacher lists classes');
+is(PortfolioTest::api(GET => $path, $city)->{status}, 200, 'the city admin lists classes');
+PortfolioTest::is_error(PortfolioTest::api(GET => $path, $other), 403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::api(GET => '/schools/zlsh/terms/113-9/classes', $admin), 422, 'invalid_term',
+                        'a bad term');
 
-main::is_error(main::api(GET => "$path/101/students", $student), 403, 'forbidden',
-               'a student reads a roster');
-is(main::api(GET => "$path/102/students", $teacher)->{status}, 200,
+PortfolioTest::is_error(PortfolioTest::api(GET => "$path/101/students", $student), 403, 'forbidden',
+                        'a student reads a roster');
+is(PortfolioTest::api(GET => "$path/102/students", $teacher)->{status}, 200,
    'the homeroom teacher reads the own class');
-main::is_error(main::api(GET => "$path/101/students", $teacher), 403, 'out_of_scope',
-               'but not another class');
-is(main::api(GET => "$path/101/students", $admin)->{status}, 200, 'the school admin reads any');
-main::is_error(main::api(GET => "$path/109/students", $admin), 404, 'not_found', 'no such class');
+PortfolioTest::is_error(PortfolioTest::api(GET => "$path/101/students", $teacher), 403, 'out_of_scope',
+                        'but not another class');
+is(PortfolioTest::api(GET => "$path/101/students", $admin)->{status}, 200, 'the school admin reads any');
+PortfolioTest::is_error(PortfolioTest::api(GET => "$path/109/students", $admin), 404, 'not_found', 'no such class');
 --- request
 POST /api/schools/zlsh/terms/113-1/import/students
 []
@@ -800,53 +771,53 @@ my $admin = main::admin();
 main::import_all($admin, 'csv');
 
 my $me = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $r = main::api(GET => '/students/zlsh108234567/record', $me);
+my $r = PortfolioTest::api(GET => '/students/zlsh108234567/record', $me);
 is($r->{status}, 200, 'the student reads the own record');
 is($r->{json}{terms}[0]{rewards}{commendation}, 2, 'with the rewards');
-$r = main::api(GET => '/students/zlsh108234567/courses?term=113-1', $me);
+$r = PortfolioTest::api(GET => '/students/zlsh108234567/courses?term=113-1', $me);
 is($r->{status}, 200, 'and the own course records');
 is(scalar @{ $r->{json}{terms}[0]{courses} }, 2, 'two courses');
-$r = main::api(GET => '/students/zlsh108234567/courses?term=112-2', $me);
+$r = PortfolioTest::api(GET => '/students/zlsh108234567/courses?term=112-2', $me);
 is_deeply($r->{json}{terms}, [], 'none in another term');
-main::is_error(main::api(GET => '/students/zlsh108234567/courses?term=112', $me),
-               422, 'invalid_term', 'a bad ?term=');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh108234567/courses?term=112', $me),
+                        422, 'invalid_term', 'a bad ?term=');
 
 my $other = PortfolioTest::login('zlsh108234569', 'student-pass-3');
-main::is_error(main::api(GET => '/students/zlsh108234567/record', $other), 403, 'out_of_scope',
-               "another student's record");
-main::is_error(main::api(GET => '/students/zlsh108234567/courses', $other), 403, 'out_of_scope',
-               "another student's courses");
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh108234567/record', $other), 403, 'out_of_scope',
+                        "another student's record");
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh108234567/courses', $other), 403, 'out_of_scope',
+                        "another student's courses");
 
 # 林美華 is homeroom teacher of 102 (110000002, 108234569)
 my $lin = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
-$r = main::api(GET => '/students/zlsh110000002/record', $lin);
+$r = PortfolioTest::api(GET => '/students/zlsh110000002/record', $lin);
 is($r->{status}, 200, 'the homeroom teacher reads a student of the class');
 is($r->{json}{student}{name}, '林小雨', 'the right one');
-is(main::api(GET => '/students/zlsh108234569/courses', $lin)->{status}, 200,
+is(PortfolioTest::api(GET => '/students/zlsh108234569/courses', $lin)->{status}, 200,
    'and the course records');
-main::is_error(main::api(GET => '/students/zlsh108234568/record', $lin), 403, 'out_of_scope',
-               'not a student of another class she does not teach');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh108234568/record', $lin), 403, 'out_of_scope',
+                        'not a student of another class she does not teach');
 
 # 王導師 (homeroom 101, co-teacher of MAT0912, counselor of 110000003)
 my $wang = main::first_login('zlsh111122222', '122222', 'Green-hill-77');
-is(main::api(GET => '/students/zlsh110000001/record', $wang)->{status}, 200, 'homeroom 101');
-is(main::api(GET => '/students/zlsh108234569/courses', $wang)->{status}, 200, 'co-teacher');
-is(main::api(GET => '/students/zlsh110000003/record', $wang)->{status}, 200, 'counselor');
-main::is_error(main::api(GET => '/students/zlsh110000002/record', $wang), 403, 'out_of_scope',
-               'unrelated');
+is(PortfolioTest::api(GET => '/students/zlsh110000001/record', $wang)->{status}, 200, 'homeroom 101');
+is(PortfolioTest::api(GET => '/students/zlsh108234569/courses', $wang)->{status}, 200, 'co-teacher');
+is(PortfolioTest::api(GET => '/students/zlsh110000003/record', $wang)->{status}, 200, 'counselor');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000002/record', $wang), 403, 'out_of_scope',
+                        'unrelated');
 
 # 張志明: counselor of 108234569, teacher of FLX1011 and MAT0912
 my $chang = main::first_login('zlsh120000002', '000002', 'Red-mountain-9');
-is(main::api(GET => '/students/zlsh108234569/record', $chang)->{status}, 200, 'the counselor');
-is(main::api(GET => '/students/zlsh110000003/courses', $chang)->{status}, 200, 'the course teacher');
+is(PortfolioTest::api(GET => '/students/zlsh108234569/record', $chang)->{status}, 200, 'the counselor');
+is(PortfolioTest::api(GET => '/students/zlsh110000003/courses', $chang)->{status}, 200, 'the course teacher');
 
 # the school admin sees all; another school's admin none
-is(main::api(GET => '/students/zlsh110000003/record', $admin)->{status}, 200, 'school admin');
-main::is_error(main::api(GET => '/students/zlsh110000003/record',
-                         PortfolioTest::login('tpsh109000001', 'other-pass-1')),
-               403, 'out_of_scope', "another school's admin");
-main::is_error(main::api(GET => '/students/zlsh100000001/record', $admin), 404, 'not_found',
-               'an account that is no student');
+is(PortfolioTest::api(GET => '/students/zlsh110000003/record', $admin)->{status}, 200, 'school admin');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000003/record',
+                                           PortfolioTest::login('tpsh109000001', 'other-pass-1')),
+                        403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh100000001/record', $admin), 404, 'not_found',
+                        'an account that is no student');
 --- request
 GET /api/students/zlsh108234567/courses
 --- error_code: 401

@@ -20,6 +20,10 @@ use JSON::PP ();
 use Time::HiRes ();
 
 no_shuffle();
+# every block: the usual configuration with student, certification and
+# testkit, and bodies up to 11 MB
+PortfolioTest::block_defaults(plugins => [qw(student certification testkit)],
+                              api => ['client_max_body_size 11m;']);
 run_tests();
 
 # A new account copied from an existing one (so with its password), with
@@ -28,7 +32,7 @@ sub main::clone_user {
     my ($cookie, $from, $id, %set) = @_;
     my $u = main::record($cookie, 'users', $from) or die "no user $from\n";
     %$u = (%$u, id => $id, %set);
-    main::seed($cookie, 'users', $id, $u);
+    PortfolioTest::seed($cookie, 'users', $id, $u);
 }
 
 # An outcome of the student for the course, with a document, sent.
@@ -40,15 +44,15 @@ sub main::submitted {
     $r = main::upload($cookie, $id, 'document', main::pdf(), type => 'application/pdf',
                       name => "$code.pdf");
     die "upload $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
-    $r = main::api(POST => "/outcomes/$id/submit", $cookie, body => {});
+    $r = PortfolioTest::api(POST => "/outcomes/$id/submit", $cookie, body => {});
     die "submit $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
     return $id;
 }
 
 sub main::decide {
     my ($cookie, $id, $result, $note) = @_;
-    return main::api(POST => "/outcomes/$id/decision", $cookie,
-                     body => { result => $result, defined $note ? (note => $note) : () });
+    return PortfolioTest::api(POST => "/outcomes/$id/decision", $cookie,
+                              body => { result => $result, defined $note ? (note => $note) : () });
 }
 
 # The world of 080 plus an open certify window, a second teacher of the
@@ -57,7 +61,7 @@ sub main::decide {
 # the course teacher's password "teacher-pass-2".
 sub main::cert_world {
     my $admin = main::world();
-    my $now = main::now_ms();
+    my $now = PortfolioTest::now_ms();
     main::window($admin, '113-1', 'certify', $now - 3_600_000, $now + 3_600_000);
     main::clone_user($admin, 'zlsh122233333', 'zlsh122244444', name => "\x{5f35}\x{8001}\x{5e2b}");
     main::clone_user($admin, 'zlsh122233333', 'zlsh122266666', name => 'No Course');
@@ -66,30 +70,9 @@ sub main::cert_world {
     return $admin;
 }
 
-# Nothing went wrong inside nginx during the init flow (the block's own
-# no_error_log looks only at its final request).
-sub main::log_clean {
-    my @bad = grep { /\[(?:error|crit|alert|emerg)\]/ } @{ error_log_data() };
-    Test::More::is_deeply(\@bad, [], 'no [error], [crit] or [alert] in error.log');
-}
-
 __DATA__
 
 === TEST 1: T1 T2 a sent outcome waits in the course teacher's queue, with a count; not in another teacher's
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin student $TEST_NGINX_BUILD/plugins/student.so;
-portfolio_plugin certification $TEST_NGINX_BUILD/plugins/certification.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 11m;
-}
 --- init
 my $admin = main::cert_world();
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -99,16 +82,16 @@ my $t2 = PortfolioTest::login('zlsh122244444', 'teacher-pass-2');
 # a draft is not waiting for anyone
 my $draft = main::create($st, 'MA101', 'draft')->{json}{outcome}{id};
 main::upload($st, $draft, 'document', main::pdf(), type => 'application/pdf');
-is_deeply(main::api(GET => '/certifications/count', $t)->{json},
+is_deeply(PortfolioTest::api(GET => '/certifications/count', $t)->{json},
           { pending => 0, undecided => 0, decided => 0 }, 'nothing waits for a draft');
 
 my $id = main::submitted($st, 'CS101', 'my report');
-my $r = main::api(GET => '/certifications/count', $t);
+my $r = PortfolioTest::api(GET => '/certifications/count', $t);
 is($r->{status}, 200, 'GET /certifications/count');
 is_deeply($r->{json}, { pending => 1, undecided => 1, decided => 0 },
           'T1: one outcome waiting for certification');
 
-$r = main::api(GET => '/certifications', $t);
+$r = PortfolioTest::api(GET => '/certifications', $t);
 is($r->{status}, 200, 'GET /certifications');
 is($r->{json}{pending_count}, 1, 'pending_count');
 my ($c) = @{ $r->{json}{certifications} };
@@ -125,32 +108,32 @@ is($c->{decision}, undef, 'no decision yet');
 is($c->{acting_for}, undef, 'the teacher acts for no one');
 ok($c->{submitted_at} > 0, 'submitted_at');
 
-$r = main::api(GET => '/certifications?term=113-1', $t);
+$r = PortfolioTest::api(GET => '/certifications?term=113-1', $t);
 is(scalar @{ $r->{json}{certifications} }, 1, 'term 113-1: one');
 ok($r->{json}{certify_open}, 'the certify window is open');
-$r = main::api(GET => '/certifications?term=113-2', $t);
+$r = PortfolioTest::api(GET => '/certifications?term=113-2', $t);
 is(scalar @{ $r->{json}{certifications} }, 0, 'term 113-2: none');
-main::is_error(main::api(GET => '/certifications?term=x', $t), 422, 'invalid_field', 'a bad term');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/certifications?term=x', $t), 422, 'invalid_field', 'a bad term');
 
 # the teacher sees the file; another teacher sees nothing
-is(main::api(GET => "/outcomes/$id/document", $t)->{status}, 200, 'the reviewer downloads the file');
-is_deeply(main::api(GET => '/certifications/count', $t2)->{json},
+is(PortfolioTest::api(GET => "/outcomes/$id/document", $t)->{status}, 200, 'the reviewer downloads the file');
+is_deeply(PortfolioTest::api(GET => '/certifications/count', $t2)->{json},
           { pending => 0, undecided => 0, decided => 0 }, 'another teacher: count 0');
-is_deeply(main::api(GET => '/certifications', $t2)->{json}{certifications}, [],
+is_deeply(PortfolioTest::api(GET => '/certifications', $t2)->{json}{certifications}, [],
           'another teacher: empty queue');
-main::is_error(main::api(GET => "/outcomes/$id/document", $t2), 403, 'out_of_scope',
-               'another teacher cannot download it');
-main::is_error(main::api(GET => '/certifications', $st), 403, 'forbidden', 'a student has no queue');
-main::is_error(main::api(GET => '/certifications/count', $st), 403, 'forbidden', 'nor a count');
+PortfolioTest::is_error(PortfolioTest::api(GET => "/outcomes/$id/document", $t2), 403, 'out_of_scope',
+                        'another teacher cannot download it');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/certifications', $st), 403, 'forbidden', 'a student has no queue');
+PortfolioTest::is_error(PortfolioTest::api(GET => '/certifications/count', $st), 403, 'forbidden', 'nor a count');
 
 # a second student's outcome joins the queue
 my $st3 = PortfolioTest::login('zlsh108234569', 'student-pass-3');
 main::submitted($st3, 'CS101', 'another');
-$r = main::api(GET => '/certifications', $t);
+$r = PortfolioTest::api(GET => '/certifications', $t);
 is($r->{json}{pending_count}, 2, 'two waiting');
 is_deeply([ sort map { $_->{class} } @{ $r->{json}{certifications} } ], ['101', '102'],
           'cross-class: both classes');
-main::log_clean();
+PortfolioTest::log_clean();
 --- request
 GET /api/certifications
 --- error_code: 401
@@ -160,20 +143,6 @@ GET /api/certifications
 
 
 === TEST 2: P5 only the reviewer decides, inside the certify window; the decision is hidden until published
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin student $TEST_NGINX_BUILD/plugins/student.so;
-portfolio_plugin certification $TEST_NGINX_BUILD/plugins/certification.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 11m;
-}
 --- init
 my $admin = main::cert_world();
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -182,31 +151,31 @@ my $id = main::submitted($st, 'CS101', 'my report');
 my $draft = main::create($st, 'MA101', 'draft')->{json}{outcome}{id};
 
 # nobody else can certify
-main::is_error(main::decide(PortfolioTest::login('zlsh122244444', 'teacher-pass-2'), $id, 'pass'),
-               403, 'not_reviewer', 'another teacher');
-main::is_error(main::decide(PortfolioTest::login('tpsh122255555', 'teacher-pass-2'), $id, 'pass'),
-               403, 'not_reviewer', "another school's teacher");
-main::is_error(main::decide($admin, $id, 'pass'), 403, 'not_reviewer',
-               'the school admin (a teacher too) is not the reviewer');
-main::is_error(main::decide($st, $id, 'pass'), 403, 'forbidden', 'the student');
-main::is_error(main::decide(PortfolioTest::login('tpsh109000001', 'other-pass-1'), $id, 'pass'),
-               403, 'forbidden', "another school's admin");
-main::is_error(main::decide($t, $draft, 'pass'), 409, 'not_pending', 'a draft');
-main::is_error(main::decide($t, '01ZZZZZZZZZZZZZZZZZZZZZZZZ', 'pass'), 404, 'not_found', 'an unknown id');
+PortfolioTest::is_error(main::decide(PortfolioTest::login('zlsh122244444', 'teacher-pass-2'), $id, 'pass'),
+                        403, 'not_reviewer', 'another teacher');
+PortfolioTest::is_error(main::decide(PortfolioTest::login('tpsh122255555', 'teacher-pass-2'), $id, 'pass'),
+                        403, 'not_reviewer', "another school's teacher");
+PortfolioTest::is_error(main::decide($admin, $id, 'pass'), 403, 'not_reviewer',
+                        'the school admin (a teacher too) is not the reviewer');
+PortfolioTest::is_error(main::decide($st, $id, 'pass'), 403, 'forbidden', 'the student');
+PortfolioTest::is_error(main::decide(PortfolioTest::login('tpsh109000001', 'other-pass-1'), $id, 'pass'),
+                        403, 'forbidden', "another school's admin");
+PortfolioTest::is_error(main::decide($t, $draft, 'pass'), 409, 'not_pending', 'a draft');
+PortfolioTest::is_error(main::decide($t, '01ZZZZZZZZZZZZZZZZZZZZZZZZ', 'pass'), 404, 'not_found', 'an unknown id');
 
 # AD3: the certify window
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::window($admin, '113-1', 'certify', $now - 7_200_000, $now - 1000);
 my $r = main::decide($t, $id, 'pass');
-main::is_error($r, 403, 'window_closed', 'after the certify window');
+PortfolioTest::is_error($r, 403, 'window_closed', 'after the certify window');
 like($r->{json}{error}{message}, qr{certify window for term 113-1 is \d{4}/}, 'the message gives the window');
 main::window($admin, '113-1', 'certify', $now - 3_600_000, $now + 3_600_000);
 
-main::is_error(main::decide($t, $id, 'maybe'), 422, 'invalid_field', 'a result other than pass/fail');
-main::is_error(main::api(POST => "/outcomes/$id/decision", $t, body => {}), 422, 'invalid_field',
-               'no result');
-main::is_error(main::decide($t, $id, 'pass', "\x{597d}" x 101), 422, 'note_too_long',
-               'a note of 101 characters');
+PortfolioTest::is_error(main::decide($t, $id, 'maybe'), 422, 'invalid_field', 'a result other than pass/fail');
+PortfolioTest::is_error(PortfolioTest::api(POST => "/outcomes/$id/decision", $t, body => {}), 422, 'invalid_field',
+                        'no result');
+PortfolioTest::is_error(main::decide($t, $id, 'pass', "\x{597d}" x 101), 422, 'note_too_long',
+                        'a note of 101 characters');
 
 my $note = "\x{5f88}\x{597d}";    # Chinese "very good"
 $r = main::decide($t, $id, 'pass', $note);
@@ -221,36 +190,36 @@ is(main::decide($t, $id, 'pass', "\x{597d}" x 100)->{status}, 200, 'a note of 10
 is(main::decide($t, $id, 'pass', $note)->{status}, 200, 'a decision may change before publishing');
 
 # not visible to the student before publishing
-$r = main::api(GET => "/outcomes/$id", $st);
+$r = PortfolioTest::api(GET => "/outcomes/$id", $st);
 is($r->{json}{outcome}{status}, 'pending', 'student: still pending');
 is($r->{json}{outcome}{decision}, undef, 'student: no decision shown');
 is($r->{json}{outcome}{note}, '', 'student: no note shown');
 is($r->{json}{outcome}{decided_by}, undef, 'student: no decider shown');
-$r = main::api(GET => '/outcomes?term=113-1', $st);
+$r = PortfolioTest::api(GET => '/outcomes?term=113-1', $st);
 my ($mine) = grep { $_->{id} eq $id } @{ $r->{json}{outcomes} };
 is($mine->{decision}, undef, 'student list: no decision shown');
 
-$r = main::api(GET => '/certifications', $t);
+$r = PortfolioTest::api(GET => '/certifications', $t);
 is($r->{json}{certifications}[0]{decision}, 'pass', 'the teacher sees the decision in the queue');
-is_deeply(main::api(GET => '/certifications/count', $t)->{json},
+is_deeply(PortfolioTest::api(GET => '/certifications/count', $t)->{json},
           { pending => 1, undecided => 0, decided => 1 }, 'decided, not yet published');
 
 # publishing (發佈)
 main::window($admin, '113-1', 'certify', $now - 7_200_000, $now - 1000);
-main::is_error(main::api(POST => '/certifications/publish', $t, body => { ids => [$id] }),
-               403, 'window_closed', 'publishing after the window');
+PortfolioTest::is_error(PortfolioTest::api(POST => '/certifications/publish', $t, body => { ids => [$id] }),
+                        403, 'window_closed', 'publishing after the window');
 main::window($admin, '113-1', 'certify', $now - 3_600_000, $now + 3_600_000);
-$r = main::api(POST => '/certifications/publish',
-               PortfolioTest::login('zlsh122244444', 'teacher-pass-2'), body => { ids => [$id] });
+$r = PortfolioTest::api(POST => '/certifications/publish',
+                        PortfolioTest::login('zlsh122244444', 'teacher-pass-2'), body => { ids => [$id] });
 is_deeply($r->{json}{published}, [], 'another teacher publishes nothing');
 is($r->{json}{skipped}[0]{reason}, 'not_reviewer', '... not_reviewer');
 
-$r = main::api(POST => '/certifications/publish', $t, body => { ids => [$id] });
+$r = PortfolioTest::api(POST => '/certifications/publish', $t, body => { ids => [$id] });
 is($r->{status}, 200, 'POST /certifications/publish');
 is_deeply($r->{json}{published}, [$id], 'published');
 is_deeply($r->{json}{skipped}, [], 'none skipped');
 
-$r = main::api(GET => "/outcomes/$id", $st);
+$r = PortfolioTest::api(GET => "/outcomes/$id", $st);
 $o = $r->{json}{outcome};
 is($o->{status}, 'passed', 'the student sees: passed');
 is($o->{decision}, 'pass', 'decision');
@@ -258,17 +227,17 @@ is($o->{note}, $note, 'the note');
 is($o->{decided_by}, 'zlsh122233333', 'who certified');
 ok($o->{published_at} > 0, 'published_at');
 is(main::record($admin, 'cert_queue', "zlsh122233333\x1f$id"), undef, 'off the queue');
-is_deeply(main::api(GET => '/certifications/count', $t)->{json},
+is_deeply(PortfolioTest::api(GET => '/certifications/count', $t)->{json},
           { pending => 0, undecided => 0, decided => 0 }, 'nothing waits');
 
-main::is_error(main::decide($t, $id, 'fail'), 409, 'not_pending', 'deciding after publishing');
-$r = main::api(POST => '/certifications/publish', $t, body => { ids => [$id] });
+PortfolioTest::is_error(main::decide($t, $id, 'fail'), 409, 'not_pending', 'deciding after publishing');
+$r = PortfolioTest::api(POST => '/certifications/publish', $t, body => { ids => [$id] });
 is($r->{json}{skipped}[0]{reason}, 'not_pending', 'publishing twice: skipped');
 
 is_deeply([ grep { /decided|published/ } @{ main::audit_actions($admin, 'zlsh108234567') } ],
           [qw(outcome.decided outcome.decided outcome.decided outcome.published)],
           'Q4: decisions and publishing audited under the student');
-main::log_clean();
+PortfolioTest::log_clean();
 --- request
 GET /api/certifications/count
 --- error_code: 401
@@ -278,23 +247,9 @@ GET /api/certifications/count
 
 
 === TEST 3: P5 T2 bulk publishing; a failed outcome is published too and the student uploads another
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin student $TEST_NGINX_BUILD/plugins/student.so;
-portfolio_plugin certification $TEST_NGINX_BUILD/plugins/certification.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 11m;
-}
 --- init
 my $admin = main::cert_world();
-main::seed($admin, 'settings', 'school/zlsh/outcome_uploads_per_term', '3');
+PortfolioTest::seed($admin, 'settings', 'school/zlsh/outcome_uploads_per_term', '3');
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $a = main::submitted($st, 'CS101');
@@ -305,21 +260,21 @@ is(main::decide($t, $a, 'pass')->{status}, 200, 'a: pass');
 my $why = "\x{8acb}\x{88dc}\x{4e0a}\x{5fc3}\x{5f97}";     # please add a reflection
 is(main::decide($t, $b, 'fail', $why)->{status}, 200, 'b: fail, with a note');
 
-main::is_error(main::api(POST => '/certifications/publish', $t, body => {}), 422, 'invalid_field',
-               'neither ids nor all');
-main::is_error(main::api(POST => '/certifications/publish', $t, body => { ids => [1] }), 422,
-               'invalid_field', 'ids that are not strings');
-my $r = main::api(POST => '/certifications/publish', $t, body => { ids => [$c] });
+PortfolioTest::is_error(PortfolioTest::api(POST => '/certifications/publish', $t, body => {}), 422, 'invalid_field',
+                        'neither ids nor all');
+PortfolioTest::is_error(PortfolioTest::api(POST => '/certifications/publish', $t, body => { ids => [1] }), 422,
+                        'invalid_field', 'ids that are not strings');
+my $r = PortfolioTest::api(POST => '/certifications/publish', $t, body => { ids => [$c] });
 is($r->{json}{skipped}[0]{reason}, 'undecided', 'an undecided one is not published');
 
-$r = main::api(POST => '/certifications/publish', $t, body => { all => JSON::PP::true });
+$r = PortfolioTest::api(POST => '/certifications/publish', $t, body => { all => JSON::PP::true });
 is($r->{status}, 200, 'publish all');
 is_deeply([ sort @{ $r->{json}{published} } ], [ sort $a, $b ], 'both decided ones, in bulk');
 is_deeply($r->{json}{skipped}, [], 'the undecided one is simply left');
-is_deeply(main::api(GET => '/certifications/count', $t)->{json},
+is_deeply(PortfolioTest::api(GET => '/certifications/count', $t)->{json},
           { pending => 1, undecided => 1, decided => 0 }, 'the undecided one still waits');
 
-$r = main::api(GET => '/outcomes?term=113-1', $st);
+$r = PortfolioTest::api(GET => '/outcomes?term=113-1', $st);
 my %s = map { $_->{id} => $_ } @{ $r->{json}{outcomes} };
 is($s{$a}{status}, 'passed', 'a passed');
 is($s{$b}{status}, 'failed', 'b failed (不通過), published too');
@@ -328,16 +283,16 @@ is($s{$c}{status}, 'pending', 'c still pending');
 
 # the failed one stays; another takes a new place (failed ones count)
 my $n = main::create($st, 'CS102', 'second try');
-main::is_error($n, 422, 'limit_reached', 'the term is full: the failed one counts');
+PortfolioTest::is_error($n, 422, 'limit_reached', 'the term is full: the failed one counts');
 like($n->{json}{error}{message}, qr{\(3/3\)}, '(3/3)');
-main::seed($admin, 'settings', 'school/zlsh/outcome_uploads_per_term', '4');
+PortfolioTest::seed($admin, 'settings', 'school/zlsh/outcome_uploads_per_term', '4');
 my $d = main::submitted($st, 'CS102', 'second try');
 ok($d, 'after a failure the student uploads another for the course');
-is(main::api(GET => "/outcomes/$b", $st)->{json}{outcome}{status}, 'failed', 'the failed one is kept');
-$r = main::api(GET => '/certifications', $t);
+is(PortfolioTest::api(GET => "/outcomes/$b", $st)->{json}{outcome}{status}, 'failed', 'the failed one is kept');
+$r = PortfolioTest::api(GET => '/certifications', $t);
 is_deeply([ sort map { $_->{id} } @{ $r->{json}{certifications} } ], [ sort $c, $d ],
           'the new one waits for the teacher');
-main::log_clean();
+PortfolioTest::log_clean();
 --- request
 GET /api/certifications
 --- error_code: 401
@@ -347,20 +302,6 @@ GET /api/certifications
 
 
 === TEST 4: AD1 the admin names the reviewer of a co-taught course; waiting outcomes move to them
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin student $TEST_NGINX_BUILD/plugins/student.so;
-portfolio_plugin certification $TEST_NGINX_BUILD/plugins/certification.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 11m;
-}
 --- init
 my $admin = main::cert_world();
 my $course = { name => 'Team taught', subject => 'SCI', credits => 3,
@@ -371,23 +312,23 @@ my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $t2 = PortfolioTest::login('zlsh122244444', 'teacher-pass-2');
 my $id = main::submitted($st, 'SC101');
-is(main::api(GET => '/certifications/count', $t)->{json}{pending}, 1, 'waits for the teacher');
-main::is_error(main::decide($t2, $id, 'pass'), 403, 'not_reviewer', 'a co-teacher is not the reviewer');
+is(PortfolioTest::api(GET => '/certifications/count', $t)->{json}{pending}, 1, 'waits for the teacher');
+PortfolioTest::is_error(main::decide($t2, $id, 'pass'), 403, 'not_reviewer', 'a co-teacher is not the reviewer');
 
 my $path = '/schools/zlsh/terms/113-1/courses/SC101/reviewer';
-main::is_error(main::api(PUT => $path, $t, body => { teacher => 'zlsh122244444' }), 403,
-               'forbidden', 'a teacher cannot name reviewers');
-main::is_error(main::api(PUT => $path, PortfolioTest::login('tpsh109000001', 'other-pass-1'),
-                         body => { teacher => 'zlsh122244444' }),
-               403, 'out_of_scope', "another school's admin");
-main::is_error(main::api(PUT => $path, $admin, body => { teacher => 'zlsh108234569' }), 422,
-               'not_a_teacher', 'a student as reviewer');
-main::is_error(main::api(PUT => $path, $admin, body => { teacher => 'tpsh122255555' }), 422,
-               'not_a_teacher', "another school's teacher as reviewer");
-main::is_error(main::api(PUT => '/schools/zlsh/terms/113-1/courses/NO999/reviewer', $admin,
-                         body => { teacher => 'zlsh122244444' }), 404, 'not_found', 'an unknown course');
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $t, body => { teacher => 'zlsh122244444' }), 403,
+                        'forbidden', 'a teacher cannot name reviewers');
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, PortfolioTest::login('tpsh109000001', 'other-pass-1'),
+                                           body => { teacher => 'zlsh122244444' }),
+                        403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $admin, body => { teacher => 'zlsh108234569' }), 422,
+                        'not_a_teacher', 'a student as reviewer');
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $admin, body => { teacher => 'tpsh122255555' }), 422,
+                        'not_a_teacher', "another school's teacher as reviewer");
+PortfolioTest::is_error(PortfolioTest::api(PUT => '/schools/zlsh/terms/113-1/courses/NO999/reviewer', $admin,
+                                           body => { teacher => 'zlsh122244444' }), 404, 'not_found', 'an unknown course');
 
-my $r = main::api(PUT => $path, $admin, body => { teacher => 'zlsh122244444' });
+my $r = PortfolioTest::api(PUT => $path, $admin, body => { teacher => 'zlsh122244444' });
 is($r->{status}, 200, 'the admin names the co-teacher reviewer');
 is($r->{json}{moved}, 1, 'the waiting outcome moved');
 my $rec = main::record($admin, 'sis_courses', "zlsh\x1f113-1\x1fSC101");
@@ -397,34 +338,34 @@ is_deeply($rec->{co_teachers}, ['zlsh122244444'], 'sis_courses: co_teachers kept
 is("$rec->{school} $rec->{term} $rec->{code}", 'zlsh 113-1 SC101', 'sis_courses: keys kept');
 is($rec->{by}, 'zlsh100000001', 'attributed to the admin');
 
-is(main::api(GET => '/certifications/count', $t)->{json}{pending}, 0, 'the teacher: none');
-is(main::api(GET => '/certifications/count', $t2)->{json}{pending}, 1, 'the reviewer: one');
+is(PortfolioTest::api(GET => '/certifications/count', $t)->{json}{pending}, 0, 'the teacher: none');
+is(PortfolioTest::api(GET => '/certifications/count', $t2)->{json}{pending}, 1, 'the reviewer: one');
 ok(main::record($admin, 'cert_queue', "zlsh122244444\x1f$id"), 'cert_queue: under the reviewer');
 is(main::record($admin, 'cert_queue', "zlsh122233333\x1f$id"), undef, 'cert_queue: not under the teacher');
-is(main::api(GET => "/outcomes/$id", $t2)->{json}{outcome}{reviewer}, 'zlsh122244444',
+is(PortfolioTest::api(GET => "/outcomes/$id", $t2)->{json}{outcome}{reviewer}, 'zlsh122244444',
    'the outcome names its reviewer');
-main::is_error(main::decide($t, $id, 'pass'), 403, 'not_reviewer', 'the teacher no longer certifies it');
+PortfolioTest::is_error(main::decide($t, $id, 'pass'), 403, 'not_reviewer', 'the teacher no longer certifies it');
 is(main::decide($t2, $id, 'pass')->{status}, 200, 'the reviewer decides');
-is_deeply(main::api(POST => '/certifications/publish', $t2, body => { all => JSON::PP::true })->{json}{published},
+is_deeply(PortfolioTest::api(POST => '/certifications/publish', $t2, body => { all => JSON::PP::true })->{json}{published},
           [$id], 'and publishes');
-is(main::api(GET => "/outcomes/$id", $st)->{json}{outcome}{status}, 'passed', 'the student sees passed');
+is(PortfolioTest::api(GET => "/outcomes/$id", $st)->{json}{outcome}{status}, 'passed', 'the student sees passed');
 
 # later submissions go to the reviewer directly; clearing goes back to the teacher
 my $st3 = PortfolioTest::login('zlsh108234569', 'student-pass-3');
 my $id3 = main::submitted($st3, 'SC101');
-is(main::api(GET => '/certifications/count', $t2)->{json}{pending}, 1, 'a new one waits for the reviewer');
-$r = main::api(PUT => $path, $admin, body => { teacher => undef });
+is(PortfolioTest::api(GET => '/certifications/count', $t2)->{json}{pending}, 1, 'a new one waits for the reviewer');
+$r = PortfolioTest::api(PUT => $path, $admin, body => { teacher => undef });
 is($r->{status}, 200, 'clearing the reviewer');
 is($r->{json}{reviewer}, 'zlsh122233333', 'the teacher certifies again');
 is($r->{json}{moved}, 1, 'the waiting one moved back');
 is(main::record($admin, 'sis_courses', "zlsh\x1f113-1\x1fSC101")->{reviewer}, undef,
    'sis_courses: no reviewer');
-is(main::api(GET => '/certifications/count', $t)->{json}{pending}, 1, 'the teacher has it');
+is(PortfolioTest::api(GET => '/certifications/count', $t)->{json}{pending}, 1, 'the teacher has it');
 ok(grep({ $_ eq 'course.reviewer_set' } @{ main::audit_actions($admin, 'school/zlsh') }),
    'audited under the school');
 ok(grep({ $_ eq 'outcome.reviewer_changed' } @{ main::audit_actions($admin, 'zlsh108234569') }),
    "audited under the student");
-main::log_clean();
+PortfolioTest::log_clean();
 --- request
 GET /api/certifications
 --- error_code: 401
@@ -434,20 +375,6 @@ GET /api/certifications
 
 
 === TEST 5: AD1 P5 an active stand-in (代理人) certifies for an absent teacher; an expired one cannot
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin student $TEST_NGINX_BUILD/plugins/student.so;
-portfolio_plugin certification $TEST_NGINX_BUILD/plugins/certification.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
---- config
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 11m;
-}
 --- init
 my $admin = main::cert_world();
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -455,70 +382,70 @@ my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $s = PortfolioTest::login('zlsh122266666', 'teacher-pass-2');
 my $id = main::submitted($st, 'CS101');
 
-is(main::api(GET => '/certifications/count', $s)->{json}{pending}, 0, 'not yet a stand-in: nothing');
-main::is_error(main::decide($s, $id, 'pass'), 403, 'not_reviewer', 'not yet a stand-in: refused');
-main::is_error(main::api(GET => "/outcomes/$id/document", $s), 403, 'out_of_scope',
-               'not yet a stand-in: no file');
+is(PortfolioTest::api(GET => '/certifications/count', $s)->{json}{pending}, 0, 'not yet a stand-in: nothing');
+PortfolioTest::is_error(main::decide($s, $id, 'pass'), 403, 'not_reviewer', 'not yet a stand-in: refused');
+PortfolioTest::is_error(PortfolioTest::api(GET => "/outcomes/$id/document", $s), 403, 'out_of_scope',
+                        'not yet a stand-in: no file');
 
 my $path = '/schools/zlsh/standins/zlsh122233333';
-my $now = main::now_ms();
-main::is_error(main::api(PUT => $path, $t, body => { standin => 'zlsh122266666', from => $now, to => $now + 1 }),
-               403, 'forbidden', 'a teacher cannot name stand-ins');
-main::is_error(main::api(PUT => $path, PortfolioTest::login('tpsh109000001', 'other-pass-1'),
-                         body => { standin => 'zlsh122266666', from => $now, to => $now + 1 }),
-               403, 'out_of_scope', "another school's admin");
-main::is_error(main::api(PUT => $path, $admin, body => { standin => 'zlsh108234569', from => $now, to => $now + 1 }),
-               422, 'not_a_teacher', 'a student as stand-in');
-main::is_error(main::api(PUT => $path, $admin, body => { standin => 'zlsh122233333', from => $now, to => $now + 1 }),
-               422, 'invalid_field', 'a stand-in for oneself');
-main::is_error(main::api(PUT => $path, $admin, body => { standin => 'zlsh122266666', from => $now, to => $now }),
-               422, 'invalid_field', 'an empty period');
-main::is_error(main::api(PUT => '/schools/zlsh/standins/zlsh108234567', $admin,
-                         body => { standin => 'zlsh122266666', from => $now, to => $now + 1 }),
-               422, 'not_a_teacher', 'a stand-in for a student');
+my $now = PortfolioTest::now_ms();
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $t, body => { standin => 'zlsh122266666', from => $now, to => $now + 1 }),
+                        403, 'forbidden', 'a teacher cannot name stand-ins');
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, PortfolioTest::login('tpsh109000001', 'other-pass-1'),
+                                           body => { standin => 'zlsh122266666', from => $now, to => $now + 1 }),
+                        403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $admin, body => { standin => 'zlsh108234569', from => $now, to => $now + 1 }),
+                        422, 'not_a_teacher', 'a student as stand-in');
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $admin, body => { standin => 'zlsh122233333', from => $now, to => $now + 1 }),
+                        422, 'invalid_field', 'a stand-in for oneself');
+PortfolioTest::is_error(PortfolioTest::api(PUT => $path, $admin, body => { standin => 'zlsh122266666', from => $now, to => $now }),
+                        422, 'invalid_field', 'an empty period');
+PortfolioTest::is_error(PortfolioTest::api(PUT => '/schools/zlsh/standins/zlsh108234567', $admin,
+                                           body => { standin => 'zlsh122266666', from => $now, to => $now + 1 }),
+                        422, 'not_a_teacher', 'a stand-in for a student');
 
-my $r = main::api(PUT => $path, $admin,
-                  body => { standin => 'zlsh122266666', from => $now - 3_600_000, to => $now + 3_600_000 });
+my $r = PortfolioTest::api(PUT => $path, $admin,
+                           body => { standin => 'zlsh122266666', from => $now - 3_600_000, to => $now + 3_600_000 });
 is($r->{status}, 200, 'the admin names a stand-in for an hour around now');
 is(main::record($admin, 'cert_standins', 'zlsh122233333')->{standin}, 'zlsh122266666',
    'cert_standins: teacher -> standin');
-$r = main::api(GET => '/schools/zlsh/standins', $admin);
+$r = PortfolioTest::api(GET => '/schools/zlsh/standins', $admin);
 is(scalar @{ $r->{json}{standins} }, 1, 'listed');
 ok($r->{json}{standins}[0]{active}, 'active');
 
-$r = main::api(GET => '/certifications', $s);
+$r = PortfolioTest::api(GET => '/certifications', $s);
 is($r->{json}{pending_count}, 1, "the stand-in sees the teacher's queue");
 is($r->{json}{certifications}[0]{acting_for}, 'zlsh122233333', '... acting for the teacher');
-is(main::api(GET => "/outcomes/$id/document", $s)->{status}, 200, 'the stand-in opens the file');
+is(PortfolioTest::api(GET => "/outcomes/$id/document", $s)->{status}, 200, 'the stand-in opens the file');
 $r = main::decide($s, $id, 'pass', 'ok');
 is($r->{status}, 200, 'the stand-in decides');
 is($r->{json}{outcome}{decided_by}, 'zlsh122266666', 'decided_by: the stand-in');
-is(main::api(GET => '/certifications/count', $t)->{json}{decided}, 1, 'the teacher sees it decided');
-$r = main::api(POST => '/certifications/publish', $s, body => { all => JSON::PP::true });
+is(PortfolioTest::api(GET => '/certifications/count', $t)->{json}{decided}, 1, 'the teacher sees it decided');
+$r = PortfolioTest::api(POST => '/certifications/publish', $s, body => { all => JSON::PP::true });
 is_deeply($r->{json}{published}, [$id], 'the stand-in publishes');
-$r = main::api(GET => "/outcomes/$id", $st);
+$r = PortfolioTest::api(GET => "/outcomes/$id", $st);
 is($r->{json}{outcome}{status}, 'passed', 'the student sees the result');
 is($r->{json}{outcome}{decided_by}, 'zlsh122266666', '... and who certified');
 
 # an expired or future stand-in is no stand-in
 my $id2 = main::submitted($st, 'MA101');
-main::api(PUT => $path, $admin, body => { standin => 'zlsh122266666',
-                                          from => $now - 7_200_000, to => $now - 1000 });
-is(main::api(GET => '/certifications/count', $s)->{json}{pending}, 0, 'expired: no queue');
-main::is_error(main::decide($s, $id2, 'pass'), 403, 'not_reviewer', 'expired: refused');
-main::api(PUT => $path, $admin, body => { standin => 'zlsh122266666',
-                                          from => $now + 3_600_000, to => $now + 7_200_000 });
-main::is_error(main::decide($s, $id2, 'pass'), 403, 'not_reviewer', 'not yet started: refused');
-ok(!main::api(GET => '/schools/zlsh/standins', $admin)->{json}{standins}[0]{active}, 'listed as inactive');
+PortfolioTest::api(PUT => $path, $admin, body => { standin => 'zlsh122266666',
+                                                   from => $now - 7_200_000, to => $now - 1000 });
+is(PortfolioTest::api(GET => '/certifications/count', $s)->{json}{pending}, 0, 'expired: no queue');
+PortfolioTest::is_error(main::decide($s, $id2, 'pass'), 403, 'not_reviewer', 'expired: refused');
+PortfolioTest::api(PUT => $path, $admin, body => { standin => 'zlsh122266666',
+                                                   from => $now + 3_600_000, to => $now + 7_200_000 });
+PortfolioTest::is_error(main::decide($s, $id2, 'pass'), 403, 'not_reviewer', 'not yet started: refused');
+ok(!PortfolioTest::api(GET => '/schools/zlsh/standins', $admin)->{json}{standins}[0]{active}, 'listed as inactive');
 
-$r = main::api(DELETE => $path, $admin);
+$r = PortfolioTest::api(DELETE => $path, $admin);
 is($r->{status}, 200, 'DELETE the stand-in');
-main::is_error(main::api(DELETE => $path, $admin), 404, 'not_found', 'DELETE again');
-is_deeply(main::api(GET => '/schools/zlsh/standins', $admin)->{json}{standins}, [], 'none left');
+PortfolioTest::is_error(PortfolioTest::api(DELETE => $path, $admin), 404, 'not_found', 'DELETE again');
+is_deeply(PortfolioTest::api(GET => '/schools/zlsh/standins', $admin)->{json}{standins}, [], 'none left');
 is(main::decide($t, $id2, 'fail', 'redo')->{status}, 200, 'the teacher, back, decides');
 is_deeply([ grep { /standin/ } @{ main::audit_actions($admin, 'school/zlsh') } ],
           [qw(standin.set standin.set standin.set standin.removed)], 'audited under the school');
-main::log_clean();
+PortfolioTest::log_clean();
 --- request
 GET /api/certifications
 --- error_code: 401

@@ -16,47 +16,15 @@ use JSON::PP ();
 use Time::HiRes ();
 
 no_shuffle();
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin selection $TEST_NGINX_BUILD/plugins/selection.so;
-portfolio_plugin admin $TEST_NGINX_BUILD/plugins/admin.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-}
-_EOC_
-});
-
+# every block: the usual configuration with selection, admin and testkit
+PortfolioTest::block_defaults(plugins => [qw(selection admin testkit)]);
 run_tests();
 
 
 # --- helpers for the init sections ------------------------------------------
 
-# (run_tests() runs before file-level code below it: no lexicals here)
-# characters, not bytes: the request body is encoded once, by PortfolioTest
-sub main::json { JSON::PP->new->canonical }
-
-sub main::now_ms { int(Time::HiRes::time() * 1000) }
-
-# Writes one record as is through testkit (value: hash ref -> JSON text).
-sub main::seed {
-    my ($cookie, $db, $key, $value) = @_;
-    my $r = PortfolioTest::http(POST => '/api/testkit/seed', cookie => $cookie,
-                                body => { db => $db, key => $key,
-                                          value => ref $value ? main::json()->encode($value) : $value });
-    die "seed $db/$key: " . ($r->{status} // 'none') . " $r->{body}\n"
-        unless ($r->{status} // 0) == 200;
-}
+# (run_tests() runs before file-level code below it: no lexicals here; the
+# shared ones, seed, now_ms and is_error, are PortfolioTest's)
 
 # An outcome as plugins/README.md describes it, and its id entry.
 sub main::outcome {
@@ -75,15 +43,15 @@ sub main::outcome {
         created => 1700000000000, updated => 1700000000000, by => $student,
         %more,
     };
-    main::seed($cookie, 'outcomes', "$student\x1f$id", $rec);
-    main::seed($cookie, 'outcome_ids', $id, { student => $student });
+    PortfolioTest::seed($cookie, 'outcomes', "$student\x1f$id", $rec);
+    PortfolioTest::seed($cookie, 'outcome_ids', $id, { student => $student });
 }
 
 # A window at a level: "school/zlsh", "city" or "nation".
 sub main::window {
     my ($cookie, $level, $term, $kind, $from, $to) = @_;
-    main::seed($cookie, 'settings', "$level/window/$term/$kind",
-               { from => $from, to => $to });
+    PortfolioTest::seed($cookie, 'settings', "$level/window/$term/$kind",
+                        { from => $from, to => $to });
 }
 
 sub main::tick {
@@ -98,15 +66,6 @@ sub main::untick {
                                cookie => $cookie);
 }
 
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
-                   $code, "$what: error code $code");
-}
-
 __DATA__
 
 === TEST 1: P6 a student ticks a passed outcome of their own; pending, failed, unknown and others' outcomes are refused
@@ -115,7 +74,7 @@ use utf8;
 my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $s3 = PortfolioTest::login('zlsh108234569', 'student-pass-3');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, $now + 3600_000);
 main::outcome($s1, 'zlsh108234567', 'o-pass', '113-1', 'passed');
 main::outcome($s1, 'zlsh108234567', 'o-pend', '113-1', 'pending');
@@ -128,7 +87,7 @@ is($r->{status}, 200, 'tick a passed outcome');
 my $o = $r->{json}{outcome};
 is($o->{id}, 'o-pass', 'the outcome is answered');
 ok($o->{selected}, 'selected is true');
-ok($o->{selected_at} >= $now && $o->{selected_at} <= main::now_ms(), 'selected_at is now');
+ok($o->{selected_at} >= $now && $o->{selected_at} <= PortfolioTest::now_ms(), 'selected_at is now');
 ok($o->{updated} >= $now, 'updated is now');
 is($o->{by}, 'zlsh108234567', 'by is the student');
 is($o->{status}, 'passed', 'other fields kept: status');
@@ -149,16 +108,16 @@ is($r->{json}{term}{selected}, 1, 'still (1/3)');
 # only passed outcomes
 for my $id (qw(o-pend o-fail o-draft)) {
     $r = main::tick($s1, $id);
-    main::is_error($r, 422, 'not_passed', "tick $id");
+    PortfolioTest::is_error($r, 422, 'not_passed', "tick $id");
 }
 
 # unknown ids, others' outcomes, other roles
-main::is_error(main::tick($s1, 'no-such'), 404, 'not_found', 'an unknown id');
-main::is_error(main::tick($s1, 'bad%20id'), 404, 'not_found', 'an invalid id');
-main::is_error(main::tick($s1, 'o-other'), 403, 'forbidden', "another student's outcome");
-main::is_error(main::untick($s1, 'o-other'), 403, 'forbidden', "unticking another's outcome");
-main::is_error(main::tick($s3, 'o-pass'), 403, 'forbidden', "the other student ticks mine");
-main::is_error(main::tick($t, 'o-pass'), 403, 'forbidden', 'a teacher cannot tick');
+PortfolioTest::is_error(main::tick($s1, 'no-such'), 404, 'not_found', 'an unknown id');
+PortfolioTest::is_error(main::tick($s1, 'bad%20id'), 404, 'not_found', 'an invalid id');
+PortfolioTest::is_error(main::tick($s1, 'o-other'), 403, 'forbidden', "another student's outcome");
+PortfolioTest::is_error(main::untick($s1, 'o-other'), 403, 'forbidden', "unticking another's outcome");
+PortfolioTest::is_error(main::tick($s3, 'o-pass'), 403, 'forbidden', "the other student ticks mine");
+PortfolioTest::is_error(main::tick($t, 'o-pass'), 403, 'forbidden', 'a teacher cannot tick');
 
 # the list: passed outcomes only, with flags and counters
 $r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
@@ -177,7 +136,7 @@ is_deeply($r->{json}{terms}, [{ term => '113-1', selected => 1, limit => 3 }], '
 is_deeply($r->{json}{years}, [{ year => '113', selected => 1, limit => 6 }], 'counters per year');
 
 $r = PortfolioTest::http(GET => '/api/selections?term=113', cookie => $s1);
-main::is_error($r, 422, 'invalid_field', 'a malformed term');
+PortfolioTest::is_error($r, 422, 'invalid_field', 'a malformed term');
 
 $r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s3);
 is_deeply([ map { $_->{id} } @{ $r->{json}{outcomes} } ], ['o-other'],
@@ -203,7 +162,7 @@ GET /api/selections
 --- init
 use utf8;
 my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 for my $term ('113-1', '113-2') {
     main::window($s1, 'school/zlsh', $term, 'select', $now - 3600_000, $now + 3600_000);
 }
@@ -219,7 +178,7 @@ for my $i (1 .. 3) {
 }
 
 my $r = main::tick($s1, 'a4');
-main::is_error($r, 422, 'limit_reached', 'a 4th tick in 113-1');
+PortfolioTest::is_error($r, 422, 'limit_reached', 'a 4th tick in 113-1');
 like($r->{json}{error}{message}, qr/\(3\/3\)/, 'the message says (3/3)');
 
 # untick then tick another
@@ -236,7 +195,7 @@ is($r->{status}, 200, 'now a4 can be ticked');
 is($r->{json}{term}{text}, '(3/3)', 'term (3/3)');
 
 # the school raises its term limit to 4 (the year limit stays 6)
-main::seed($s1, 'settings', 'school/zlsh/outcome_select_per_term', '4');
+PortfolioTest::seed($s1, 'settings', 'school/zlsh/outcome_select_per_term', '4');
 $r = main::tick($s1, 'a5');
 is($r->{status}, 200, 'a 4th in 113-1 under a limit of 4');
 is($r->{json}{term}{text}, '(4/4)', 'term (4/4)');
@@ -250,12 +209,12 @@ is($r->{json}{term}{text}, '(2/4)', '113-2 (2/4)');
 is($r->{json}{year}{text}, '(6/6)', 'year (6/6)');
 
 $r = main::tick($s1, 'b3');
-main::is_error($r, 422, 'limit_reached', 'a 7th tick in the school year');
+PortfolioTest::is_error($r, 422, 'limit_reached', 'a 7th tick in the school year');
 like($r->{json}{error}{message}, qr/\(6\/6\)/, 'the message says (6/6)');
 like($r->{json}{error}{message}, qr/school year 113/, 'and names the school year');
 
 # the national year limit is a setting too
-main::seed($s1, 'settings', 'nation/outcome_select_per_year', '7');
+PortfolioTest::seed($s1, 'settings', 'nation/outcome_select_per_year', '7');
 $r = main::tick($s1, 'b3');
 is($r->{status}, 200, 'with a year limit of 7 the 7th tick passes');
 is($r->{json}{year}{text}, '(7/7)', 'year (7/7)');
@@ -276,26 +235,26 @@ GET /api/selections
 --- init
 use utf8;
 my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::outcome($s1, 'zlsh108234567', 'w1', '113-1', 'passed');
 main::outcome($s1, 'zlsh108234567', 'w2', '113-1', 'passed');
 
 my $r = main::tick($s1, 'w1');
-main::is_error($r, 403, 'window_closed', 'no window set at any level');
+PortfolioTest::is_error($r, 403, 'window_closed', 'no window set at any level');
 
 main::window($s1, 'school/zlsh', '113-1', 'select', $now - 7200_000, $now - 3600_000);
-main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'an expired window');
+PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'an expired window');
 
 main::window($s1, 'school/zlsh', '113-1', 'select', $now + 3600_000, $now + 7200_000);
-main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'a future window');
+PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'a future window');
 
 # another kind's window does not open selection
 main::window($s1, 'school/zlsh', '113-1', 'upload', $now - 3600_000, $now + 3600_000);
-main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'only the upload window is open');
+PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'only the upload window is open');
 
 # another term's window does not either
 main::window($s1, 'school/zlsh', '113-2', 'select', $now - 3600_000, $now + 3600_000);
-main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', "only 113-2's window is open");
+PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', "only 113-2's window is open");
 
 main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, $now + 3600_000);
 $r = main::tick($s1, 'w1');
@@ -305,16 +264,16 @@ is($r->{status}, 200, 'a second one');
 
 # the city closed its window: every level that sets one must contain now
 main::window($s1, 'city', '113-1', 'select', $now - 7200_000, $now - 3600_000);
-main::is_error(main::untick($s1, 'w1'), 403, 'window_closed', 'the city window has closed');
+PortfolioTest::is_error(main::untick($s1, 'w1'), 403, 'window_closed', 'the city window has closed');
 main::window($s1, 'city', '113-1', 'select', $now - 7200_000, $now + 3600_000);
 $r = main::untick($s1, 'w1');
 is($r->{status}, 200, 'city and school windows both open: untick');
 
 # the window closes (to is exclusive)
-main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, main::now_ms() + 300);
+main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, PortfolioTest::now_ms() + 300);
 Time::HiRes::sleep(0.5);
-main::is_error(main::untick($s1, 'w2'), 403, 'window_closed', 'untick after the window closed');
-main::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'tick after the window closed');
+PortfolioTest::is_error(main::untick($s1, 'w2'), 403, 'window_closed', 'untick after the window closed');
+PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'tick after the window closed');
 
 $r = PortfolioTest::http(GET => '/api/selections?term=113-1', cookie => $s1);
 is_deeply([ map { $_->{id} } grep { $_->{selected} } @{ $r->{json}{outcomes} } ], ['w2'],
@@ -332,7 +291,7 @@ GET /api/selections
 --- init
 use utf8;
 my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::window($s1, 'school/zlsh', '113-1', 'select', $now - 3600_000, $now + 3600_000);
 main::outcome($s1, 'zlsh108234567', "c$_", '113-1', 'passed') for 1 .. 10;
 # a second session too, as a student with two tabs open
@@ -400,7 +359,7 @@ my $s3 = PortfolioTest::login('zlsh108234569', 'student-pass-3');
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::window($s1, 'school/zlsh', $_, 'select', $now - 3600_000, $now + 3600_000)
     for '113-1', '113-2';
 main::outcome($s1, 'zlsh108234567', 'r1', '113-1', 'passed');
@@ -432,12 +391,12 @@ is($r->{status}, 200, 'the city admin may ask');
 is($r->{json}{total}, 3, 'everything selected');
 
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/selections?term=1131', cookie => $a);
-main::is_error($r, 422, 'invalid_field', 'a malformed term');
+PortfolioTest::is_error($r, 422, 'invalid_field', 'a malformed term');
 
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $s1),
-               403, 'forbidden', 'a student');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $x),
-               403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $s1),
+                        403, 'forbidden', 'a student');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $x),
+                        403, 'out_of_scope', "another school's admin");
 $r = PortfolioTest::http(GET => '/api/schools/tpsh/selections', cookie => $x);
 is($r->{json}{total}, 0, 'their own school has none');
 --- request
@@ -452,7 +411,7 @@ GET /api/schools/zlsh/selections
 --- init
 use utf8;
 my $s1 = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 for my $term ('113-1', '113-2') {
     main::window($s1, 'school/zlsh', $term, 'select', $now - 3600_000, $now + 3600_000);
 }
@@ -471,7 +430,7 @@ is($r->{json}{term}{text}, '(3/3)', 'the older ticks count: (3/3)');
 is($r->{json}{year}{text}, '(4/6)', 'and in the year: (4/6)');
 
 $r = main::tick($s1, 'n2');
-main::is_error($r, 422, 'limit_reached', 'a 4th tick');
+PortfolioTest::is_error($r, 422, 'limit_reached', 'a 4th tick');
 
 $r = PortfolioTest::http(GET => "/api/testkit/records?db=selected&prefix=zlsh108234567",
                          cookie => $s1);

@@ -14,45 +14,13 @@ use JSON::PP ();
 use Time::HiRes ();
 
 no_shuffle();
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin selection $TEST_NGINX_BUILD/plugins/selection.so;
-portfolio_plugin admin $TEST_NGINX_BUILD/plugins/admin.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-}
-_EOC_
-});
-
+# every block: the usual configuration with selection, admin and testkit
+PortfolioTest::block_defaults(plugins => [qw(selection admin testkit)]);
 run_tests();
 
 
 # --- helpers for the init sections (run_tests() runs first: no lexicals) ----
-
-sub main::now_ms { int(Time::HiRes::time() * 1000) }
-
-# characters, not bytes: the request body is encoded once, by PortfolioTest
-sub main::json { JSON::PP->new->canonical }
-
-sub main::seed {
-    my ($cookie, $db, $key, $value) = @_;
-    my $r = PortfolioTest::http(POST => '/api/testkit/seed', cookie => $cookie,
-                                body => { db => $db, key => $key,
-                                          value => ref $value ? main::json()->encode($value) : $value });
-    die "seed $db/$key: " . ($r->{status} // 'none') . " $r->{body}\n"
-        unless ($r->{status} // 0) == 200;
-}
+# --- (the shared ones, seed, now_ms and is_error, are PortfolioTest's)
 
 sub main::outcome {
     my ($cookie, $student, $id, $term, $status, %more) = @_;
@@ -67,8 +35,8 @@ sub main::outcome {
         created => 1700000000000, updated => 1700000000000, by => $student,
         %more,
     };
-    main::seed($cookie, 'outcomes', "$student\x1f$id", $rec);
-    main::seed($cookie, 'outcome_ids', $id, { student => $student });
+    PortfolioTest::seed($cookie, 'outcomes', "$student\x1f$id", $rec);
+    PortfolioTest::seed($cookie, 'outcome_ids', $id, { student => $student });
 }
 
 sub main::put_window {
@@ -77,22 +45,13 @@ sub main::put_window {
                                body => { from => $from, to => $to });
 }
 
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
-                   $code, "$what: error code $code");
-}
-
 __DATA__
 
 === TEST 1: AD3 the school admin sets, reads and removes a window
 --- init
 use utf8;
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-1/windows', cookie => $a);
 is($r->{status}, 200, 'GET windows before any is set');
@@ -146,7 +105,7 @@ is($r->{json}{windows}{select}{school}, undef, 'gone');
 ok($r->{json}{windows}{upload}{school}, 'the upload window stays');
 
 $r = PortfolioTest::http(DELETE => '/api/schools/zlsh/terms/113-1/windows/select', cookie => $a);
-main::is_error($r, 404, 'not_found', 'DELETE again');
+PortfolioTest::is_error($r, 404, 'not_found', 'DELETE again');
 
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-2/windows', cookie => $a);
 is($r->{json}{windows}{upload}{school}, undef, "another term's windows are its own");
@@ -166,19 +125,19 @@ my $s = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 my @w = ($now, $now + 3600_000);
 my $p = '/schools/zlsh/terms/113-1/windows/select';
 
-main::is_error(main::put_window($s, $p, @w), 403, 'forbidden', 'a student sets a window');
-main::is_error(main::put_window($t, $p, @w), 403, 'forbidden', 'a teacher sets a window');
-main::is_error(PortfolioTest::http(DELETE => "/api$p", cookie => $t), 403, 'forbidden',
-               'a teacher deletes a window');
-main::is_error(main::put_window($x, $p, @w), 403, 'out_of_scope', "another school's admin");
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-1/windows', cookie => $x),
-               403, 'out_of_scope', "another school's admin reads");
-main::is_error(PortfolioTest::http(DELETE => "/api$p", cookie => $x), 403, 'out_of_scope',
-               "another school's admin deletes");
+PortfolioTest::is_error(main::put_window($s, $p, @w), 403, 'forbidden', 'a student sets a window');
+PortfolioTest::is_error(main::put_window($t, $p, @w), 403, 'forbidden', 'a teacher sets a window');
+PortfolioTest::is_error(PortfolioTest::http(DELETE => "/api$p", cookie => $t), 403, 'forbidden',
+                        'a teacher deletes a window');
+PortfolioTest::is_error(main::put_window($x, $p, @w), 403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-1/windows', cookie => $x),
+                        403, 'out_of_scope', "another school's admin reads");
+PortfolioTest::is_error(PortfolioTest::http(DELETE => "/api$p", cookie => $x), 403, 'out_of_scope',
+                        "another school's admin deletes");
 
 my $r = main::put_window($city, $p, @w);
 is($r->{status}, 200, 'the city admin may set a school window');
@@ -189,22 +148,22 @@ is($r->{status}, 200, 'the other admin sets their own school');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-1/windows', cookie => $a);
 is($r->{json}{windows}{select}{school}{by}, 'cityadmin', "their window is not zlsh's");
 
-main::is_error(main::put_window($a, '/schools/zlsh/terms/113-1/windows/holiday', @w),
-               404, 'not_found', 'an unknown kind');
-main::is_error(main::put_window($a, '/schools/zlsh/terms/113/windows/select', @w),
-               422, 'invalid_field', 'a malformed term');
-main::is_error(main::put_window($a, '/schools/zlsh/terms/113-3/windows/select', @w),
-               422, 'invalid_field', 'semester 3');
-main::is_error(main::put_window($city, '/schools/nosuch/terms/113-1/windows/select', @w),
-               404, 'not_found', 'an unknown school');
-main::is_error(main::put_window($a, $p, $now + 10, $now + 10), 422, 'invalid_window',
-               'from equal to to');
-main::is_error(main::put_window($a, $p, $now + 10, $now), 422, 'invalid_window',
-               'from after to');
-main::is_error(PortfolioTest::http(PUT => "/api$p", cookie => $a, body => { from => $now }),
-               422, 'invalid_field', 'no "to"');
-main::is_error(PortfolioTest::http(PUT => "/api$p", cookie => $a, body => [1, 2]),
-               422, 'invalid_field', 'not an object');
+PortfolioTest::is_error(main::put_window($a, '/schools/zlsh/terms/113-1/windows/holiday', @w),
+                        404, 'not_found', 'an unknown kind');
+PortfolioTest::is_error(main::put_window($a, '/schools/zlsh/terms/113/windows/select', @w),
+                        422, 'invalid_field', 'a malformed term');
+PortfolioTest::is_error(main::put_window($a, '/schools/zlsh/terms/113-3/windows/select', @w),
+                        422, 'invalid_field', 'semester 3');
+PortfolioTest::is_error(main::put_window($city, '/schools/nosuch/terms/113-1/windows/select', @w),
+                        404, 'not_found', 'an unknown school');
+PortfolioTest::is_error(main::put_window($a, $p, $now + 10, $now + 10), 422, 'invalid_window',
+                        'from equal to to');
+PortfolioTest::is_error(main::put_window($a, $p, $now + 10, $now), 422, 'invalid_window',
+                        'from after to');
+PortfolioTest::is_error(PortfolioTest::http(PUT => "/api$p", cookie => $a, body => { from => $now }),
+                        422, 'invalid_field', 'no "to"');
+PortfolioTest::is_error(PortfolioTest::http(PUT => "/api$p", cookie => $a, body => [1, 2]),
+                        422, 'invalid_field', 'not an object');
 $r = PortfolioTest::http(PUT => "/api$p", cookie => $a);
 ok($r->{status} == 400 || $r->{status} == 415, "no body at all ($r->{status})");
 --- request
@@ -220,14 +179,14 @@ GET /api/schools/zlsh/terms/113-1/windows
 use utf8;
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 my $h = 3600_000;
 
 # the city sets its window; a school admin cannot
 my $r = main::put_window($a, '/city/terms/113-1/windows/select', $now - $h, $now + 10 * $h);
-main::is_error($r, 403, 'forbidden', 'a school admin sets a city window');
-main::is_error(PortfolioTest::http(GET => '/api/city/terms/113-1/windows', cookie => $a),
-               403, 'forbidden', 'a school admin reads the city windows');
+PortfolioTest::is_error($r, 403, 'forbidden', 'a school admin sets a city window');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/city/terms/113-1/windows', cookie => $a),
+                        403, 'forbidden', 'a school admin reads the city windows');
 
 $r = main::put_window($city, '/city/terms/113-1/windows/select', $now - $h, $now + 10 * $h);
 is($r->{status}, 200, 'the city admin sets the city select window');
@@ -237,10 +196,10 @@ ok(!exists $r->{json}{windows}{select}{school}, 'the city view has no school lev
 
 # the school window must lie inside
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now - 2 * $h, $now + $h);
-main::is_error($r, 422, 'outside_city_window', 'starting before the city window');
+PortfolioTest::is_error($r, 422, 'outside_city_window', 'starting before the city window');
 like($r->{json}{error}{message}, qr/\+08:00/, 'the message gives the city window in Taiwan time');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now, $now + 11 * $h);
-main::is_error($r, 422, 'outside_city_window', 'ending after the city window');
+PortfolioTest::is_error($r, 422, 'outside_city_window', 'ending after the city window');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now, $now + 10 * $h);
 is($r->{status}, 200, 'inside (the same end) is accepted');
 my $w = $r->{json}{windows}{select};
@@ -255,16 +214,16 @@ $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/certify', $now - 10
 is($r->{status}, 200, 'no city certify window: no constraint');
 
 # the nation's window (from the ministry, a setting)
-main::seed($city, 'settings', 'nation/window/113-1/upload',
-           { from => $now - 20 * $h, to => $now + 20 * $h });
+PortfolioTest::seed($city, 'settings', 'nation/window/113-1/upload',
+                    { from => $now - 20 * $h, to => $now + 20 * $h });
 $r = main::put_window($city, '/city/terms/113-1/windows/upload', $now - 30 * $h, $now);
-main::is_error($r, 422, 'outside_nation_window', 'a city window outside the national one');
+PortfolioTest::is_error($r, 422, 'outside_nation_window', 'a city window outside the national one');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/upload', $now, $now + 21 * $h);
-main::is_error($r, 422, 'outside_nation_window', 'a school window outside the national one');
+PortfolioTest::is_error($r, 422, 'outside_nation_window', 'a school window outside the national one');
 $r = main::put_window($city, '/city/terms/113-1/windows/upload', $now - 10 * $h, $now + 10 * $h);
 is($r->{status}, 200, 'a city window inside the national one');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/upload', $now - 11 * $h, $now);
-main::is_error($r, 422, 'outside_city_window', 'inside the nation, outside the city');
+PortfolioTest::is_error($r, 422, 'outside_city_window', 'inside the nation, outside the city');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/upload', $now - 5 * $h, $now - $h);
 is($r->{status}, 200, 'inside both');
 $w = $r->{json}{windows}{upload};
@@ -335,12 +294,12 @@ my @bad = (
     '',
 );
 for my $s (@bad) {
-    main::is_error(main::put_window($a, $p, $s, $to), 422, 'invalid_field', "\"$s\"");
+    PortfolioTest::is_error(main::put_window($a, $p, $s, $to), 422, 'invalid_field', "\"$s\"");
 }
 for my $v ([1.5, 'a fraction'], [-1, 'a negative number'], [JSON::PP::true, 'true'],
            [undef, 'null'], [{}, 'an object'], ['1772323200000', 'digits in a string']) {
-    main::is_error(main::put_window($a, $p, $v->[0], $to), 422, 'invalid_field',
-                   "from as $v->[1]");
+    PortfolioTest::is_error(main::put_window($a, $p, $v->[0], $to), 422, 'invalid_field',
+                            "from as $v->[1]");
 }
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-2/windows', cookie => $a);
 is($r->{json}{windows}{upload}{school}{from}, 1772370000000, 'the last good value stands');
@@ -358,14 +317,14 @@ use utf8;
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $s = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::outcome($s, 'zlsh108234567', 'e1', '113-1', 'passed');
 my $tick = sub { PortfolioTest::http(POST => '/api/outcomes/e1/selection', cookie => $s, body => {}) };
 
-main::is_error($tick->(), 403, 'window_closed', 'no window yet');
+PortfolioTest::is_error($tick->(), 403, 'window_closed', 'no window yet');
 
 my $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/upload', $now - 60_000, $now + 3600_000);
-main::is_error($tick->(), 403, 'window_closed', 'an upload window does not open selection');
+PortfolioTest::is_error($tick->(), 403, 'window_closed', 'an upload window does not open selection');
 
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now - 60_000, $now + 3600_000);
 is($r->{status}, 200, 'the admin opens selection');
@@ -375,8 +334,8 @@ is($r->{status}, 200, 'the student ticks');
 # the city narrows it: closed for everyone
 $r = main::put_window($city, '/city/terms/113-1/windows/select', $now - 7200_000, $now - 3600_000);
 is($r->{status}, 200, 'the city sets an already-ended window');
-main::is_error(PortfolioTest::http(DELETE => '/api/outcomes/e1/selection', cookie => $s),
-               403, 'window_closed', 'untick refused while the city window is closed');
+PortfolioTest::is_error(PortfolioTest::http(DELETE => '/api/outcomes/e1/selection', cookie => $s),
+                        403, 'window_closed', 'untick refused while the city window is closed');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/terms/113-1/windows', cookie => $s);
 ok(!$r->{json}{windows}{select}{open}, 'the view agrees: closed');
 $r = PortfolioTest::http(DELETE => '/api/city/terms/113-1/windows/select', cookie => $city);
@@ -386,7 +345,7 @@ is($r->{status}, 200, 'untick inside the school window');
 
 $r = PortfolioTest::http(DELETE => '/api/schools/zlsh/terms/113-1/windows/select', cookie => $a);
 is($r->{status}, 200, 'the admin removes the select window');
-main::is_error($tick->(), 403, 'window_closed', 'closed again');
+PortfolioTest::is_error($tick->(), 403, 'window_closed', 'closed again');
 --- request
 GET /api/selections?term=113-1
 --- error_code: 401
@@ -403,19 +362,19 @@ my $s = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 main::outcome($s, 'zlsh108234567', 'h1', '113-1', 'passed');
 main::outcome($s, 'zlsh108234567', 'h2', '113-1', 'passed');
 my $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now - 60_000, $now + 3600_000);
 is($r->{status}, 200, 'window open');
 
-my $before = main::now_ms();
+my $before = PortfolioTest::now_ms();
 is(PortfolioTest::http(POST => '/api/outcomes/h1/selection', cookie => $s, body => {})->{status}, 200, 'tick h1');
 Time::HiRes::sleep(0.01);
 is(PortfolioTest::http(POST => '/api/outcomes/h2/selection', cookie => $s, body => {})->{status}, 200, 'tick h2');
 Time::HiRes::sleep(0.01);
 is(PortfolioTest::http(DELETE => '/api/outcomes/h1/selection', cookie => $s)->{status}, 200, 'untick h1');
-my $after = main::now_ms();
+my $after = PortfolioTest::now_ms();
 
 $r = PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $a);
 is($r->{status}, 200, 'the school admin reads the history');
@@ -441,8 +400,8 @@ is($r->{json}{next}, $h[1]{id}, 'next is the last id given');
 $r = PortfolioTest::http(GET => "/api/students/zlsh108234567/history?limit=2&after=$h[1]{id}", cookie => $a);
 is_deeply([ map { $_->{id} } @{ $r->{json}{history} } ], [ $h[2]{id} ], 'the next page');
 is($r->{json}{next}, undef, 'the last page');
-main::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history?limit=0', cookie => $a),
-               422, 'invalid_field', 'limit=0');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history?limit=0', cookie => $a),
+                        422, 'invalid_field', 'limit=0');
 
 $r = PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $city);
 is($r->{status}, 200, 'the city admin may read it');
@@ -452,17 +411,17 @@ $r = PortfolioTest::http(GET => '/api/students/zlsh108234569/history', cookie =>
 is($r->{status}, 200, 'another student of the school');
 is_deeply($r->{json}{history}, [], 'with no changes yet');
 
-main::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $s),
-               403, 'forbidden', 'the student');
-main::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $t),
-               403, 'forbidden', 'the course teacher');
-main::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $x),
-               403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $s),
+                        403, 'forbidden', 'the student');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $t),
+                        403, 'forbidden', 'the course teacher');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $x),
+                        403, 'out_of_scope', "another school's admin");
 
 # an admin of another school who may see the student through a relation
-main::seed($a, 'relations', "tpsh109000001\x1fzlsh108234567\x1f*\x1fcourse", {});
-main::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $x),
-               403, 'out_of_scope', "another school's admin with a relation to the student");
+PortfolioTest::seed($a, 'relations', "tpsh109000001\x1fzlsh108234567\x1f*\x1fcourse", {});
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/students/zlsh108234567/history', cookie => $x),
+                        403, 'out_of_scope', "another school's admin with a relation to the student");
 --- request
 GET /api/students/zlsh108234567/history
 --- error_code: 401
@@ -482,8 +441,8 @@ my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 my $q = sub {
     my ($reviewer, $student, $id, $term, $status, %more) = @_;
     main::outcome($s, $student, $id, $term, $status, reviewer => $reviewer, %more);
-    main::seed($s, 'cert_queue', "$reviewer\x1f$id",
-               { student => $student, term => $term, code => "C$id" });
+    PortfolioTest::seed($s, 'cert_queue', "$reviewer\x1f$id",
+                        { student => $student, term => $term, code => "C$id" });
 };
 # 林老師: two undecided and one decided but unpublished in 113-1, one in 113-2
 $q->('zlsh122233333', 'zlsh108234567', 'u1', '113-1', 'pending', submitted_at => 1700000000300);
@@ -522,12 +481,12 @@ $r = PortfolioTest::http(GET => '/api/schools/tpsh/reports/uncertified', cookie 
 is_deeply([ map { "$_->{teacher}:$_->{waiting}" } @{ $r->{json}{teachers} } ],
           ['tpsh100000002:1'], 'the other school sees only its own');
 
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/reports/uncertified', cookie => $s),
-               403, 'forbidden', 'a student');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/reports/uncertified', cookie => $x),
-               403, 'out_of_scope', "another school's admin");
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/reports/uncertified?term=x', cookie => $a),
-               422, 'invalid_field', 'a malformed term');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/reports/uncertified', cookie => $s),
+                        403, 'forbidden', 'a student');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/reports/uncertified', cookie => $x),
+                        403, 'out_of_scope', "another school's admin");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/reports/uncertified?term=x', cookie => $a),
+                        422, 'invalid_field', 'a malformed term');
 --- request
 GET /api/schools/zlsh/reports/uncertified
 --- error_code: 401

@@ -47,26 +47,17 @@ our $TLS = Slapd->new(port => $ENV{TEST_NGINX_LDAP_TLS_PORT},
 $ENV{TEST_NGINX_LDAP_CA}       = $TLS->ca_file;
 $ENV{TEST_NGINX_LDAP_OTHER_CA} = $TLS->other_ca_file;
 
-# every block loads the module and serves the API under /api/
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config =>
-        "load_module $ENV{TEST_NGINX_BUILD}/ngx_http_portfolio_module.so;\n")
-        unless defined $block->main_config;
-    $block->set_value(config => "location /api/ {\n    portfolio_api on;\n}\n")
-        unless defined $block->config;
-});
+# every block loads the module and serves the API under /api/; the usual
+# http_config here bootstraps the accounts of t/data/ldap/school.json, and
+# a block adds its directory's directives (a configuration error's block
+# has only the data directory and those)
+PortfolioTest::block_defaults(bootstrap => '$TEST_NGINX_ROOT/t/data/ldap/school.json');
 
 no_shuffle();
 run_tests();
 
-# --- helpers for the init sections
-
-sub main::login_r {
-    my ($user, $pass) = @_;
-    return PortfolioTest::http(POST => '/api/session',
-                               body => { username => $user, password => $pass });
-}
+# --- helpers for the init sections (the shared ones, try_login and
+# --- is_error, are PortfolioTest's)
 
 sub main::bind_r {
     my ($cookie, $uid, $pass) = @_;
@@ -78,21 +69,11 @@ sub main::bind_r {
 sub main::signs_in {
     my ($user, $pass, $id, $what) = @_;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
-    my $r = main::login_r($user, $pass);
+    my $r = PortfolioTest::try_login($user, $pass);
     Test::More::is($r->{status}, 200, "$what: 200")
         or Test::More::diag($r->{body});
     Test::More::is($r->{json} && $r->{json}{user}{id}, $id, "$what: signed in as $id");
     return PortfolioTest::cookie_from($r);
-}
-
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status")
-        or Test::More::diag($r->{body});
-    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
-                   $code, "$what: error code $code");
 }
 
 # The block's error.log so far matches $re (for what happens in `init`;
@@ -139,10 +120,6 @@ GET /api/health
 
 
 === TEST 2: SPEC A2 without portfolio_ldap_url health says not configured and binding is 404
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
 --- init
 my $r = PortfolioTest::http(GET => '/api/health');
 like($r->{body}, qr/"directory":\{"configured":false\}/, 'health: not configured');
@@ -150,15 +127,15 @@ like($r->{body}, qr/"directory":\{"configured":false\}/, 'health: not configured
 # a bound account still signs in locally; "chen" is no account name here
 main::signs_in('dirs100000001', 'glass-pass-1', 'dirs100000001', 'break-glass admin');
 my $c = main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'local student');
-$r = main::login_r('chen', 'chen-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'a directory name without a directory');
+$r = PortfolioTest::try_login('chen', 'chen-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'a directory name without a directory');
 
 $r = PortfolioTest::http(GET => '/api/me/directory', cookie => $c);
 is($r->{status}, 200, 'GET /me/directory');
 is_deeply($r->{json}, { configured => JSON::PP::false(), directory => undef,
                         methods => ['local'] }, 'GET /me/directory: nothing configured');
 $r = main::bind_r($c, 'lee', 'lee-dir-pass');
-main::is_error($r, 404, 'directory_not_configured', 'binding without a directory');
+PortfolioTest::is_error($r, 404, 'directory_not_configured', 'binding without a directory');
 --- request
 GET /api/health
 --- response_body_like chomp
@@ -169,12 +146,11 @@ GET /api/health
 
 
 === TEST 3: SPEC A2 an account bound in the bootstrap file signs in with the directory password, by either name
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
 my $binds = $main::LDAP->binds(qr/^uid=chen,/);
 
@@ -192,31 +168,31 @@ main::signs_in('zlsh111122222', 'chen-dir-pass', 'zlsh111122222',
                'the local account name with the directory password');
 
 # the unchanged initial password was retired by the directory sign-in
-$r = main::login_r('zlsh111122222', '122222');
-main::is_error($r, 401, 'invalid_credentials', 'the retired initial password');
+$r = PortfolioTest::try_login('zlsh111122222', '122222');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'the retired initial password');
 
 # so unbinding would leave no way in
 $r = PortfolioTest::http(DELETE => '/api/me/directory', cookie => $c);
-main::is_error($r, 403, 'directory_required', 'unbinding an account without a local password');
+PortfolioTest::is_error($r, 403, 'directory_required', 'unbinding an account without a local password');
 
-$r = main::login_r('chen', 'wrong-password');
-main::is_error($r, 401, 'invalid_credentials', 'a wrong directory password');
+$r = PortfolioTest::try_login('chen', 'wrong-password');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'a wrong directory password');
 ok(!@{ $r->{set_cookie} }, 'no cookie for a wrong directory password');
 
-$r = main::login_r('zlsh111122222', 'wrong-password');
-main::is_error($r, 401, 'invalid_credentials', 'local name, wrong password (local and directory)');
+$r = PortfolioTest::try_login('zlsh111122222', 'wrong-password');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'local name, wrong password (local and directory)');
 
 # unknown to the directory, and known to it but bound to no local account
 $binds = $main::LDAP->binds;
-$r = main::login_r('nobody', 'whatever-1');
-main::is_error($r, 401, 'invalid_credentials', 'an unknown account name');
-$r = main::login_r('lee', 'lee-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'a directory account bound to no local account');
+$r = PortfolioTest::try_login('nobody', 'whatever-1');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'an unknown account name');
+$r = PortfolioTest::try_login('lee', 'lee-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'a directory account bound to no local account');
 is($main::LDAP->binds, $binds, 'neither reached the directory');
 
 # a local account without a binding never asks the directory
-$r = main::login_r('zlsh108234567', 'lee-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'an unbound local account');
+$r = PortfolioTest::try_login('zlsh108234567', 'lee-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'an unbound local account');
 main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'local password as before');
 is($main::LDAP->binds, $binds, 'unbound accounts never reach the directory');
 --- request
@@ -235,27 +211,26 @@ portfolio ldap: bind as "uid=chen,ou=people,dc=tp,dc=edu,dc=tw" failed: Invalid 
 
 
 === TEST 4: SPEC A2 an empty password never reaches the directory
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
 my $binds = $main::LDAP->binds;
 
 for my $name ('chen', 'zlsh111122222', 'wang', 'dirs108000001') {
-    my $r = main::login_r($name, '');
-    main::is_error($r, 401, 'invalid_credentials', "\"$name\" with an empty password");
+    my $r = PortfolioTest::try_login($name, '');
+    PortfolioTest::is_error($r, 401, 'invalid_credentials', "\"$name\" with an empty password");
 }
 
 my $c = main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'student');
 my $r = main::bind_r($c, 'lee', '');
-main::is_error($r, 422, 'invalid_field', 'binding with an empty password');
+PortfolioTest::is_error($r, 422, 'invalid_field', 'binding with an empty password');
 $r = main::bind_r($c, '', 'lee-dir-pass');
-main::is_error($r, 422, 'invalid_field', 'binding with an empty account name');
+PortfolioTest::is_error($r, 422, 'invalid_field', 'binding with an empty account name');
 $r = main::bind_r($c, "lee\n", 'lee-dir-pass');
-main::is_error($r, 422, 'invalid_field', 'an account name with a control character');
+PortfolioTest::is_error($r, 422, 'invalid_field', 'an account name with a control character');
 
 is($main::LDAP->binds, $binds, 'no bind reached the directory');
 --- request
@@ -272,12 +247,11 @@ Content-Type: application/json
 
 
 === TEST 5: SPEC A2 a local account binds to its directory identity, then signs in with either; 409 for a taken one; unbinding
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
 my $c = main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'student, locally');
 
@@ -286,11 +260,11 @@ is_deeply($r->{json}, { configured => JSON::PP::true(), directory => undef,
                         methods => ['local', 'directory'] }, 'not bound yet');
 
 $r = main::bind_r($c, 'lee', 'wrong-password');
-main::is_error($r, 403, 'invalid_credentials', 'binding with a wrong directory password');
+PortfolioTest::is_error($r, 403, 'invalid_credentials', 'binding with a wrong directory password');
 $r = main::bind_r($c, 'nobody', 'lee-dir-pass');
-main::is_error($r, 403, 'invalid_credentials', 'binding to an unknown directory account');
+PortfolioTest::is_error($r, 403, 'invalid_credentials', 'binding to an unknown directory account');
 $r = main::bind_r($c, 'nopass', 'anything-1');
-main::is_error($r, 403, 'invalid_credentials', 'binding to an entry without a password');
+PortfolioTest::is_error($r, 403, 'invalid_credentials', 'binding to an entry without a password');
 
 $r = main::bind_r($c, 'lee', 'lee-dir-pass');
 is($r->{status}, 200, 'POST /me/directory with the right password');
@@ -304,16 +278,16 @@ main::signs_in('lee', 'lee-dir-pass', 'zlsh108234567', 'directory name and passw
 main::signs_in('Lee', 'lee-dir-pass', 'zlsh108234567', 'directory name, other case');
 main::signs_in('zlsh108234567', 'lee-dir-pass', 'zlsh108234567', 'local name, directory password');
 main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'local name, local password');
-$r = main::login_r('lee', 'student-pass-1');
-main::is_error($r, 401, 'invalid_credentials', 'directory name with the local password');
+$r = PortfolioTest::try_login('lee', 'student-pass-1');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'directory name with the local password');
 
 # the same directory account cannot be bound to a second local account
 my $t = main::signs_in('zlsh122233333', 'teacher-pass-2', 'zlsh122233333', 'teacher');
 my $binds = $main::LDAP->binds;
 $r = main::bind_r($t, 'lee', 'lee-dir-pass');
-main::is_error($r, 409, 'conflict', 'a directory account bound to another account');
+PortfolioTest::is_error($r, 409, 'conflict', 'a directory account bound to another account');
 $r = main::bind_r($t, 'LEE', 'lee-dir-pass');
-main::is_error($r, 409, 'conflict', 'the same, in capitals');
+PortfolioTest::is_error($r, 409, 'conflict', 'the same, in capitals');
 is($main::LDAP->binds, $binds, '409 without asking the directory');
 
 # binding again to the same one is fine; binding another replaces it
@@ -325,11 +299,11 @@ $r = PortfolioTest::http(DELETE => '/api/me/directory', cookie => $c);
 is($r->{status}, 200, 'DELETE /me/directory');
 is($r->{body}, '{"directory":null}', 'unbound');
 $r = PortfolioTest::http(DELETE => '/api/me/directory', cookie => $c);
-main::is_error($r, 404, 'not_found', 'unbinding twice');
-$r = main::login_r('lee', 'lee-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'the directory name after unbinding');
-$r = main::login_r('zlsh108234567', 'lee-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'the directory password after unbinding');
+PortfolioTest::is_error($r, 404, 'not_found', 'unbinding twice');
+$r = PortfolioTest::try_login('lee', 'lee-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'the directory name after unbinding');
+$r = PortfolioTest::try_login('zlsh108234567', 'lee-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'the directory password after unbinding');
 
 # now the teacher may bind it
 $r = main::bind_r($t, 'lee', 'lee-dir-pass');
@@ -338,7 +312,7 @@ main::signs_in('lee', 'lee-dir-pass', 'zlsh122233333', 'and signs in as the teac
 
 # the student binds another one, replacing nothing of the teacher's
 $r = main::bind_r($c, 'wang', 'wang-dir-pass');
-main::is_error($r, 409, 'conflict', 'wang is bound (bootstrap) to dirs108000001');
+PortfolioTest::is_error($r, 409, 'conflict', 'wang is bound (bootstrap) to dirs108000001');
 --- request
 GET /api/me/directory
 --- error_code: 401
@@ -348,28 +322,27 @@ GET /api/me/directory
 
 
 === TEST 6: SPEC A2 login_methods: directory-only, local-only and both; break-glass
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
 # dirs: login_methods "directory"
-my $r = main::login_r('dirs108000001', 'dirs-local-1');
-main::is_error($r, 401, 'invalid_credentials', 'directory school: the local password');
+my $r = PortfolioTest::try_login('dirs108000001', 'dirs-local-1');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'directory school: the local password');
 my $c = main::signs_in('wang', 'wang-dir-pass', 'dirs108000001', 'directory school: directory name');
 main::signs_in('dirs108000001', 'wang-dir-pass', 'dirs108000001',
                'directory school: local name, directory password');
-$r = main::login_r('dirs108000002', 'dirs-local-2');
-main::is_error($r, 401, 'invalid_credentials', 'directory school: an unbound account');
+$r = PortfolioTest::try_login('dirs108000002', 'dirs-local-2');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'directory school: an unbound account');
 my $g = main::signs_in('dirs100000001', 'glass-pass-1', 'dirs100000001',
                        'directory school: the break-glass admin, locally');
 
 $r = PortfolioTest::http(GET => '/api/me/directory', cookie => $c);
 is_deeply($r->{json}{methods}, ['directory'], 'directory school: methods');
 $r = PortfolioTest::http(DELETE => '/api/me/directory', cookie => $c);
-main::is_error($r, 403, 'directory_required', 'directory school: unbinding refused');
+PortfolioTest::is_error($r, 403, 'directory_required', 'directory school: unbinding refused');
 main::signs_in('wang', 'wang-dir-pass', 'dirs108000001', 'directory school: still bound');
 $r = PortfolioTest::http(GET => '/api/me/directory', cookie => $g);
 is_deeply($r->{json}{methods}, ['local', 'directory'], 'break-glass: methods');
@@ -377,16 +350,16 @@ is_deeply($r->{json}{methods}, ['local', 'directory'], 'break-glass: methods');
 # locs: login_methods "local"
 my $binds = $main::LDAP->binds;
 my $l = main::signs_in('locs108000001', 'locs-local-1', 'locs108000001', 'local school: local password');
-$r = main::login_r('lin', 'lin-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'local school: directory name');
-$r = main::login_r('locs108000001', 'lin-dir-pass');
-main::is_error($r, 401, 'invalid_credentials', 'local school: directory password');
+$r = PortfolioTest::try_login('lin', 'lin-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'local school: directory name');
+$r = PortfolioTest::try_login('locs108000001', 'lin-dir-pass');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'local school: directory password');
 is($main::LDAP->binds, $binds, 'local school: the directory is never asked');
 $r = PortfolioTest::http(GET => '/api/me/directory', cookie => $l);
 is_deeply($r->{json}, { configured => JSON::PP::true(), directory => 'lin',
                         methods => ['local'] }, 'local school: methods');
 $r = main::bind_r($l, 'lin', 'lin-dir-pass');
-main::is_error($r, 403, 'directory_not_allowed', 'local school: binding refused');
+PortfolioTest::is_error($r, 403, 'directory_not_allowed', 'local school: binding refused');
 
 # zlsh: no setting, so both
 main::signs_in('chen', 'chen-dir-pass', 'zlsh111122222', 'default school: directory');
@@ -405,25 +378,24 @@ Content-Type: application/json
 
 
 === TEST 7: issue 4 item 4 wrong directory passwords count toward the per-account failure delay, under either name
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_login_free_failures 2;
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
-my $r = main::login_r('wang', 'wrong-1');
-main::is_error($r, 401, 'invalid_credentials', 'first wrong directory password');
-$r = main::login_r('dirs108000001', 'wrong-2');
-main::is_error($r, 401, 'invalid_credentials', 'second, under the local name');
+my $r = PortfolioTest::try_login('wang', 'wrong-1');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'first wrong directory password');
+$r = PortfolioTest::try_login('dirs108000001', 'wrong-2');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'second, under the local name');
 
 my $binds = $main::LDAP->binds;
-$r = main::login_r('wang', 'wang-dir-pass');
-main::is_error($r, 429, 'too_many_attempts', 'third try, even the right password, waits');
+$r = PortfolioTest::try_login('wang', 'wang-dir-pass');
+PortfolioTest::is_error($r, 429, 'too_many_attempts', 'third try, even the right password, waits');
 like($r->{headers}{'retry-after'} // '', qr/^[12]$/, 'Retry-After');
-$r = main::login_r('dirs108000001', 'wang-dir-pass');
-main::is_error($r, 429, 'too_many_attempts', 'the local name shares the counter');
+$r = PortfolioTest::try_login('dirs108000001', 'wang-dir-pass');
+PortfolioTest::is_error($r, 429, 'too_many_attempts', 'the local name shares the counter');
 is($main::LDAP->binds, $binds, 'waiting tries do not reach the directory');
 
 # another account is not affected
@@ -431,15 +403,15 @@ main::signs_in('chen', 'chen-dir-pass', 'zlsh111122222', 'another account');
 
 Time::HiRes::sleep(1.1);
 main::signs_in('wang', 'wang-dir-pass', 'dirs108000001', 'after the wait');
-$r = main::login_r('wang', 'wrong-3');
-main::is_error($r, 401, 'invalid_credentials', 'the success reset the counter');
+$r = PortfolioTest::try_login('wang', 'wrong-3');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'the success reset the counter');
 
 # binding counts on the signed-in account
 my $c = main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'student');
 main::bind_r($c, 'lee', 'wrong-a');
 main::bind_r($c, 'lee', 'wrong-b');
 $r = main::bind_r($c, 'lee', 'lee-dir-pass');
-main::is_error($r, 429, 'too_many_attempts', 'binding after two wrong directory passwords');
+PortfolioTest::is_error($r, 429, 'too_many_attempts', 'binding after two wrong directory passwords');
 --- request
 POST /api/session
 {"username":"zlsh108234567","password":"student-pass-1"}
@@ -454,29 +426,28 @@ Retry-After: 1
 
 
 === TEST 8: SPEC A2 directory down: 503 directory_unavailable at once; local and break-glass sign-in and other requests work
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_login_free_failures 2;
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
 my $c = main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'student, before');
 
 main::with_directory(down => sub {
     for my $i (1 .. 3) {
         my $t0 = Time::HiRes::time();
-        my $r = main::login_r('wang', 'wang-dir-pass');
+        my $r = PortfolioTest::try_login('wang', 'wang-dir-pass');
         my $dt = Time::HiRes::time() - $t0;
-        main::is_error($r, 503, 'directory_unavailable', "directory down ($i)");
+        PortfolioTest::is_error($r, 503, 'directory_unavailable', "directory down ($i)");
         like($r->{json}{error}{message} // '', qr/directory/, "($i) the message says why");
         like($r->{headers}{'retry-after'} // '', qr/^\d+$/, "($i) Retry-After");
         ok($dt < 1, "($i) answered at once (${dt}s)");
     }
     # not counted: three 503s and no delay
-    my $r = main::login_r('zlsh111122222', 'wrong-password');
-    main::is_error($r, 503, 'directory_unavailable', 'a bound account with a wrong local password');
+    my $r = PortfolioTest::try_login('zlsh111122222', 'wrong-password');
+    PortfolioTest::is_error($r, 503, 'directory_unavailable', 'a bound account with a wrong local password');
 
     main::signs_in('dirs100000001', 'glass-pass-1', 'dirs100000001', 'break-glass admin');
     main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'local account');
@@ -487,7 +458,7 @@ main::with_directory(down => sub {
     $r = PortfolioTest::http(GET => '/api/health');
     is($r->{status}, 200, 'health is 200');
     $r = main::bind_r($c, 'lee', 'lee-dir-pass');
-    main::is_error($r, 503, 'directory_unavailable', 'binding while the directory is down');
+    PortfolioTest::is_error($r, 503, 'directory_unavailable', 'binding while the directory is down');
 });
 
 main::log_like(qr/\[error\] .*portfolio ldap: bind as "uid=wang,ou=people,dc=tp,dc=edu,dc=tw" failed: Can't contact LDAP server \(-1\)/,
@@ -503,14 +474,13 @@ GET /api/health
 
 
 === TEST 9: SPEC A2 directory slow (SIGSTOP): 503 within portfolio_ldap_op_timeout; other requests answer meanwhile
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_timeout 500ms;
 portfolio_ldap_op_timeout 1s;
+_EOC_
 --- init
 my $c = main::signs_in('zlsh108234567', 'student-pass-1', 'zlsh108234567', 'student, before');
 
@@ -557,19 +527,18 @@ GET /api/health
 
 
 === TEST 10: SPEC A2 hostile account names in the DN template: escaped (RFC 4514), no injection; odd real names bind
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_login_free_failures 100;
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- init
 my $c = main::signs_in('zlsh122233333', 'teacher-pass-2', 'zlsh122233333', 'teacher');
 
 # would bind to uid=admin,ou=x,... if "," were not escaped
 my $r = main::bind_r($c, 'admin,ou=x', 'x-admin-pass');
-main::is_error($r, 403, 'invalid_credentials', '"admin,ou=x" does not reach another branch');
+PortfolioTest::is_error($r, 403, 'invalid_credentials', '"admin,ou=x" does not reach another branch');
 is($main::LDAP->binds(qr/^uid=admin,ou=x,/), 0, 'no bind as uid=admin,ou=x');
 ok($main::LDAP->binds(qr/^uid=admin\\(?:,|2C)ou\\?(?:=|3D)x,ou=people,/i),
    'the DN had the comma escaped');
@@ -580,7 +549,7 @@ for my $h (['*', 'lee-dir-pass'], ['*)(uid=*', 'lee-dir-pass'], [' x ', 'lee-dir
            ['lee=', 'lee-dir-pass'], ['#lee', 'lee-dir-pass']) {
     my ($name, $pw) = @$h;
     $r = main::bind_r($c, $name, $pw);
-    main::is_error($r, 403, 'invalid_credentials', "hostile name \"$name\"");
+    PortfolioTest::is_error($r, 403, 'invalid_credentials', "hostile name \"$name\"");
 }
 is(PortfolioTest::http(GET => '/api/me/directory', cookie => $c)->{json}{directory},
    undef, 'nothing was bound');
@@ -606,21 +575,20 @@ Content-Type: application/json
 
 
 === TEST 11: SPEC A2 search-then-bind with a service account; hostile names in the filter are escaped (RFC 4515)
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_login_free_failures 100;
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_search "ou=people,dc=tp,dc=edu,dc=tw" "(&(objectClass=inetOrgPerson)(uid=%s))";
 portfolio_ldap_service_dn "cn=portfolio,ou=services,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_service_password service-secret;
+_EOC_
 --- init
 my $svc = $main::LDAP->binds(qr/^cn=portfolio,/);
 main::signs_in('wang', 'wang-dir-pass', 'dirs108000001', 'search, then bind');
 ok($main::LDAP->binds(qr/^cn=portfolio,/) > $svc, 'the service account searched');
-my $r = main::login_r('wang', 'wrong-password');
-main::is_error($r, 401, 'invalid_credentials', 'a wrong directory password');
+my $r = PortfolioTest::try_login('wang', 'wrong-password');
+PortfolioTest::is_error($r, 401, 'invalid_credentials', 'a wrong directory password');
 
 my $c = main::signs_in('zlsh122233333', 'teacher-pass-2', 'zlsh122233333', 'teacher');
 my $found = $main::LDAP->binds(qr/^uid=(?:st\*r|lee),/);
@@ -641,7 +609,7 @@ is(PortfolioTest::http(GET => '/api/me/directory', cookie => $c)->{json}{directo
 
 # two entries with uid=twin: ambiguous, refused
 $r = main::bind_r($c, 'twin', 'twin-pass');
-main::is_error($r, 403, 'invalid_credentials', 'an ambiguous account name');
+PortfolioTest::is_error($r, 403, 'invalid_credentials', 'an ambiguous account name');
 main::log_like(qr/\[warn\] .*portfolio ldap: search "\(&\(objectClass=inetOrgPerson\)\(uid=twin\)\)" finds more than one entry/,
                'the ambiguity, logged');
 
@@ -661,14 +629,13 @@ Content-Type: application/json
 
 
 === TEST 12: SPEC A2 search-then-bind: a refused service account is 503, logged, never a 401
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_search "ou=people,dc=tp,dc=edu,dc=tw" "(uid=%s)";
 portfolio_ldap_service_dn "cn=portfolio,ou=services,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_service_password not-the-service-secret;
+_EOC_
 --- request
 POST /api/session
 {"username":"wang","password":"wang-dir-pass"}
@@ -685,21 +652,20 @@ portfolio ldap: bind as the service account "cn=portfolio,ou=services,dc=tp,dc=e
 
 
 === TEST 13: SPEC A2 search-then-bind with the directory slow: one operation timeout for the whole attempt
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_search "ou=people,dc=tp,dc=edu,dc=tw" "(uid=%s)";
 portfolio_ldap_service_dn "cn=portfolio,ou=services,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_service_password service-secret;
 portfolio_ldap_op_timeout 800ms;
+_EOC_
 --- init
 main::with_directory(paused => sub {
     my $t0 = Time::HiRes::time();
-    my $r = main::login_r('wang', 'wang-dir-pass');
+    my $r = PortfolioTest::try_login('wang', 'wang-dir-pass');
     my $dt = Time::HiRes::time() - $t0;
-    main::is_error($r, 503, 'directory_unavailable', 'slow directory, search mode');
+    PortfolioTest::is_error($r, 503, 'directory_unavailable', 'slow directory, search mode');
     ok($dt >= 0.7 && $dt < 1.6, "answered after about 800 ms (${dt}s)");
 });
 main::log_like(qr/\[error\] .*portfolio ldap: bind as the service account .* failed: Timed out \(-5\)/,
@@ -713,12 +679,11 @@ GET /api/health
 
 
 === TEST 14: SPEC A2 several URLs are tried in order: a dead first one falls through to the next
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_DEAD_PORT/ ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
+_EOC_
 --- request
 POST /api/session
 {"username":"wang","password":"wang-dir-pass"}
@@ -732,14 +697,13 @@ Content-Type: application/json
 
 
 === TEST 15: SPEC A2 StartTLS to a directory without TLS fails cleanly: 503 and the library's error logged
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_starttls on;
 portfolio_ldap_ca_file $TEST_NGINX_LDAP_CA;
+_EOC_
 --- init
 main::signs_in('dirs100000001', 'glass-pass-1', 'dirs100000001', 'break-glass admin still signs in');
 --- request
@@ -756,14 +720,13 @@ qr/portfolio ldap: StartTLS with "ldap:\/\/127\.0\.0\.1:\d+\/" failed: /
 
 
 === TEST 16: SPEC A2 StartTLS with certificate checking against the directory's CA signs in
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_TLS_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_starttls on;
 portfolio_ldap_ca_file $TEST_NGINX_LDAP_CA;
+_EOC_
 --- init
 my $before = () = $main::TLS->log =~ /STARTTLS/g;
 main::signs_in('wang', 'wang-dir-pass', 'dirs108000001', 'StartTLS, right CA');
@@ -782,18 +745,17 @@ Content-Type: application/json
 
 
 === TEST 17: SPEC A2 StartTLS refuses a certificate its CA file does not vouch for: 503, logged
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_TLS_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_starttls on;
 portfolio_ldap_ca_file $TEST_NGINX_LDAP_OTHER_CA;
+_EOC_
 --- init
 my $binds = $main::TLS->binds;
-my $r = main::login_r('wang', 'wang-dir-pass');
-main::is_error($r, 503, 'directory_unavailable', 'an unknown certificate authority');
+my $r = PortfolioTest::try_login('wang', 'wang-dir-pass');
+PortfolioTest::is_error($r, 503, 'directory_unavailable', 'an unknown certificate authority');
 is($main::TLS->binds, $binds, 'the password was never sent');
 --- request
 POST /api/session
@@ -807,13 +769,12 @@ qr/\[error\] .*portfolio ldap: StartTLS with .* failed: Connect error \(-11\): T
 
 
 === TEST 18: SPEC A2 ldaps:// with certificate checking: the right CA signs in, another CA is refused
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldaps://127.0.0.1:$TEST_NGINX_LDAPS_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_ca_file $TEST_NGINX_LDAP_CA;
+_EOC_
 --- request
 POST /api/session
 {"username":"wang","password":"wang-dir-pass"}
@@ -827,13 +788,12 @@ Content-Type: application/json
 
 
 === TEST 19: SPEC A2 ldaps:// with a CA that did not sign the certificate: 503, logged
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_ldap_url ldaps://127.0.0.1:$TEST_NGINX_LDAPS_PORT/;
 portfolio_ldap_bind_dn "uid=%s,ou=people,dc=tp,dc=edu,dc=tw";
 portfolio_ldap_ca_file $TEST_NGINX_LDAP_OTHER_CA;
+_EOC_
 --- request
 POST /api/session
 {"username":"wang","password":"wang-dir-pass"}
@@ -1008,14 +968,13 @@ unknown thread pool "pf_nosuch"
 
 
 === TEST 34: SPEC A2 a pool of its own for directory binds: every directive with a good value
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
+--- main_config eval
+PortfolioTest::main_config(<<'_EOC_')
 thread_pool pf_tasks threads=2;
 thread_pool pf_ldap threads=2;
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/ldap/school.json;
+_EOC_
+--- http_config eval
+PortfolioTest::http_config(extra => <<'_EOC_')
 portfolio_task_pool pf_tasks;
 portfolio_ldap_pool pf_ldap;
 portfolio_ldap_url ldap://127.0.0.1:$TEST_NGINX_LDAP_TLS_PORT/;
@@ -1026,6 +985,7 @@ portfolio_ldap_starttls on;
 portfolio_ldap_ca_file $TEST_NGINX_LDAP_CA;
 portfolio_ldap_timeout 2s;
 portfolio_ldap_op_timeout 4s;
+_EOC_
 --- init
 main::signs_in('zlsh100000001', 'admin-pass-1', 'zlsh100000001', 'local, in the task pool');
 --- request

@@ -15,43 +15,14 @@ use JSON::PP ();
 use Time::HiRes ();
 
 no_shuffle();
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin accounts $TEST_NGINX_BUILD/plugins/accounts.so;
-portfolio_plugin selection $TEST_NGINX_BUILD/plugins/selection.so;
-portfolio_plugin admin $TEST_NGINX_BUILD/plugins/admin.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-}
-_EOC_
-});
-
+# every block: the usual configuration with accounts, selection, admin and
+# testkit
+PortfolioTest::block_defaults(plugins => [qw(accounts selection admin testkit)]);
 run_tests();
 
 
 # --- helpers for the init sections (run_tests() runs first: no lexicals) ----
-
-sub main::now_ms { int(Time::HiRes::time() * 1000) }
-
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
-                   $code, "$what: error code $code");
-}
+# --- (the shared ones, now_ms, is_error and try_login, are PortfolioTest's)
 
 sub main::role {
     my ($cookie, $method, $account, $role, $school) = @_;
@@ -91,12 +62,6 @@ sub main::tmp_create {
                                cookie => $cookie, body => $body);
 }
 
-sub main::try_login {
-    my ($user, $pass) = @_;
-    return PortfolioTest::http(POST => '/api/session',
-                               body => { username => $user, password => $pass });
-}
-
 __DATA__
 
 === TEST 1: A5 a grant and a revoke take effect on the next request of a session already open
@@ -107,8 +72,8 @@ my $before = main::user_record($a, 'zlsh122233333');
 ok($before && $before->{pw}, 'the teacher has a stored credential');
 
 # the selection report is for outcome submitters (and admins)
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $t),
-               403, 'forbidden', 'before the grant: the selection report');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $t),
+                        403, 'forbidden', 'before the grant: the selection report');
 
 my $r = main::role($a, PUT => 'zlsh122233333', 'outcome_submitter');
 is($r->{status}, 200, 'PUT the outcome_submitter role');
@@ -129,8 +94,8 @@ $r = main::role($a, DELETE => 'zlsh122233333', 'outcome_submitter');
 is($r->{status}, 200, 'DELETE the role');
 ok($r->{json}{changed}, 'changed');
 is_deeply($r->{json}{account}{roles}, ['teacher', 'course_teacher'], 'the role is gone');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $t),
-               403, 'forbidden', 'after the revoke, same session: the selection report');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/selections', cookie => $t),
+                        403, 'forbidden', 'after the revoke, same session: the selection report');
 
 $r = main::role($a, DELETE => 'zlsh122233333', 'outcome_submitter');
 is($r->{status}, 200, 'DELETE again');
@@ -144,7 +109,7 @@ is($after->{name}, $before->{name}, 'name kept');
 is($after->{school}, 'zlsh', 'school kept');
 is($after->{created}, $before->{created}, 'created kept');
 is($after->{by}, 'zlsh100000001', 'by: the admin who changed it');
-ok($after->{updated} >= main::now_ms() - 60_000, 'updated: now');
+ok($after->{updated} >= PortfolioTest::now_ms() - 60_000, 'updated: now');
 ok(PortfolioTest::login('zlsh122233333', 'teacher-pass-2'), 'the teacher still signs in with the same password');
 --- request
 GET /api/schools/zlsh/accounts
@@ -174,14 +139,14 @@ for my $role (qw(consultant outcome_submitter performance_submitter counselor st
 }
 
 # school_admin opens the admins' routes to the teacher at once, and back
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t1),
-               403, 'forbidden', 'a teacher lists the accounts');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t1),
+                        403, 'forbidden', 'a teacher lists the accounts');
 main::role($a, PUT => 'zlsh122233333', 'school_admin');
 is(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t1)->{status}, 200,
    'as school_admin, the same session lists them');
 main::role($a, DELETE => 'zlsh122233333', 'school_admin');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t1),
-               403, 'forbidden', 'revoked: refused again');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t1),
+                        403, 'forbidden', 'revoked: refused again');
 
 # several roles at once, in the order granted
 main::role($a, PUT => 'zlsh122233333', $_) for qw(counselor consultant);
@@ -211,60 +176,60 @@ my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 
-main::is_error(main::role($s, PUT => 'zlsh122233333', 'counselor'), 403, 'forbidden', 'a student grants');
-main::is_error(main::role($t, PUT => 'zlsh122233333', 'counselor'), 403, 'forbidden', 'a teacher grants to self');
-main::is_error(main::role($t, DELETE => 'zlsh100000001', 'school_admin'), 403, 'forbidden', 'a teacher revokes');
-main::is_error(main::role($x, PUT => 'zlsh122233333', 'counselor'), 403, 'out_of_scope', "another school's admin grants");
-main::is_error(main::role($x, DELETE => 'zlsh100000001', 'school_admin'), 403, 'out_of_scope', "another school's admin revokes");
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $x), 403, 'out_of_scope',
-               "another school's admin lists");
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $s), 403, 'forbidden',
-               'a student lists');
+PortfolioTest::is_error(main::role($s, PUT => 'zlsh122233333', 'counselor'), 403, 'forbidden', 'a student grants');
+PortfolioTest::is_error(main::role($t, PUT => 'zlsh122233333', 'counselor'), 403, 'forbidden', 'a teacher grants to self');
+PortfolioTest::is_error(main::role($t, DELETE => 'zlsh100000001', 'school_admin'), 403, 'forbidden', 'a teacher revokes');
+PortfolioTest::is_error(main::role($x, PUT => 'zlsh122233333', 'counselor'), 403, 'out_of_scope', "another school's admin grants");
+PortfolioTest::is_error(main::role($x, DELETE => 'zlsh100000001', 'school_admin'), 403, 'out_of_scope', "another school's admin revokes");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $x), 403, 'out_of_scope',
+                        "another school's admin lists");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $s), 403, 'forbidden',
+                        'a student lists');
 
 for my $role (qw(teacher homeroom course_teacher)) {
-    main::is_error(main::role($a, PUT => 'zlsh122233333', $role), 422, 'role_from_sis', "grant $role");
-    main::is_error(main::role($a, DELETE => 'zlsh122233333', $role), 422, 'role_from_sis', "revoke $role");
+    PortfolioTest::is_error(main::role($a, PUT => 'zlsh122233333', $role), 422, 'role_from_sis', "grant $role");
+    PortfolioTest::is_error(main::role($a, DELETE => 'zlsh122233333', $role), 422, 'role_from_sis', "revoke $role");
 }
 for my $role (qw(student parent city_admin)) {
-    main::is_error(main::role($a, PUT => 'zlsh122233333', $role), 422, 'role_not_grantable', "grant $role");
-    main::is_error(main::role($a, DELETE => 'zlsh108234567', $role), 422, 'role_not_grantable', "revoke $role");
+    PortfolioTest::is_error(main::role($a, PUT => 'zlsh122233333', $role), 422, 'role_not_grantable', "grant $role");
+    PortfolioTest::is_error(main::role($a, DELETE => 'zlsh108234567', $role), 422, 'role_not_grantable', "revoke $role");
 }
-main::is_error(main::role($city, PUT => 'zlsh122233333', 'city_admin'), 422, 'role_not_grantable',
-               'not even the city admin grants city_admin');
-main::is_error(main::role($a, PUT => 'zlsh122233333', 'wizard'), 404, 'unknown_role', 'an unknown role');
-main::is_error(main::role($a, DELETE => 'zlsh122233333', 'wizard'), 404, 'unknown_role', 'revoke an unknown role');
+PortfolioTest::is_error(main::role($city, PUT => 'zlsh122233333', 'city_admin'), 422, 'role_not_grantable',
+                        'not even the city admin grants city_admin');
+PortfolioTest::is_error(main::role($a, PUT => 'zlsh122233333', 'wizard'), 404, 'unknown_role', 'an unknown role');
+PortfolioTest::is_error(main::role($a, DELETE => 'zlsh122233333', 'wizard'), 404, 'unknown_role', 'revoke an unknown role');
 
-main::is_error(main::role($a, PUT => 'zlsh108234567', 'outcome_submitter'), 422, 'not_staff',
-               "a staff role for a student's account");
-main::is_error(main::role($a, PUT => 'zlsh108234567', 'school_admin'), 422, 'not_staff',
-               "school_admin for a student's account");
-main::is_error(main::role($a, PUT => 'tpsh109000001', 'counselor'), 404, 'not_found',
-               "an account of another school, named under zlsh");
-main::is_error(main::role($a, PUT => 'cityadmin', 'counselor'), 404, 'not_found', 'the city admin under zlsh');
-main::is_error(main::role($a, PUT => 'zlsh999999999', 'counselor'), 404, 'not_found', 'no such account');
-main::is_error(main::role($city, PUT => 'zlsh122233333', 'counselor', 'nosuch'), 404, 'not_found',
-               'no such school');
+PortfolioTest::is_error(main::role($a, PUT => 'zlsh108234567', 'outcome_submitter'), 422, 'not_staff',
+                        "a staff role for a student's account");
+PortfolioTest::is_error(main::role($a, PUT => 'zlsh108234567', 'school_admin'), 422, 'not_staff',
+                        "school_admin for a student's account");
+PortfolioTest::is_error(main::role($a, PUT => 'tpsh109000001', 'counselor'), 404, 'not_found',
+                        "an account of another school, named under zlsh");
+PortfolioTest::is_error(main::role($a, PUT => 'cityadmin', 'counselor'), 404, 'not_found', 'the city admin under zlsh');
+PortfolioTest::is_error(main::role($a, PUT => 'zlsh999999999', 'counselor'), 404, 'not_found', 'no such account');
+PortfolioTest::is_error(main::role($city, PUT => 'zlsh122233333', 'counselor', 'nosuch'), 404, 'not_found',
+                        'no such school');
 is(main::me_roles($s), 'student', 'the student is unchanged');
 
 # an admin cannot revoke their own school_admin; another admin can
-main::is_error(main::role($a, DELETE => 'zlsh100000001', 'school_admin'), 409, 'own_admin_role',
-               'self-revoke of school_admin');
+PortfolioTest::is_error(main::role($a, DELETE => 'zlsh100000001', 'school_admin'), 409, 'own_admin_role',
+                        'self-revoke of school_admin');
 is(main::me_roles($a), 'school_admin,teacher', 'still an admin');
 my $r = main::role($a, DELETE => 'zlsh100000001', 'teacher');
-main::is_error($r, 422, 'role_from_sis', 'nor drop their own teacher role');
+PortfolioTest::is_error($r, 422, 'role_from_sis', 'nor drop their own teacher role');
 
 $r = main::role($a, PUT => 'zlsh122233333', 'school_admin');
 is($r->{status}, 200, 'the admin makes the teacher an admin');
-main::is_error(main::role($t, DELETE => 'zlsh122233333', 'school_admin'), 409, 'own_admin_role',
-               'the new admin cannot revoke their own either');
+PortfolioTest::is_error(main::role($t, DELETE => 'zlsh122233333', 'school_admin'), 409, 'own_admin_role',
+                        'the new admin cannot revoke their own either');
 $r = main::role($t, DELETE => 'zlsh100000001', 'school_admin');
 is($r->{status}, 200, 'the new admin revokes the first one');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $a), 403, 'forbidden',
-               'the first admin, in the same session, is no admin now');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $a), 403, 'forbidden',
+                        'the first admin, in the same session, is no admin now');
 $r = main::role($city, DELETE => 'zlsh122233333', 'school_admin');
 is($r->{status}, 200, 'the city admin may revoke anyone\'s school_admin');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t), 403, 'forbidden',
-               'and that takes effect at once too');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $t), 403, 'forbidden',
+                        'and that takes effect at once too');
 --- request
 GET /api/schools/zlsh/accounts
 --- error_code: 401
@@ -303,8 +268,8 @@ is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], ['zlsh111122222'], 'ro
 main::role($a, PUT => 'zlsh122233333', 'consultant');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/accounts?role=consultant', cookie => $a);
 is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], ['zlsh122233333'], 'role=consultant after a grant');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts?role=wizard', cookie => $a),
-               422, 'invalid_field', 'an unknown role filter');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts?role=wizard', cookie => $a),
+                        422, 'invalid_field', 'an unknown role filter');
 
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/accounts?q=%E5%B0%8F', cookie => $a);
 is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], [qw(zlsh108234567 zlsh108234568 zlsh108234569)],
@@ -320,17 +285,17 @@ is($r->{json}{next}, 'zlsh108234569', 'next: the last id given');
 $r = PortfolioTest::http(GET => "/api/schools/zlsh/accounts?limit=4&after=$r->{json}{next}", cookie => $a);
 is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], [qw(zlsh111122222 zlsh122233333)], 'the next page');
 is($r->{json}{next}, undef, 'the last page');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts?limit=0', cookie => $a),
-               422, 'invalid_field', 'limit=0');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts?limit=x', cookie => $a),
-               422, 'invalid_field', 'limit=x');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts?limit=0', cookie => $a),
+                        422, 'invalid_field', 'limit=0');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts?limit=x', cookie => $a),
+                        422, 'invalid_field', 'limit=x');
 
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/accounts/zlsh122233333', cookie => $a);
 is($r->{status}, 200, 'one account');
 is($r->{json}{account}{name}, '林老師', 'its name');
 unlike($r->{body}, qr/"pw"/, 'no credential');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts/tpsh109000001', cookie => $a),
-               404, 'not_found', "another school's account");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/accounts/tpsh109000001', cookie => $a),
+                        404, 'not_found', "another school's account");
 
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 $r = PortfolioTest::http(GET => '/api/schools/tpsh/accounts', cookie => $x);
@@ -338,8 +303,8 @@ is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], ['tpsh109000001'], "tp
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/accounts?role=school_admin', cookie => $city);
 is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], ['zlsh100000001'], 'the city admin lists zlsh');
-main::is_error(PortfolioTest::http(GET => '/api/schools/nosuch/accounts', cookie => $city),
-               404, 'not_found', 'an unknown school');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/nosuch/accounts', cookie => $city),
+                        404, 'not_found', 'an unknown school');
 --- request
 GET /api/schools/zlsh/accounts
 --- error_code: 401
@@ -352,7 +317,7 @@ GET /api/schools/zlsh/accounts
 --- init
 use utf8;
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
-my $expires = main::now_ms() + 4000;
+my $expires = PortfolioTest::now_ms() + 4000;
 
 my $r = main::tmp_create($a, { student => 'zlsh108234567', expires => $expires, reason => 'on_leave',
                                 note => '休學中，需補交資料' });
@@ -380,7 +345,7 @@ $r = PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts', cookie =
 unlike($r->{body}, qr/\Q$pw\E/, 'the password is never shown again');
 
 # a second one gets the next number, and its own password
-my $r2 = main::tmp_create($a, { name => '轉入生甲', expires => main::now_ms() + 86400_000, reason => 'transferred' });
+my $r2 = main::tmp_create($a, { name => '轉入生甲', expires => PortfolioTest::now_ms() + 86400_000, reason => 'transferred' });
 is($r2->{status}, 201, 'a second, for a transferred-in student with no account yet');
 is($r2->{json}{account}{id}, 'zlshtmp002', 'zlshtmp002');
 is($r2->{json}{account}{class}, undef, 'no class');
@@ -388,12 +353,12 @@ is($r2->{json}{account}{temporary}{student}, undef, 'no student');
 isnt($r2->{json}{initial_password}, $pw, 'another password');
 
 # sign in, forced change first
-$r = main::try_login('zlshtmp001', $pw);
+$r = PortfolioTest::try_login('zlshtmp001', $pw);
 is($r->{status}, 200, 'the temporary account signs in');
 ok($r->{json}{must_change_password}, 'must change the password');
 my $c = PortfolioTest::cookie_from($r);
-main::is_error(PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c), 403, 'password_change_required',
-               'nothing else before the change');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/testkit/stats', cookie => $c), 403, 'password_change_required',
+                        'nothing else before the change');
 $r = PortfolioTest::http(POST => '/api/password', cookie => $c,
                          body => { current => $pw, new => 'leave-pass-2024' });
 is($r->{status}, 200, 'changes the password');
@@ -404,13 +369,13 @@ is($rec->{expires}, $expires, 'the password change kept the expiry');
 ok($rec->{temporary}, 'and the temporary mark');
 
 # past the expiry
-Time::HiRes::sleep(($expires - main::now_ms()) / 1000 + 0.3);
-main::is_error(PortfolioTest::http(GET => '/api/me', cookie => $c), 401, 'session_expired',
-               'the open session ends at the expiry');
-main::is_error(main::try_login('zlshtmp001', 'leave-pass-2024'), 403, 'account_expired',
-               'the right password: 403 account_expired');
-main::is_error(main::try_login('zlshtmp001', 'wrong-pass-2024'), 401, 'invalid_credentials',
-               'a wrong one says nothing about the account');
+Time::HiRes::sleep(($expires - PortfolioTest::now_ms()) / 1000 + 0.3);
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/me', cookie => $c), 401, 'session_expired',
+                        'the open session ends at the expiry');
+PortfolioTest::is_error(PortfolioTest::try_login('zlshtmp001', 'leave-pass-2024'), 403, 'account_expired',
+                        'the right password: 403 account_expired');
+PortfolioTest::is_error(PortfolioTest::try_login('zlshtmp001', 'wrong-pass-2024'), 401, 'invalid_credentials',
+                        'a wrong one says nothing about the account');
 
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts', cookie => $a);
 is($r->{status}, 200, 'GET temporary accounts');
@@ -420,8 +385,8 @@ $r = PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts?state=expi
 is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], ['zlshtmp001'], 'state=expired');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts?state=active', cookie => $a);
 is_deeply([ map { $_->{id} } @{ $r->{json}{accounts} } ], ['zlshtmp002'], 'state=active');
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts?state=odd', cookie => $a),
-               422, 'invalid_field', 'an unknown state');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts?state=odd', cookie => $a),
+                        422, 'invalid_field', 'an unknown state');
 $r = PortfolioTest::http(GET => '/api/schools/zlsh/accounts?role=student', cookie => $a);
 is(scalar(grep { $_->{temporary} } @{ $r->{json}{accounts} }), 2, 'the school list shows them too, marked');
 
@@ -440,7 +405,7 @@ GET /api/schools/zlsh/temporary-accounts
 --- init
 use utf8;
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
-my $now = main::now_ms();
+my $now = PortfolioTest::now_ms();
 my $day = 86400_000;
 
 my $r = main::tmp_create($a, { name => '臨時生', expires => $now + 3000, reason => 'other' });
@@ -453,23 +418,23 @@ is(PortfolioTest::http(POST => '/api/password', cookie => $c,
 # extend before the expiry: the open session goes on past the old one
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
                          body => { expires => '2099-01-01T00:00:00+08:00' });
-main::is_error($r, 422, 'invalid_expiry', 'more than a year ahead');
+PortfolioTest::is_error($r, 422, 'invalid_expiry', 'more than a year ahead');
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
                          body => { expires => $now + 30 * $day });
 is($r->{status}, 200, 'extended by a month');
 is($r->{json}{account}{expires}, $now + 30 * $day, 'the new expiry');
-Time::HiRes::sleep(($now + 3300 - main::now_ms()) / 1000) if main::now_ms() < $now + 3300;
+Time::HiRes::sleep(($now + 3300 - PortfolioTest::now_ms()) / 1000) if PortfolioTest::now_ms() < $now + 3300;
 is(PortfolioTest::http(GET => '/api/me', cookie => $c)->{status}, 200, 'past the old expiry, the session still works');
 
 # an expired account can be extended and signs in again
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
-                         body => { expires => main::now_ms() + 1500 });
+                         body => { expires => PortfolioTest::now_ms() + 1500 });
 is($r->{status}, 200, 'shortened to 1.5 s');
 Time::HiRes::sleep(1.8);
-main::is_error(main::try_login('zlshtmp001', 'temp-pass-2024'), 403, 'account_expired', 'expired');
-main::is_error(PortfolioTest::http(GET => '/api/me', cookie => $c), 401, 'session_expired', 'its session too');
+PortfolioTest::is_error(PortfolioTest::try_login('zlshtmp001', 'temp-pass-2024'), 403, 'account_expired', 'expired');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/me', cookie => $c), 401, 'session_expired', 'its session too');
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
-                         body => { expires => main::now_ms() + 7 * $day });
+                         body => { expires => PortfolioTest::now_ms() + 7 * $day });
 is($r->{status}, 200, 'extended after it expired');
 is($r->{json}{account}{state}, 'active', 'active again');
 my $c2 = PortfolioTest::login('zlshtmp001', 'temp-pass-2024');
@@ -484,74 +449,74 @@ is($r->{status}, 200, 'DELETE disables');
 ok($r->{json}{account}{disabled}, 'disabled');
 is($r->{json}{account}{state}, 'disabled', 'state disabled');
 is($r->{json}{account}{disabled_by}, 'zlsh100000001', 'by the admin');
-main::is_error(main::try_login('zlshtmp001', 'temp-pass-2024'), 403, 'account_disabled', 'sign-in refused');
-main::is_error(PortfolioTest::http(GET => '/api/me', cookie => $c2), 401, 'session_expired', 'sessions end');
+PortfolioTest::is_error(PortfolioTest::try_login('zlshtmp001', 'temp-pass-2024'), 403, 'account_disabled', 'sign-in refused');
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/me', cookie => $c2), 401, 'session_expired', 'sessions end');
 $r = PortfolioTest::http(DELETE => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a);
 is($r->{status}, 200, 'DELETE again');
 ok(!$r->{json}{changed}, 'nothing changed');
-main::is_error(PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
-                                   body => { expires => main::now_ms() + $day }),
-               409, 'account_disabled', 'a disabled account is not extended');
+PortfolioTest::is_error(PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
+                                            body => { expires => PortfolioTest::now_ms() + $day }),
+                        409, 'account_disabled', 'a disabled account is not extended');
 my $rec = main::user_record($a, 'zlshtmp001');
 ok($rec->{disabled}, 'stored disabled');
 ok($rec->{pw}, 'the credential kept');
 
 # bounds on creation
-for my $case ([ 'in the past', $now - 1000 ], [ 'now + 366 days', main::now_ms() + 366 * $day ]) {
-    main::is_error(main::tmp_create($a, { name => 'x', expires => $case->[1], reason => 'other' }),
-                   422, 'invalid_expiry', $case->[0]);
+for my $case ([ 'in the past', $now - 1000 ], [ 'now + 366 days', PortfolioTest::now_ms() + 366 * $day ]) {
+    PortfolioTest::is_error(main::tmp_create($a, { name => 'x', expires => $case->[1], reason => 'other' }),
+                            422, 'invalid_expiry', $case->[0]);
 }
-$r = main::tmp_create($a, { name => '一年', expires => main::now_ms() + 364 * $day, reason => 'other' });
+$r = main::tmp_create($a, { name => '一年', expires => PortfolioTest::now_ms() + 364 * $day, reason => 'other' });
 is($r->{status}, 201, '364 days is fine');
 is($r->{json}{account}{id}, 'zlshtmp002', 'the next number');
 $r = main::tmp_create($a, { name => 'ISO', expires => '2026-12-31T23:59:00+08:00', reason => 'other' });
-if (main::now_ms() < 1798732740000 && main::now_ms() > 1798732740000 - 365 * $day) {
+if (PortfolioTest::now_ms() < 1798732740000 && PortfolioTest::now_ms() > 1798732740000 - 365 * $day) {
     is($r->{status}, 201, 'an ISO 8601 expiry');
     is($r->{json}{account}{expires}, 1798732740000, 'in ms');
     is($r->{json}{account}{expires_iso}, '2026-12-31T23:59:00+08:00', 'and back');
 } else {
-    main::is_error($r, 422, 'invalid_expiry', 'an ISO 8601 expiry outside the year ahead');
+    PortfolioTest::is_error($r, 422, 'invalid_expiry', 'an ISO 8601 expiry outside the year ahead');
 }
-main::is_error(main::tmp_create($a, { name => 'x', expires => '2026-12-31 23:59', reason => 'other' }),
-               422, 'invalid_field', 'not ISO 8601');
-main::is_error(main::tmp_create($a, { name => 'x', reason => 'other' }), 422, 'invalid_field', 'no expiry');
-main::is_error(main::tmp_create($a, { name => 'x', expires => $now + $day, reason => 'holiday' }),
-               422, 'invalid_field', 'an unknown reason');
-main::is_error(main::tmp_create($a, { name => 'x', expires => $now + $day }), 422, 'invalid_field', 'no reason');
-main::is_error(main::tmp_create($a, { expires => $now + $day, reason => 'other' }),
-               422, 'invalid_field', 'no name and no student');
-main::is_error(main::tmp_create($a, { name => 'x' x 51, expires => $now + $day, reason => 'other' }),
-               422, 'invalid_field', 'a name too long');
-main::is_error(main::tmp_create($a, { student => 'tpsh109000001', expires => $now + $day, reason => 'other' }),
-               404, 'not_found', "another school's student");
-main::is_error(main::tmp_create($a, { student => 'zlsh122233333', expires => $now + $day, reason => 'other' }),
-               422, 'not_a_student', "a teacher's account as the student");
-main::is_error(main::tmp_create($a, { student => 'zlshtmp002', expires => $now + $day, reason => 'other' }),
-               422, 'not_a_student', 'a temporary account as the student');
-main::is_error(main::tmp_create($a, [1]), 422, 'invalid_field', 'not an object');
+PortfolioTest::is_error(main::tmp_create($a, { name => 'x', expires => '2026-12-31 23:59', reason => 'other' }),
+                        422, 'invalid_field', 'not ISO 8601');
+PortfolioTest::is_error(main::tmp_create($a, { name => 'x', reason => 'other' }), 422, 'invalid_field', 'no expiry');
+PortfolioTest::is_error(main::tmp_create($a, { name => 'x', expires => $now + $day, reason => 'holiday' }),
+                        422, 'invalid_field', 'an unknown reason');
+PortfolioTest::is_error(main::tmp_create($a, { name => 'x', expires => $now + $day }), 422, 'invalid_field', 'no reason');
+PortfolioTest::is_error(main::tmp_create($a, { expires => $now + $day, reason => 'other' }),
+                        422, 'invalid_field', 'no name and no student');
+PortfolioTest::is_error(main::tmp_create($a, { name => 'x' x 51, expires => $now + $day, reason => 'other' }),
+                        422, 'invalid_field', 'a name too long');
+PortfolioTest::is_error(main::tmp_create($a, { student => 'tpsh109000001', expires => $now + $day, reason => 'other' }),
+                        404, 'not_found', "another school's student");
+PortfolioTest::is_error(main::tmp_create($a, { student => 'zlsh122233333', expires => $now + $day, reason => 'other' }),
+                        422, 'not_a_student', "a teacher's account as the student");
+PortfolioTest::is_error(main::tmp_create($a, { student => 'zlshtmp002', expires => $now + $day, reason => 'other' }),
+                        422, 'not_a_student', 'a temporary account as the student');
+PortfolioTest::is_error(main::tmp_create($a, [1]), 422, 'invalid_field', 'not an object');
 
 # who may
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $s = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 my $body = { name => 'x', expires => $now + $day, reason => 'other' };
-main::is_error(main::tmp_create($t, $body), 403, 'forbidden', 'a teacher creates');
-main::is_error(main::tmp_create($s, $body), 403, 'forbidden', 'a student creates');
-main::is_error(main::tmp_create($x, $body), 403, 'out_of_scope', "another school's admin creates");
-main::is_error(PortfolioTest::http(DELETE => '/api/schools/zlsh/temporary-accounts/zlshtmp002', cookie => $x),
-               403, 'out_of_scope', "another school's admin disables");
-main::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts', cookie => $t),
-               403, 'forbidden', 'a teacher lists');
-main::is_error(PortfolioTest::http(DELETE => '/api/schools/zlsh/temporary-accounts/zlsh108234567', cookie => $a),
-               404, 'not_found', 'a regular account is not disabled here');
-main::is_error(PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlsh108234567', cookie => $a,
-                                   body => { expires => $now + $day }),
-               404, 'not_found', 'nor given an expiry');
+PortfolioTest::is_error(main::tmp_create($t, $body), 403, 'forbidden', 'a teacher creates');
+PortfolioTest::is_error(main::tmp_create($s, $body), 403, 'forbidden', 'a student creates');
+PortfolioTest::is_error(main::tmp_create($x, $body), 403, 'out_of_scope', "another school's admin creates");
+PortfolioTest::is_error(PortfolioTest::http(DELETE => '/api/schools/zlsh/temporary-accounts/zlshtmp002', cookie => $x),
+                        403, 'out_of_scope', "another school's admin disables");
+PortfolioTest::is_error(PortfolioTest::http(GET => '/api/schools/zlsh/temporary-accounts', cookie => $t),
+                        403, 'forbidden', 'a teacher lists');
+PortfolioTest::is_error(PortfolioTest::http(DELETE => '/api/schools/zlsh/temporary-accounts/zlsh108234567', cookie => $a),
+                        404, 'not_found', 'a regular account is not disabled here');
+PortfolioTest::is_error(PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlsh108234567', cookie => $a,
+                                            body => { expires => $now + $day }),
+                        404, 'not_found', 'nor given an expiry');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 $r = main::tmp_create($city, $body, 'tpsh');
 is($r->{status}, 201, 'the city admin issues one in tpsh');
 is($r->{json}{account}{id}, 'tpshtmp001', "numbered in tpsh's own series");
-main::is_error(main::tmp_create($city, $body, 'nosuch'), 404, 'not_found', 'an unknown school');
+PortfolioTest::is_error(main::tmp_create($city, $body, 'nosuch'), 404, 'not_found', 'an unknown school');
 --- request
 GET /api/schools/zlsh/temporary-accounts
 --- error_code: 401
@@ -565,7 +530,7 @@ GET /api/schools/zlsh/temporary-accounts
 use utf8;
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $t0 = main::now_ms();
+my $t0 = PortfolioTest::now_ms();
 
 main::role($a, PUT => 'zlsh122233333', 'counselor');
 main::role($city, DELETE => 'zlsh122233333', 'counselor');
@@ -575,7 +540,7 @@ my $r = main::tmp_create($a, { student => 'zlsh108234569', expires => $t0 + 8640
 PortfolioTest::http(PUT => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a,
                     body => { expires => $t0 + 2 * 86400_000 });
 PortfolioTest::http(DELETE => '/api/schools/zlsh/temporary-accounts/zlshtmp001', cookie => $a);
-main::is_error(main::role($a, PUT => 'zlsh122233333', 'homeroom'), 422, 'role_from_sis', 'a refusal');
+PortfolioTest::is_error(main::role($a, PUT => 'zlsh122233333', 'homeroom'), 422, 'role_from_sis', 'a refusal');
 
 my $school = main::audit($a, 'school/zlsh');
 is_deeply([ map { $_->{action} } @$school ],
@@ -584,7 +549,7 @@ is_deeply([ map { $_->{action} } @$school ],
           'the school trail: each change once, in order, refusals and no-ops not');
 is_deeply([ map { $_->{by} } @$school ],
           [qw(zlsh100000001 cityadmin zlsh100000001 zlsh100000001 zlsh100000001 zlsh100000001)], 'by whom');
-ok(!grep({ $_->{at} < $t0 || $_->{at} > main::now_ms() } @$school), 'when');
+ok(!grep({ $_->{at} < $t0 || $_->{at} > PortfolioTest::now_ms() } @$school), 'when');
 is_deeply($school->[0]{detail}, { account => 'zlsh122233333', role => 'counselor',
                                   roles => ['teacher', 'course_teacher', 'counselor'] }, 'a grant in detail');
 is_deeply($school->[1]{detail}{roles}, ['teacher', 'course_teacher'], 'a revoke in detail');
@@ -618,12 +583,10 @@ GET /api/schools/zlsh/accounts
 
 
 === TEST 8: conf/limit_req.conf: sign-ins from one address within the burst all succeed, a flood beyond gets a JSON 429, nothing else is counted
---- http_config
-include $TEST_NGINX_ROOT/conf/limit_req.conf;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin accounts $TEST_NGINX_BUILD/plugins/accounts.so;
+--- http_config eval
+# the shipped limits, at http level (where in the section does not matter)
+PortfolioTest::http_config(plugins => ['accounts'],
+                           extra => 'include $TEST_NGINX_ROOT/conf/limit_req.conf;')
 --- config
 location /api/ {
     portfolio_api on;
@@ -648,7 +611,7 @@ my $kept;
 my $t0 = Time::HiRes::time();
 for my $i (1 .. 60) {
     my $u = $users[$i % @users];
-    my $r = main::try_login(@$u);
+    my $r = PortfolioTest::try_login(@$u);
     $ok++ if $r->{status} == 200;
     $kept = PortfolioTest::cookie_from($r) if $u->[0] eq 'zlsh100000001';
 }
@@ -680,7 +643,7 @@ is(PortfolioTest::http(GET => '/api/schools/zlsh/accounts', cookie => $kept)->{s
 
 # the allowance comes back at the configured rate
 Time::HiRes::sleep(1.2);
-is(main::try_login('zlsh108234569', 'student-pass-3')->{status}, 200, 'a second later, a sign-in gets through');
+is(PortfolioTest::try_login('zlsh108234569', 'student-pass-3')->{status}, 200, 'a second later, a sign-in gets through');
 --- request
 GET /api/me
 --- error_code: 401
@@ -690,12 +653,10 @@ GET /api/me
 
 
 === TEST 9: guessing one account from a school's address slows that account only, not the school (module per-account delay under conf/limit_req.conf)
---- http_config
-include $TEST_NGINX_ROOT/conf/limit_req.conf;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin accounts $TEST_NGINX_BUILD/plugins/accounts.so;
+--- http_config eval
+# the shipped limits, at http level (where in the section does not matter)
+PortfolioTest::http_config(plugins => ['accounts'],
+                           extra => 'include $TEST_NGINX_ROOT/conf/limit_req.conf;')
 --- config
 location /api/ {
     portfolio_api on;
@@ -708,16 +669,16 @@ location @portfolio_429 {
 --- init
 my @codes;
 for (1 .. 7) {
-    my $r = main::try_login('zlsh108234567', 'not-my-password');
+    my $r = PortfolioTest::try_login('zlsh108234567', 'not-my-password');
     push @codes, $r->{json} ? $r->{json}{error}{code} : $r->{status};
 }
 is_deeply([ @codes[0 .. 4] ], [ ('invalid_credentials') x 5 ], 'five free tries');
 is($codes[6], 'too_many_attempts', "then the module's per-account delay");
-my $r = main::try_login('zlsh108234567', 'student-pass-1');
-main::is_error($r, 429, 'too_many_attempts', 'even the right password waits');
+my $r = PortfolioTest::try_login('zlsh108234567', 'student-pass-1');
+PortfolioTest::is_error($r, 429, 'too_many_attempts', 'even the right password waits');
 ok($r->{headers}{'retry-after'} >= 1, 'with Retry-After');
 for my $u (['zlsh108234569', 'student-pass-3'], ['zlsh122233333', 'teacher-pass-2'], ['zlsh100000001', 'admin-pass-1']) {
-    is(main::try_login(@$u)->{status}, 200, "$u->[0] from the same address signs in");
+    is(PortfolioTest::try_login(@$u)->{status}, 200, "$u->[0] from the same address signs in");
 }
 --- request
 GET /api/me

@@ -1,17 +1,40 @@
 package PortfolioTest;
 
-# Helpers for the project's `--- init` sections (and any other Perl in the
-# tests) that need to talk to the nginx under test directly: create fixtures
-# through the API, log in and keep the session cookie, and so on.
+# What the test files share, so that each states only what it is about:
 #
+# - the usual configuration of a block (the module, the data directory,
+#   password cost 10, the bootstrap file t/data/school.json, the plugins,
+#   the API location), made by plugin_lines(), main_config(), http_config()
+#   and api_config(), and installed as a file's block defaults by
+#   block_defaults();
+# - helpers for the `--- init` sections (multi-step flows) that talk to the
+#   nginx under test directly: create fixtures through the API, log in and
+#   keep the session cookie, check error answers, and so on.
+#
+#     use Test::Nginx::Socket 'no_plan';
+#     use PortfolioTest;
+#     PortfolioTest::block_defaults(plugins => [qw(school testkit)]);
+#     run_tests();
+#     __DATA__
+#     === TEST 1: a block with the usual configuration states none of it
 #     --- init
 #     my $cookie = PortfolioTest::login('alice', 'secret');
 #     my $r = PortfolioTest::http(POST => '/api/items',
 #                                 body => { title => 'x' }, cookie => $cookie);
 #     die "setup failed: $r->{status}" unless $r->{status} == 201;
+#     --- request
+#     GET /api/health
+#
+#     === TEST 2: the usual configuration and a directive more
+#     --- http_config eval
+#     PortfolioTest::http_config(extra => 'portfolio_session_idle 1s;')
 #
 # It talks to 127.0.0.1 on $ENV{TEST_NGINX_SERVER_PORT} (1984 by default),
 # the same server Test::Nginx::Socket started for the current block.
+#
+# `init` code is evaluated in package main by t/lib's runner and in
+# Test::Nginx::Util (under `use strict`) by openresty's: it calls these
+# helpers by their full names, PortfolioTest::...
 
 use strict;
 use warnings;
@@ -128,6 +151,119 @@ sub login {
     die sprintf("PortfolioTest::login(%s): no Set-Cookie (status %s%s): %s\n",
                 $user, $r->{status} // 'none',
                 $r->{error} ? ", $r->{error}" : '', $r->{body} // '');
+}
+
+
+# api($method, $path, $cookie, %opts) -> http()'s answer for /api$path.
+# %opts as http()'s (body, headers, timeout).  30 s by default, not 5:
+# imports and uploads of several megabytes take longer on a busy machine,
+# and the bound only ends a broken run.
+sub api {
+    my ($method, $path, $cookie, %opts) = @_;
+    return http($method => "/api$path", cookie => $cookie, timeout => 30,
+                %opts);
+}
+
+# try_login($user, $pass) -> the answer to POST /api/session, whatever it
+# is (login() is for sign-ins that must work).
+sub try_login {
+    my ($user, $pass) = @_;
+    return http(POST => '/api/session',
+                body => { username => $user, password => $pass });
+}
+
+# now_ms() -> the time in milliseconds, as the API's times are.
+sub now_ms {
+    require Time::HiRes;
+    return int(Time::HiRes::time() * 1000);
+}
+
+# seed($cookie, $db, $key, $value): writes one record as is through
+# testkit's seed route (t/plugins/testkit.c); a ref $value is stored as
+# its JSON text.  Dies unless the write answered 200.
+sub seed {
+    my ($cookie, $db, $key, $value) = @_;
+    # characters, not bytes: the request body is encoded once, by http()
+    $value = JSON::PP->new->canonical->encode($value) if ref $value;
+    my $r = api(POST => '/testkit/seed', $cookie,
+                body => { db => $db, key => $key, value => $value });
+    die "seed $db/$key: " . ($r->{status} // 'none') . ' '
+        . ($r->{body} // '') . "\n"
+        unless ($r->{status} // 0) == 200;
+    return;
+}
+
+# The error answers, {"error":{"code":"...","message":"..."}}, checked
+# three ways; each test file keeps the one it always used.
+
+# is_error($r, $status, $code, $what): two tests, the status and the
+# error code (the body, when it is no error object, shows in the failure).
+sub is_error {
+    my ($r, $status, $code, $what) = @_;
+    require Test::More;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    Test::More::is($r->{status}, $status, "$what: status $status")
+        or Test::More::diag($r->{body});
+    Test::More::is(_error_code($r), $code, "$what: error code $code");
+}
+
+# is_json_error($r, $status, $code, $what): is_error()'s two tests, and
+# that there is a message and the answer is JSON (four tests).
+sub is_json_error {
+    my ($r, $status, $code, $what) = @_;
+    require Test::More;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    is_error($r, $status, $code, $what);
+    my $error = _error_object($r) || {};
+    Test::More::like($error->{message} // '', qr/\S/,
+                     "$what: error message present");
+    Test::More::like($r->{headers}{'content-type'} // '',
+                     qr{^application/json\b}, "$what: JSON content type");
+}
+
+# is_exact_error($r, $status, $code, $what): three tests, the status, a
+# body that is the error object and nothing else, and the exact content
+# type.
+sub is_exact_error {
+    my ($r, $status, $code, $what) = @_;
+    require Test::More;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    Test::More::is($r->{status}, $status, "$what: status $status");
+    Test::More::like($r->{body} // '',
+                     qr/^\{"error":\{"code":"\Q$code\E","message":"(?:[^"\\]|\\.)+"\}\}$/,
+                     "$what: error body with code $code");
+    Test::More::is($r->{headers}{'content-type'} // '',
+                   'application/json; charset=utf-8', "$what: JSON content type");
+}
+
+# The answer's {"error":{...}} object, or undef when it has none.
+sub _error_object {
+    my ($r) = @_;
+    return ref $r->{json} eq 'HASH' && ref $r->{json}{error} eq 'HASH'
+        ? $r->{json}{error} : undef;
+}
+
+# The answer's error code, or what the body was instead.
+sub _error_code {
+    my ($r) = @_;
+    my $error = _error_object($r);
+    return $error ? $error->{code} : "(body: " . ($r->{body} // '') . ")";
+}
+
+# log_clean(): one test, that nothing went wrong inside nginx during the
+# init flow (a block's no_error_log looks only at its final request): no
+# line of the block's error.log so far is an error.
+sub log_clean {
+    require Test::More;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    # the file itself, not the runners' error_log_data(): openresty's reads
+    # on from where the previous block's checks stopped
+    my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/logs/error.log";
+    open my $fh, '<', $file or die "PortfolioTest::log_clean: $file: $!\n";
+    my $log = do { local $/; <$fh> };
+    close $fh;
+    my @bad = grep { /\[(?:error|crit|alert|emerg)\]/ } split /\n/, $log;
+    Test::More::is_deeply(\@bad, [], 'no [error], [crit] or [alert] in error.log');
 }
 
 
@@ -281,6 +417,185 @@ sub enqueue {
                        "$q->{method} $q->{path} waits for the writer");
     }
     return @sent;
+}
+
+# --- The usual configuration ------------------------------------------------
+#
+# Text for a block's main_config, http_config and config sections.  Like a
+# hand-written section it names $TEST_NGINX_BUILD, $TEST_NGINX_ROOT and
+# $TEST_NGINX_SERVER_ROOT, which the runner replaces from the environment.
+# In a block, call them from an `eval` section (single quotes around
+# directives, so that Perl leaves the $TEST_NGINX_ names alone):
+#
+#     --- main_config eval
+#     PortfolioTest::main_config('thread_pool pfw threads=1;')
+#     --- http_config eval
+#     PortfolioTest::http_config(plugins => ['testkit'],
+#                                extra => 'portfolio_group_commit off;')
+#     --- config eval
+#     PortfolioTest::api_config('portfolio_json_max_size 64;')
+
+# The test-only plugins (t/plugins/*.c, which scripts/test builds into
+# $TEST_NGINX_BUILD/t-plugins/), by the name a test lists them under, and
+# the name each calls itself, which its portfolio_plugin line must give:
+# testkit_quiet is testkit.c without the scheduled job, so it is testkit.
+# Every other name is a shipped plugin, $TEST_NGINX_BUILD/plugins/NAME.so.
+# garbage.so is no shared object at all (scripts/test writes it).
+my %TEST_PLUGIN = (
+    testkit       => 'testkit',
+    testkit_quiet => 'testkit',
+    abi2          => 'abi2',
+    badroute      => 'badroute',
+    noentry       => 'noentry',
+    refuses       => 'refuses',
+    garbage       => 'garbage',
+);
+
+# What a block has unless it says otherwise: the values block_defaults()
+# starts from.
+my %USUAL = (
+    plugins       => [],
+    password_cost => 10,
+    bootstrap     => '$TEST_NGINX_ROOT/t/data/school.json',
+    api           => [],
+);
+
+# The current test file's usual configuration (block_defaults() sets it).
+my %File = %USUAL;
+my $Defaults_set;
+
+# plugin_lines(@names) -> one "portfolio_plugin NAME PATH;" line for each
+# name, in order.  The only place that knows where plugins are and how
+# they are listed (only t/030's load failures that list a plugin wrongly
+# on purpose write their lines themselves).
+sub plugin_lines {
+    my (@names) = @_;
+    my $text = '';
+    for my $name (@names) {
+        if (exists $TEST_PLUGIN{$name}) {
+            $text .= "portfolio_plugin $TEST_PLUGIN{$name} "
+                   . "\$TEST_NGINX_BUILD/t-plugins/$name.so;\n";
+        } else {
+            $text .= "portfolio_plugin $name \$TEST_NGINX_BUILD/plugins/$name.so;\n";
+        }
+    }
+    return $text;
+}
+
+# main_config(@lines) -> the main section: the module, then @lines.
+sub main_config {
+    my (@lines) = @_;
+    return "load_module \$TEST_NGINX_BUILD/ngx_http_portfolio_module.so;\n"
+         . _lines(@lines);
+}
+
+# http_config(%opts) -> the http section: the data directory, the password
+# cost, the bootstrap file, the plugins, then the extra lines.  Options,
+# each the current file's (block_defaults()) or the usual one when not
+# given:
+#   plugins       => [names]  as plugin_lines() takes them (usual: none)
+#   password_cost => N        (usual: 10); undef: no such line
+#   bootstrap     => path     (usual: $TEST_NGINX_ROOT/t/data/school.json);
+#                             undef: no such line
+#   bare          => 1        neither of the two lines above, unless given
+#   extra         => line(s)  a string or an array ref of strings, after
+#                             the plugins (plugin_lines() text is fine too)
+sub http_config {
+    my (%opts) = @_;
+    _check_options('http_config', \%opts, qw(plugins password_cost bootstrap bare extra));
+    my %c = (%File, _unbare(%opts));
+    my $text = "portfolio_data_dir \$TEST_NGINX_SERVER_ROOT/html/data;\n";
+    $text .= "portfolio_password_cost $c{password_cost};\n"
+        if defined $c{password_cost};
+    $text .= "portfolio_bootstrap $c{bootstrap};\n" if defined $c{bootstrap};
+    $text .= plugin_lines(@{ $c{plugins} });
+    return $text . _lines($c{extra});
+}
+
+# api_config(@lines) -> the config section: the API location, with the
+# current file's lines inside it (block_defaults()'s api), then @lines.
+sub api_config {
+    my (@lines) = @_;
+    my $inside = _lines(@{ $File{api} }, @lines);
+    $inside =~ s/^(?=.)/    /mg;
+    return "location /api/ {\n    portfolio_api on;\n${inside}}\n";
+}
+
+# block_defaults(%opts): makes the usual configuration the current test
+# file's, with http_config()'s options (plugins, password_cost, bootstrap,
+# bare) and api => [lines inside the API location], and gives it to every
+# block without a main_config, http_config or config section of its own.
+# A block that wants none of a section says so with an empty one.  Call it
+# once, before run_tests().
+sub block_defaults {
+    my (%opts) = @_;
+    die "PortfolioTest::block_defaults: called twice\n" if $Defaults_set++;
+    # no extra: a block's http_config(extra => ...) would replace it
+    _check_options('block_defaults', \%opts, qw(plugins password_cost bootstrap bare api));
+    %File = (%USUAL, _unbare(%opts));
+    my $preprocessor = sub {
+        my ($block) = @_;
+        $block->set_value(main_config => main_config())
+            unless defined $block->main_config;
+        $block->set_value(http_config => http_config())
+            unless defined $block->http_config;
+        $block->set_value(config => api_config())
+            unless defined $block->config;
+    };
+    # the & form skips the prototype (&) openresty's version declares,
+    # which takes only a literal sub { ... }
+    &Test::Nginx::Socket::add_block_preprocessor($preprocessor);
+    _test_functions_for_init();
+    return;
+}
+
+# The Test::More functions the init sections call by their short names.
+my @INIT_FUNCTIONS = qw(ok is isnt like unlike is_deeply cmp_ok pass fail
+                        diag note);
+
+# `init` code calls is(), like(), ok() ... as the test file would.  t/lib's
+# runner evaluates it in package main, where Test::Base exported them;
+# openresty's evaluates it in package Test::Nginx::Util, which has none of
+# them (and bails out on the first call): give that package the same
+# functions, where it does not have its own.
+sub _test_functions_for_init {
+    require Test::More;
+    no strict 'refs';
+    for my $name (@INIT_FUNCTIONS) {
+        next if defined &{"Test::Nginx::Util::$name"};
+        *{"Test::Nginx::Util::$name"} = \&{"Test::More::$name"};
+    }
+    return;
+}
+
+# Dies on an option $what does not take (a misspelt one would be ignored).
+sub _check_options {
+    my ($what, $opts, @known) = @_;
+    my %known = map { $_ => 1 } @known;
+    my @bad = grep { !$known{$_} } sort keys %$opts;
+    die "PortfolioTest::$what: unknown option(s) @bad\n" if @bad;
+    return;
+}
+
+# The options with bare => 1 turned into the two lines it leaves out.
+sub _unbare {
+    my (%opts) = @_;
+    if (delete $opts{bare}) {
+        $opts{$_} = undef for grep { !exists $opts{$_} } qw(password_cost bootstrap);
+    }
+    return %opts;
+}
+
+# Strings and array refs of strings -> their lines, each ending in "\n".
+sub _lines {
+    my $text = '';
+    for my $item (@_) {
+        next unless defined $item;
+        for my $s (ref $item eq 'ARRAY' ? @$item : $item) {
+            $text .= $s =~ /\n\z/ ? $s : "$s\n";
+        }
+    }
+    return $text;
 }
 
 1;

@@ -1,9 +1,12 @@
 package PortfolioWorld;
 
-# Helpers shared by the outcome tests' init sections (t/080, t/090):
-# requests, seeding records through the testkit plugin, reading them back,
+# Helpers shared by the outcome tests' init sections (t/080, t/090, and
+# t/085 for blob_path): reading records back through the testkit plugin,
 # and a school term with courses and an open upload window.  They are
-# defined in package main, where the runner evaluates `init` code.
+# defined in package main and called as main::..., whichever package the
+# runner evaluates `init` code in.  Requests, seeding records and error
+# checks are PortfolioTest's (api, seed, is_error), which every test file
+# shares.
 
 use strict;
 use warnings;
@@ -11,7 +14,6 @@ use PortfolioTest;
 use Digest::SHA ();
 use File::Find ();
 use JSON::PP ();
-use Time::HiRes ();
 
 no warnings 'redefine';
 
@@ -21,26 +23,11 @@ no warnings 'redefine';
 
 sub main::enc { JSON::PP->new->canonical }
 
-sub main::api {
-    my ($method, $path, $cookie, %opts) = @_;
-    return PortfolioTest::http($method => "/api$path", cookie => $cookie,
-                               timeout => 30, %opts);
-}
-
-# seed($cookie, $db, $key, $value): one record as is; a ref is JSON-encoded.
-sub main::seed {
-    my ($cookie, $db, $key, $value) = @_;
-    $value = main::enc()->encode($value) if ref $value;
-    my $r = main::api(POST => '/testkit/seed', $cookie,
-                      body => { db => $db, key => $key, value => $value });
-    die "seed $db/$key: $r->{status} $r->{body}\n" unless $r->{status} == 200;
-}
-
 # records($cookie, $db, $prefix) -> [{key, value (decoded)}]
 sub main::records {
     my ($cookie, $db, $prefix) = @_;
-    my $r = main::api(GET => "/testkit/records?db=$db&prefix="
-                             . main::urlenc($prefix // ''), $cookie);
+    my $r = PortfolioTest::api(GET => "/testkit/records?db=$db&prefix="
+                                      . main::urlenc($prefix // ''), $cookie);
     die "records $db: $r->{status} $r->{body}\n" unless $r->{status} == 200;
     return [ map { { key => $_->{key},
                      value => eval { main::enc()->decode($_->{value}) }
@@ -60,25 +47,23 @@ sub main::urlenc {
     return $s;
 }
 
-sub main::now_ms { int(Time::HiRes::time() * 1000) }
-
 sub main::window {
     my ($cookie, $term, $kind, $from, $to) = @_;
-    main::seed($cookie, 'settings', "school/zlsh/window/$term/$kind",
-               { from => $from, to => $to });
+    PortfolioTest::seed($cookie, 'settings', "school/zlsh/window/$term/$kind",
+                        { from => $from, to => $to });
 }
 
 # A course of school zlsh and the enrollment of each student named.
 sub main::course {
     my ($cookie, $term, $code, $course, @students) = @_;
-    main::seed($cookie, 'sis_courses', "zlsh\x1f$term\x1f$code",
-               { school => 'zlsh', term => $term, code => $code,
-                 co_teachers => [], kind => 'normal', %$course });
+    PortfolioTest::seed($cookie, 'sis_courses', "zlsh\x1f$term\x1f$code",
+                        { school => 'zlsh', term => $term, code => $code,
+                          co_teachers => [], kind => 'normal', %$course });
     for my $s (@students) {
         my ($id, $kind) = ref $s ? @$s : ($s, 'normal');
-        main::seed($cookie, 'sis_enrollments', "$id\x1f$term\x1f$code",
-                   { student => $id, term => $term, code => $code,
-                     grade => undef, kind => $kind });
+        PortfolioTest::seed($cookie, 'sis_enrollments', "$id\x1f$term\x1f$code",
+                            { student => $id, term => $term, code => $code,
+                              grade => undef, kind => $kind });
     }
 }
 
@@ -90,7 +75,7 @@ sub main::SUBJ_MATH { "\x{6578}\x{5b78}" }   # 數學
 # student does not take.  Returns the admin's cookie.
 sub main::world {
     my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
-    my $now = main::now_ms();
+    my $now = PortfolioTest::now_ms();
     main::window($admin, '113-1', 'upload', $now - 3_600_000, $now + 3_600_000);
     my $t = 'zlsh122233333';
     my $me = 'zlsh108234567';
@@ -117,18 +102,18 @@ sub main::world {
 
 sub main::create {
     my ($cookie, $code, $desc, $term) = @_;
-    return main::api(POST => '/outcomes', $cookie,
-                     body => { term => $term // '113-1', code => $code,
-                               description => $desc // 'my report' });
+    return PortfolioTest::api(POST => '/outcomes', $cookie,
+                              body => { term => $term // '113-1', code => $code,
+                                        description => $desc // 'my report' });
 }
 
 sub main::upload {
     my ($cookie, $id, $kind, $bytes, %o) = @_;
     my $path = "/outcomes/$id/$kind"
              . (defined $o{name} ? '?name=' . main::urlenc($o{name}) : '');
-    return main::api(PUT => $path, $cookie, body => $bytes,
-                     headers => { 'Content-Type' => $o{type}
-                                  // 'application/octet-stream' });
+    return PortfolioTest::api(PUT => $path, $cookie, body => $bytes,
+                              headers => { 'Content-Type' => $o{type}
+                                           // 'application/octet-stream' });
 }
 
 # Small real files of each type, padded to $n bytes.
@@ -167,16 +152,6 @@ sub main::blob_path {
     my ($sha) = @_;
     return main::data_dir() . '/blobs/' . substr($sha, 0, 2) . '/'
          . substr($sha, 2, 2) . "/$sha";
-}
-
-# One JSON error answer: status and code.
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is(ref $r->{json} eq 'HASH' && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
-                   $code, "$what: error code $code");
 }
 
 # The audit actions recorded for a subject, oldest first.
