@@ -9,9 +9,9 @@ use PortfolioTest ();
 master_on();
 workers(1);
 no_shuffle();
-# the usual configuration with the school plugin, bootstrapped from the
-# block's own file
-PortfolioTest::block_defaults(plugins => ['school'],
+# the usual configuration with the school plugin and the student plugin
+# (which declares quota_student_mb), bootstrapped from the block's own file
+PortfolioTest::block_defaults(plugins => [qw(school student)],
                               bootstrap => '$TEST_NGINX_SERVER_ROOT/html/boot.json');
 run_tests();
 

@@ -49,13 +49,13 @@ qr{\[emerg\].*portfolio plugin "noentry": ".*/t-plugins/noentry\.so" has no entr
 
 
 
-=== TEST 4: load failure: built for another ABI major (abi2.so: 2.0 against 1.0)
+=== TEST 4: load failure: built for another ABI major (abi2.so: 2.0 against 1.4)
 --- http_config eval
 PortfolioTest::http_config(bare => 1, plugins => ['abi2'])
 --- config
 --- must_die
 --- error_log
-portfolio plugin "abi2": built for ABI 2.0, this module has ABI 1.0
+portfolio plugin "abi2": built for ABI 2.0, this module has ABI 1.4
 
 
 
@@ -65,7 +65,7 @@ PortfolioTest::http_config(bare => 1, plugins => ['refuses'])
 --- config
 --- must_die
 --- error_log
-portfolio plugin "refuses": refused to load with host ABI 1.0
+portfolio plugin "refuses": refused to load with host ABI 1.4
 
 
 
@@ -300,7 +300,7 @@ portfolio job failed
 
 === TEST 19: settings resolve school -> city: city/ from the bootstrap, then a school's own value
 --- http_config eval
-PortfolioTest::http_config(plugins => [qw(testkit school)])
+PortfolioTest::http_config(plugins => [qw(testkit school selection)])
 --- init
 my $setting = sub {
     my $r = PortfolioTest::http(GET => '/api/testkit/stats', cookie => $_[0]);
@@ -381,7 +381,7 @@ GET /api/schools/zlsh
 
 === TEST 22: school settings (SPEC AD2): admin reads (200), a student may not (403 forbidden)
 --- http_config eval
-PortfolioTest::http_config(plugins => ['school'])
+PortfolioTest::http_config(plugins => [qw(school student selection)])
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $r = PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $adm);
@@ -406,7 +406,7 @@ GET /api/schools/zlsh/settings
 
 === TEST 23: school settings (SPEC AD2): set a good value (200, shown), out of range (422), unknown name (404)
 --- http_config eval
-PortfolioTest::http_config(plugins => ['school'])
+PortfolioTest::http_config(plugins => [qw(school student selection)])
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $value = sub {
@@ -457,7 +457,7 @@ Content-Type: application/json
 
 === TEST 24: school settings seen by a city admin are the named school's (host->setting_in)
 --- http_config eval
-PortfolioTest::http_config(plugins => ['school'])
+PortfolioTest::http_config(plugins => [qw(school student selection)])
 --- init
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
@@ -480,7 +480,7 @@ GET /api/schools/zlsh/settings
 
 === TEST 25: school settings: login_methods takes one of its words (SPEC A2), shown with its choices
 --- http_config eval
-PortfolioTest::http_config(plugins => ['school'])
+PortfolioTest::http_config(plugins => [qw(school student selection)])
 --- init
 my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $get = sub {

@@ -18,9 +18,10 @@ use JSON::PP ();
 use Encode ();
 
 no_shuffle();
-# every block: the usual configuration with school, sis and testkit, and
-# import files up to 32 MB
-PortfolioTest::block_defaults(plugins => [qw(school sis testkit)],
+# every block: the usual configuration with school, sis and testkit (and
+# student, whose databases keep the uploads seeded), and import files up
+# to 32 MB
+PortfolioTest::block_defaults(plugins => [qw(school sis student testkit)],
                               api => ['client_max_body_size 32m;']);
 run_tests();
 

@@ -448,8 +448,32 @@ my %TEST_PLUGIN = (
     badroute      => 'badroute',
     noentry       => 'noentry',
     refuses       => 'refuses',
+    refuses_why   => 'refuses_why',
     garbage       => 'garbage',
+    keeper        => 'keeper',
+    borrower      => 'borrower',
+    old10         => 'old10',
+    old11         => 'old11',
 );
+
+# What a plugin's line carries after its path: the test kit seeds and
+# reads every database ("*"), which the core allows only with
+# "all_databases" (README: portfolio_plugin).
+my %GRANT = (testkit => ' all_databases', testkit_quiet => ' all_databases');
+
+# The plugins a plugin reads or writes the databases of (plugins/README.md
+# "Who owns which database"): the core refuses it without them, so a list
+# that names it gets them too, after the names it gives.
+my %NEEDS = (
+    student       => [qw(sis certification)],
+    certification => [qw(sis student)],
+    selection     => [qw(student)],
+    admin         => [qw(student)],
+);
+
+# Every shipped plugin, for blocks about all of them (t/036).
+use constant SHIPPED => [qw(school sis student certification selection admin
+                            accounts)];
 
 # What a block has unless it says otherwise: the values block_defaults()
 # starts from.
@@ -465,18 +489,24 @@ my %File = %USUAL;
 my $Defaults_set;
 
 # plugin_lines(@names) -> one "portfolio_plugin NAME PATH;" line for each
-# name, in order.  The only place that knows where plugins are and how
-# they are listed (only t/030's load failures that list a plugin wrongly
-# on purpose write their lines themselves).
+# name, in order, then one for each plugin they need (%NEEDS) that they do
+# not name.  The only place that knows where plugins are and how they are
+# listed (only t/030's load failures that list a plugin wrongly on purpose
+# write their lines themselves).
 sub plugin_lines {
     my (@names) = @_;
+    my %listed = map { $_ => 1 } @names;
+    for (my $i = 0; $i < @names; $i++) {
+        push @names, grep { !$listed{$_}++ } @{ $NEEDS{$names[$i]} || [] };
+    }
     my $text = '';
     for my $name (@names) {
+        my $grant = $GRANT{$name} // '';
         if (exists $TEST_PLUGIN{$name}) {
             $text .= "portfolio_plugin $TEST_PLUGIN{$name} "
-                   . "\$TEST_NGINX_BUILD/t-plugins/$name.so;\n";
+                   . "\$TEST_NGINX_BUILD/t-plugins/$name.so$grant;\n";
         } else {
-            $text .= "portfolio_plugin $name \$TEST_NGINX_BUILD/plugins/$name.so;\n";
+            $text .= "portfolio_plugin $name \$TEST_NGINX_BUILD/plugins/$name.so$grant;\n";
         }
     }
     return $text;
