@@ -13,13 +13,8 @@ use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
 
 no_shuffle();
+PortfolioTest::block_defaults(plugins => PortfolioTest::SHIPPED);
 run_tests();
-
-sub main::api {
-    my ($method, $path, $cookie, $body) = @_;
-    return PortfolioTest::http($method => "/api$path", cookie => $cookie,
-                               (defined $body ? (body => $body) : ()));
-}
 
 # The README's settings table: name => {declared_by, levels, default, values, about}
 sub main::readme_settings {
@@ -42,13 +37,9 @@ sub main::readme_settings {
 __DATA__
 
 === TEST 1: the README's settings table is the declarations the server lists
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config eval: PortfolioTest::http_config(PortfolioTest::SHIPPED)
---- config eval: PortfolioTest::api_location()
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
-my $r = main::api(GET => '/schools/zlsh/settings', $adm);
+my $r = PortfolioTest::api(GET => '/schools/zlsh/settings', $adm);
 is($r->{status}, 200, 'GET /schools/zlsh/settings');
 my %api = map { $_->{name} => $_ } @{ $r->{json}{settings} };
 my $doc = main::readme_settings();
@@ -74,18 +65,14 @@ GET /api/schools/zlsh/settings
 
 
 === TEST 2: every declared setting walked through the API at school level: bounds taken, outside them refused, nothing changed
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config eval: PortfolioTest::http_config(PortfolioTest::SHIPPED)
---- config eval: PortfolioTest::api_location()
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $list = sub {
     my %s = map { $_->{name} => $_ }
-            @{ main::api(GET => '/schools/zlsh/settings', $adm)->{json}{settings} };
+            @{ PortfolioTest::api(GET => '/schools/zlsh/settings', $adm)->{json}{settings} };
     return \%s;
 };
-my $put = sub { main::api(PUT => "/schools/zlsh/settings/$_[0]", $adm, { value => $_[1] }) };
+my $put = sub { PortfolioTest::api(PUT => "/schools/zlsh/settings/$_[0]", $adm, body => { value => $_[1] }) };
 my $before = $list->();
 cmp_ok(scalar keys %$before, '>=', 12, 'every shipped plugin declares its settings');
 for my $name (sort keys %$before) {
@@ -131,29 +118,25 @@ GET /api/schools/zlsh/settings
 
 
 === TEST 3: the city level: the city admin lists and sets; a school without its own value sees the city's
---- main_config
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
---- http_config eval: PortfolioTest::http_config(PortfolioTest::SHIPPED)
---- config eval: PortfolioTest::api_location()
 --- init
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
-my $r = main::api(GET => '/city/settings', $city);
+my $r = PortfolioTest::api(GET => '/city/settings', $city);
 is($r->{status}, 200, 'GET /city/settings');
 my %s = map { $_->{name} => $_ } @{ $r->{json}{settings} };
 cmp_ok(scalar keys %s, '>=', 12, 'every setting a city may set');
 is($s{outcome_select_per_term}{value}, '3', "the city's own value from the bootstrap file");
-$r = main::api(PUT => '/city/settings/quota_student_mb', $city, { value => '321' });
+$r = PortfolioTest::api(PUT => '/city/settings/quota_student_mb', $city, body => { value => '321' });
 is($r->{status}, 200, 'the city sets quota_student_mb');
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my ($q) = grep { $_->{name} eq 'quota_student_mb' }
-          @{ main::api(GET => '/schools/zlsh/settings', $adm)->{json}{settings} };
+          @{ PortfolioTest::api(GET => '/schools/zlsh/settings', $adm)->{json}{settings} };
 is($q->{value}, '321', 'a school without its own value sees the city\'s');
-$r = main::api(PUT => '/city/settings/quota_student_mb', $city, { value => '0' });
+$r = PortfolioTest::api(PUT => '/city/settings/quota_student_mb', $city, body => { value => '0' });
 is($r->{json} && $r->{json}{error}{code}, 'out_of_range', 'the city\'s bounds are the declaration\'s');
-$r = main::api(PUT => '/city/settings/quota_student_mb', $adm, { value => '300' });
+$r = PortfolioTest::api(PUT => '/city/settings/quota_student_mb', $adm, body => { value => '300' });
 is($r->{status}, 403, 'a school admin may not set the city\'s');
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-is(main::api(GET => '/city/settings', $st)->{status}, 403, 'nor a student read them');
+is(PortfolioTest::api(GET => '/city/settings', $st)->{status}, 403, 'nor a student read them');
 --- request
 GET /api/city/settings
 --- error_code: 401

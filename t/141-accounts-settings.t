@@ -9,28 +9,9 @@
 use utf8;
 use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
-use PortfolioWorld;
 
 no_shuffle();
-
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin accounts $TEST_NGINX_BUILD/plugins/accounts.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so all_databases;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-}
-_EOC_
-});
+PortfolioTest::block_defaults(plugins => [qw(accounts testkit)]);
 
 run_tests();
 
@@ -38,15 +19,6 @@ run_tests();
 # --- helpers for the init sections (run_tests() runs first: no lexicals) ----
 
 sub main::day { 86400_000 }
-
-sub main::is_error {
-    my ($r, $status, $code, $what) = @_;
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    Test::More::is($r->{status}, $status, "$what: status $status");
-    Test::More::is($r->{json} && ref $r->{json}{error} eq 'HASH'
-                       ? $r->{json}{error}{code} : "(body: " . ($r->{body} // '') . ")",
-                   $code, "$what: error code $code");
-}
 
 # the setting as a settings answer shows it
 sub main::setting {
@@ -69,7 +41,7 @@ sub main::tmp_for_days {
     $school //= 'zlsh';
     return PortfolioTest::http(POST => "/api/schools/$school/temporary-accounts", cookie => $cookie,
                                body => { name => '臨時生', reason => 'other',
-                                         expires => main::now_ms() + $days * main::day() - 60_000 });
+                                         expires => PortfolioTest::now_ms() + $days * main::day() - 60_000 });
 }
 
 __DATA__
@@ -88,7 +60,7 @@ is($s->{max}, 3660, 'max 3660');
 is($s->{about}, "how far ahead a temporary account's expiry may be, in days (A3)", 'about');
 
 is(main::tmp_for_days($a, 365)->{status}, 201, 'by default a temporary account may last 365 days');
-main::is_error(main::tmp_for_days($a, 366), 422, 'invalid_expiry', 'not 366');
+PortfolioTest::is_error(main::tmp_for_days($a, 366), 422, 'invalid_expiry', 'not 366');
 
 $r = main::put_setting($a, '30', 'zlsh');
 is($r->{status}, 200, 'PUT /schools/zlsh/settings/temporary_account_max_days 30');
@@ -97,21 +69,21 @@ is(main::setting(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie
    'and it is kept');
 
 $r = main::tmp_for_days($a, 31);
-main::is_error($r, 422, 'invalid_expiry', 'now 31 days is too far');
+PortfolioTest::is_error($r, 422, 'invalid_expiry', 'now 31 days is too far');
 is($r->{json}{error}{message}, 'a temporary account lasts at most 30 days', 'and says the new bound');
 $r = main::tmp_for_days($a, 30);
 is($r->{status}, 201, '30 days is fine');
 my $id = $r->{json}{account}{id};
-main::is_error(PortfolioTest::http(PUT => "/api/schools/zlsh/temporary-accounts/$id", cookie => $a,
-                                   body => { expires => main::now_ms() + 31 * main::day() }),
+PortfolioTest::is_error(PortfolioTest::http(PUT => "/api/schools/zlsh/temporary-accounts/$id", cookie => $a,
+                                   body => { expires => PortfolioTest::now_ms() + 31 * main::day() }),
                422, 'invalid_expiry', 'an extension is bounded the same');
 is(PortfolioTest::http(PUT => "/api/schools/zlsh/temporary-accounts/$id", cookie => $a,
-                       body => { expires => main::now_ms() + 29 * main::day() })->{status},
+                       body => { expires => PortfolioTest::now_ms() + 29 * main::day() })->{status},
    200, 'within it, extended');
 
 # a number is accepted as a JSON number too
 is(main::put_setting($a, 7, 'zlsh')->{status}, 200, 'PUT 7 as a number');
-main::is_error(main::tmp_for_days($a, 8), 422, 'invalid_expiry', '8 days now too far');
+PortfolioTest::is_error(main::tmp_for_days($a, 8), 422, 'invalid_expiry', '8 days now too far');
 
 # another school keeps the default
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
@@ -129,7 +101,7 @@ GET /api/schools/zlsh/settings
 my $a = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 
 for my $bad ('0', '3661', '-5', 'abc', '12days', '') {
-    main::is_error(main::put_setting($a, $bad, 'zlsh'), 422, 'out_of_range', "'$bad' is refused");
+    PortfolioTest::is_error(main::put_setting($a, $bad, 'zlsh'), 422, 'out_of_range', "'$bad' is refused");
 }
 my $r = main::put_setting($a, '3661', 'zlsh');
 is($r->{json}{error}{message}, 'temporary_account_max_days must be a whole number from 1 to 3660',
@@ -138,15 +110,15 @@ is(main::setting(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie
    'still the default');
 is(main::put_setting($a, '3660', 'zlsh')->{status}, 200, 'the largest, 3660, is accepted');
 is(main::put_setting($a, '1', 'zlsh')->{status}, 200, 'the smallest, 1, is accepted');
-main::is_error(main::tmp_for_days($a, 2), 422, 'invalid_expiry', 'then 2 days is too far');
+PortfolioTest::is_error(main::tmp_for_days($a, 2), 422, 'invalid_expiry', 'then 2 days is too far');
 
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $s = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $x = PortfolioTest::login('tpsh109000001', 'other-pass-1');
-main::is_error(main::put_setting($t, '30', 'zlsh'), 403, 'forbidden', 'a teacher sets it');
-main::is_error(main::put_setting($s, '30', 'zlsh'), 403, 'forbidden', 'a student sets it');
-main::is_error(main::put_setting($x, '30', 'zlsh'), 403, 'out_of_scope', "another school's admin sets it");
-main::is_error(main::put_setting($a, '30'), 403, 'forbidden', 'a school admin sets the city value');
+PortfolioTest::is_error(main::put_setting($t, '30', 'zlsh'), 403, 'forbidden', 'a teacher sets it');
+PortfolioTest::is_error(main::put_setting($s, '30', 'zlsh'), 403, 'forbidden', 'a student sets it');
+PortfolioTest::is_error(main::put_setting($x, '30', 'zlsh'), 403, 'out_of_scope', "another school's admin sets it");
+PortfolioTest::is_error(main::put_setting($a, '30'), 403, 'forbidden', 'a school admin sets the city value');
 is(main::setting(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $a))->{value}, '1',
    'refusals changed nothing');
 --- request
@@ -168,20 +140,20 @@ $r = main::put_setting($city, '10');
 is($r->{status}, 200, 'PUT /city/settings/temporary_account_max_days 10');
 is(main::setting($r)->{value}, '10', 'the answer shows 10');
 
-main::is_error(main::tmp_for_days($city, 11, 'tpsh'), 422, 'invalid_expiry', "tpsh: the city's 10 days");
+PortfolioTest::is_error(main::tmp_for_days($city, 11, 'tpsh'), 422, 'invalid_expiry', "tpsh: the city's 10 days");
 is(main::tmp_for_days($city, 10, 'tpsh')->{status}, 201, 'tpsh: 10 days is fine');
-main::is_error(main::tmp_for_days($a, 11), 422, 'invalid_expiry', "zlsh too, with no value of its own");
+PortfolioTest::is_error(main::tmp_for_days($a, 11), 422, 'invalid_expiry', "zlsh too, with no value of its own");
 is(main::setting(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $a))->{value}, '10',
    "zlsh's settings show the city's value");
 
 is(main::put_setting($a, '60', 'zlsh')->{status}, 200, 'zlsh sets 60 of its own');
 is(main::tmp_for_days($a, 60)->{status}, 201, 'zlsh: 60 days, past the city value');
-main::is_error(main::tmp_for_days($city, 11, 'tpsh'), 422, 'invalid_expiry', 'tpsh keeps the city value');
+PortfolioTest::is_error(main::tmp_for_days($city, 11, 'tpsh'), 422, 'invalid_expiry', 'tpsh keeps the city value');
 
 # a value no PUT would take, stored as the bootstrap file stores its own
-main::seed($city, 'settings', 'school/tpsh/temporary_account_max_days', '0');
+PortfolioTest::seed($city, 'settings', 'school/tpsh/temporary_account_max_days', '0');
 is(main::tmp_for_days($city, 300, 'tpsh')->{status}, 201, 'which counts as the default, 365');
-main::is_error(main::tmp_for_days($city, 366, 'tpsh'), 422, 'invalid_expiry', 'and not more');
+PortfolioTest::is_error(main::tmp_for_days($city, 366, 'tpsh'), 422, 'invalid_expiry', 'and not more');
 --- request
 GET /api/city/settings
 --- error_code: 401

@@ -256,14 +256,19 @@ sub _error_code {
 sub log_clean {
     require Test::More;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
-    # the file itself, not the runners' error_log_data(): openresty's reads
-    # on from where the previous block's checks stopped
+    my @bad = grep { /\[(?:error|crit|alert|emerg)\]/ } split /\n/, error_log();
+    Test::More::is_deeply(\@bad, [], 'no [error], [crit] or [alert] in error.log');
+}
+
+# error_log() -> the block's error.log so far, the file itself, not the
+# runners' error_log_data(): openresty's reads on from where the previous
+# block's checks stopped.
+sub error_log {
     my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/logs/error.log";
-    open my $fh, '<', $file or die "PortfolioTest::log_clean: $file: $!\n";
+    open my $fh, '<', $file or die "PortfolioTest::error_log: $file: $!\n";
     my $log = do { local $/; <$fh> };
     close $fh;
-    my @bad = grep { /\[(?:error|crit|alert|emerg)\]/ } split /\n/, $log;
-    Test::More::is_deeply(\@bad, [], 'no [error], [crit] or [alert] in error.log');
+    return $log;
 }
 
 
