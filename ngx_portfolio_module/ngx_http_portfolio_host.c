@@ -624,8 +624,14 @@ ngx_http_pf_api_log(pf_req_t *req, int level, const char *fmt, ...)
     (void) vsnprintf(buf, sizeof(buf), fmt, args);
     va_end(args);
 
-    ngx_log_error((ngx_uint_t) level, req->log, 0, "portfolio plugin: %s",
-                  buf);
+    /* the plugin whose code is running, so no plugin names itself */
+    if (req->plugin) {
+        ngx_log_error((ngx_uint_t) level, req->log, 0,
+                      "portfolio plugin \"%V\": %s", &req->plugin->name, buf);
+        return;
+    }
+
+    ngx_log_error((ngx_uint_t) level, req->log, 0, "portfolio: %s", buf);
 }
 
 

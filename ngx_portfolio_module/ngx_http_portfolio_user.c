@@ -314,34 +314,43 @@ ngx_http_pf_user_write(ngx_http_pf_ctx_t *ctx, pf_str_t id,
 
 /* --- host calls ----------------------------------------------------------- */
 
-static const pf_val_t *
-ngx_http_pf_user_fields(pf_req_t *req, pf_str_t fields)
+/*
+ * The fields a plugin gives, parsed: PF_OK, PF_INVALID (not a JSON
+ * object; yajl's reason is logged) or PF_DENIED (a field of the core's).
+ */
+
+static int
+ngx_http_pf_user_fields(pf_req_t *req, pf_str_t fields, const pf_val_t **set)
 {
-    size_t           i;
-    ngx_str_t        err;
-    const pf_val_t  *set;
+    size_t     i;
+    pf_str_t   k;
+    ngx_str_t  err;
 
-    set = ngx_http_pf_json_parse(req->pool, (u_char *) fields.data,
-                                 fields.len, 64, &err);
+    ngx_str_null(&err);
+    *set = ngx_http_pf_json_parse(req->pool, (u_char *) fields.data,
+                                  fields.len, 64, &err);
 
-    if (set == NULL || ngx_http_pf_json_type(set) != PF_JSON_OBJECT) {
+    if (*set == NULL || ngx_http_pf_json_type(*set) != PF_JSON_OBJECT) {
         ngx_log_error(NGX_LOG_ERR, req->log, 0,
                       "portfolio plugin \"%V\": account fields are not a "
-                      "JSON object", &req->plugin->name);
-        return NULL;
+                      "JSON object: %V", &req->plugin->name,
+                      err.len ? &err : &(ngx_str_t) ngx_string("not an "
+                                                               "object"));
+        return PF_INVALID;
     }
 
-    for (i = 0; i < ngx_http_pf_json_count(set); i++) {
-        if (ngx_http_pf_user_core_field(ngx_http_pf_json_key_at(set, i))) {
+    for (i = 0; i < ngx_http_pf_json_count(*set); i++) {
+        k = ngx_http_pf_json_key_at(*set, i);
+
+        if (ngx_http_pf_user_core_field(k)) {
             ngx_log_error(NGX_LOG_ERR, req->log, 0,
-                          "portfolio plugin \"%V\": an account's \"%s\" is "
-                          "the core's", &req->plugin->name,
-                          ngx_http_pf_json_key_at(set, i).data);
-            return NULL;
+                          "portfolio plugin \"%V\": an account's \"%*s\" is "
+                          "the core's", &req->plugin->name, k.len, k.data);
+            return PF_DENIED;
         }
     }
 
-    return set;
+    return PF_OK;
 }
 
 
@@ -447,6 +456,7 @@ int
 ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id, pf_str_t fields,
     pf_str_t password)
 {
+    int              rc;
     size_t           i;
     pf_str_t         old;
     pf_gen_t        *g;
@@ -461,9 +471,9 @@ ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id, pf_str_t fields,
         return PF_ERROR;
     }
 
-    set = ngx_http_pf_user_fields(req, fields);
-    if (set == NULL) {
-        return PF_DENIED;
+    rc = ngx_http_pf_user_fields(req, fields, &set);
+    if (rc != PF_OK) {
+        return rc;
     }
 
     if (ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_USERS, id, &old) == PF_OK) {
@@ -521,15 +531,16 @@ ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id, pf_str_t fields,
 int
 ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id, pf_str_t fields)
 {
+    int              rc;
     const pf_val_t  *set;
 
     if (!req->write) {
         return PF_DENIED;
     }
 
-    set = ngx_http_pf_user_fields(req, fields);
-    if (set == NULL) {
-        return PF_DENIED;
+    rc = ngx_http_pf_user_fields(req, fields, &set);
+    if (rc != PF_OK) {
+        return rc;
     }
 
     return ngx_http_pf_user_write(req, id, NULL, set, 1);

@@ -401,7 +401,8 @@ typedef struct pf_host_api_s {
      * with prefix, in id order, parsing only the school's.
      * user_create() stores a new account from a JSON object of fields
      * with password as its initial password (SPEC A1: changed at the
-     * first sign-in): PF_EXISTS if the id is taken.  user_update() sets
+     * first sign-in): PF_EXISTS if the id is taken, PF_INVALID if the
+     * fields are not a JSON object (the reason is logged).  user_update() sets
      * the named fields of a JSON object (null removes one) and keeps
      * every other: the credential, the forced change and the directory
      * binding are the core's, and naming them is PF_DENIED.  Both add

@@ -258,7 +258,7 @@ acc_update(pf_req_t *req, pf_str_t id, pf_str_t fields, const char *what,
     *saved = rc == PF_OK ? pf_host->user_get(req, id) : NULL;
 
     if (*saved == NULL) {
-        pf_host->log(req, PF_LOG_ERR, "accounts: account \"%.*s\" could not "
+        pf_host->log(req, PF_LOG_ERR, "account \"%.*s\" could not "
                      "be updated (%d)", PF_S(id), rc);
         return pf_host->error(req, 503, "storage_unavailable",
                               "%s could not be stored", what);
@@ -421,7 +421,7 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
 
     if (pf_host->user_scan(req, l->school, prefix, acc_list_cb, l) != PF_OK)
     {
-        pf_host->log(req, PF_LOG_ERR, "accounts: the accounts of \"%.*s\" "
+        pf_host->log(req, PF_LOG_ERR, "the accounts of \"%.*s\" "
                      "could not be read", PF_S(l->school));
         return pf_host->error(req, 503, "storage_unavailable",
                               "the accounts could not be read");

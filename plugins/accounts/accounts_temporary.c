@@ -418,7 +418,7 @@ acc_tmp_create(pf_req_t *req)
     if (pf_host->user_scan(req, t.school, prefix, acc_seq_cb, &seq)
         != PF_OK)
     {
-        pf_host->log(req, PF_LOG_ERR, "accounts: the accounts of \"%.*s\" "
+        pf_host->log(req, PF_LOG_ERR, "the accounts of \"%.*s\" "
                      "could not be read", PF_S(t.school));
         return pf_host->error(req, 503, "storage_unavailable",
                               "the accounts could not be read");
@@ -427,7 +427,7 @@ acc_tmp_create(pf_req_t *req)
     password = acc_password(req);
 
     if (password.len == 0) {
-        pf_host->log(req, PF_LOG_ERR, "accounts: /dev/urandom is unreadable");
+        pf_host->log(req, PF_LOG_ERR, "/dev/urandom is unreadable");
         return pf_host->error(req, 503, "unavailable",
                               "no password could be made; try again");
     }
@@ -453,7 +453,7 @@ acc_tmp_create(pf_req_t *req)
     }
 
     if (rc != PF_OK) {
-        pf_host->log(req, PF_LOG_ERR, "accounts: temporary account \"%.*s\" "
+        pf_host->log(req, PF_LOG_ERR, "temporary account \"%.*s\" "
                      "could not be created (%d)", PF_S(id), rc);
         return pf_host->error(req, 503, "storage_unavailable",
                               "the account could not be stored");
