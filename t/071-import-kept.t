@@ -196,3 +196,46 @@ GET /api/health
 --- error_code: 200
 --- no_error_log
 [error]
+
+
+
+=== TEST 4: SPEC P1 a basic-data import replaces its school's part only, though another school's domain starts with its own
+--- http_config
+portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
+portfolio_password_cost 10;
+portfolio_bootstrap $TEST_NGINX_ROOT/t/data/nested-schools.json;
+portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
+portfolio_plugin sis $TEST_NGINX_BUILD/plugins/sis.so;
+--- init
+my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
+my $import = sub {
+    my ($school, $kind, $text) = @_;
+    my $r = PortfolioTest::http(POST => "/api/schools/$school/terms/113-1/import/$kind",
+                                cookie => $city, body => Encode::encode('UTF-8', $text),
+                                headers => { 'Content-Type' => 'text/csv' });
+    die "$school $kind: $r->{status} $r->{body}\n" unless $r->{status} == 200;
+};
+my $cadres = sub {
+    my $r = PortfolioTest::http(GET => "/api/students/$_[0]/record", cookie => $city);
+    return [ map { $_->{post} } @{ $r->{json}{terms}[0]{cadres} || [] } ];
+};
+# hs1's student 30001 is hs130001; hs12's student 0001 is hs120001
+$import->($_, 'classes', "class\n101\n") for qw(hs1 hs12);
+$import->('hs1', 'students', "student_number,national_id,name,class\n"
+                             . "30001,A123456789,甲,101\n30002,A210000006,丙,101\n");
+$import->('hs12', 'students', "student_number,national_id,name,class\n0001,B210000007,乙,101\n");
+$import->('hs12', 'cadres', "student_number,unit,post\n0001,班級,班長\n");
+$import->('hs1', 'cadres', "student_number,unit,post\n30001,班級,副班長\n30002,班級,學藝\n");
+is_deeply($cadres->('hs120001'), ['班長'], "hs1's import leaves hs12's student alone");
+is_deeply($cadres->('hs130001'), ['副班長'], "and sets its own student's");
+
+# a student dropped from the term still has the part replaced
+$import->('hs1', 'students', "student_number,national_id,name,class\n30001,A123456789,甲,101\n");
+$import->('hs1', 'cadres', "student_number,unit,post\n30001,班級,康樂\n");
+is_deeply($cadres->('hs130002'), [], "a student dropped from hs1's term loses the old post");
+is_deeply($cadres->('hs120001'), ['班長'], "hs12's student still keeps theirs");
+--- request
+GET /api/health
+--- error_code: 200
+--- no_error_log
+[error]

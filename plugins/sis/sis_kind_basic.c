@@ -22,6 +22,34 @@ typedef struct {
 } sis_part_t;
 
 
+/*
+ * The student of a sis_basic key is this school's: the domain and digits
+ * (a prefix scan finds more: "hs1" finds hs12's "hs120001", which is also
+ * hs1's number 20001), and one of the term's students or, dropped from
+ * the term since, an account of the school.
+ */
+
+static int
+sis_basic_ours(sis_import_t *im, pf_str_t id)
+{
+    const pf_val_t  *user;
+
+    if (!sis_is_digits((pf_str_t) { id.len - im->school.len,
+                                    id.data + im->school.len }, 1, 20))
+    {
+        return 0;
+    }
+
+    if (pf_map_get(&im->students, id, NULL) != NULL) {
+        return 1;
+    }
+
+    user = sis_account_get(im, id);
+
+    return user != NULL && pf_same(pf_field(user, "school"), im->school);
+}
+
+
 /* One stored sis_basic record with the part replaced (or removed). */
 
 static int
@@ -116,11 +144,7 @@ sis_basic_replace(sis_import_t *im, const char *part, pf_map_t *parts)
         id = (pf_str_t) { (size_t) (sep - keys[i].data), keys[i].data };
         term = (pf_str_t) { keys[i].len - id.len - 1, sep + 1 };
 
-        /* this school's students are its domain and digits */
-        if (!pf_same(term, im->term)
-            || !sis_is_digits((pf_str_t) { id.len - im->school.len,
-                                           id.data + im->school.len }, 1, 20))
-        {
+        if (!pf_same(term, im->term) || !sis_basic_ours(im, id)) {
             continue;
         }
 
