@@ -14,26 +14,8 @@ use Encode ();
 
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_plugin sis $TEST_NGINX_BUILD/plugins/sis.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so all_databases;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-    client_max_body_size 32m;
-}
-_EOC_
-});
+PortfolioTest::block_defaults(plugins => [qw(school sis testkit)],
+                              api => ['client_max_body_size 32m;']);
 
 run_tests();
 
@@ -200,12 +182,9 @@ GET /api/health
 
 
 === TEST 4: SPEC P1 a basic-data import replaces its school's part only, though another school's domain starts with its own
---- http_config
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/nested-schools.json;
-portfolio_plugin school $TEST_NGINX_BUILD/plugins/school.so;
-portfolio_plugin sis $TEST_NGINX_BUILD/plugins/sis.so;
+--- http_config eval
+PortfolioTest::http_config(bootstrap => '$TEST_NGINX_ROOT/t/data/nested-schools.json',
+                           plugins => [qw(school sis)])
 --- init
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 my $import = sub {

@@ -39,7 +39,7 @@ sis_known(sis_import_t *im, pf_str_t id)
         k = pf_host->alloc(im->req, sizeof(sis_known_t));
 
         if (k == NULL || pf_map_put(&im->accounts, id, k) != PF_OK) {
-            pf_host->log(im->req, PF_LOG_ERR, "sis: out of memory for the "
+            pf_host->log(im->req, PF_LOG_ERR, "out of memory for the "
                          "account %.*s", PF_S(id));
             return NULL;
         }
@@ -82,7 +82,7 @@ sis_account_write(sis_import_t *im, pf_str_t id, sis_buf_t *b, pf_str_t pw)
     int  rc;
 
     if (b->failed) {
-        pf_host->log(im->req, PF_LOG_ERR, "sis: out of memory for the "
+        pf_host->log(im->req, PF_LOG_ERR, "out of memory for the "
                      "account %.*s", PF_S(id));
         return PF_ERROR;
     }
@@ -91,7 +91,7 @@ sis_account_write(sis_import_t *im, pf_str_t id, sis_buf_t *b, pf_str_t pw)
                 : pf_host->user_update(im->req, id, sis_buf_text(b));
 
     if (rc != PF_OK) {
-        pf_host->log(im->req, PF_LOG_ERR, "sis: the account %.*s could not "
+        pf_host->log(im->req, PF_LOG_ERR, "the account %.*s could not "
                      "be %s (%d)", PF_S(id), pw.len ? "created" : "updated",
                      rc);
         return PF_ERROR;
@@ -146,7 +146,7 @@ sis_account(sis_import_t *im, pf_str_t id, const sis_acct_t *a)
     user = k->rec;
 
     if (user == NULL && a->nid.len != 10) {
-        pf_host->log(im->req, PF_LOG_ERR, "sis: no account %.*s to give the "
+        pf_host->log(im->req, PF_LOG_ERR, "no account %.*s to give the "
                      "role %s", PF_S(id), pf_role_name(a->role));
         return PF_ERROR;
     }

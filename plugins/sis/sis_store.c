@@ -16,7 +16,7 @@ int
 sis_put(sis_import_t *im, const char *db, pf_str_t key, sis_buf_t *b)
 {
     if (b->failed) {
-        pf_host->log(im->req, PF_LOG_ERR, "sis: out of memory for a record "
+        pf_host->log(im->req, PF_LOG_ERR, "out of memory for a record "
                      "of %s", db);
         return PF_ERROR;
     }
