@@ -53,7 +53,7 @@ adm_history_cb(void *data, pf_str_t key, pf_str_t value)
         return 0;
     }
 
-    by = pf_host->str(pf_host->get(rec, "by"));
+    by = pf_field(rec, "by");
     u = pf_valid_id(by) ? pf_host->user_get(h->req, by) : NULL;
 
     pf_host->map_open(h->g);

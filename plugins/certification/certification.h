@@ -17,7 +17,7 @@
 #define CT_MAX_IDS        1000      /* outcomes in one publish request */
 
 
-/* --- cert_queue.c --------------------------------------------------------- */
+/* --- cert_queue.c -------------------------------------------------------- */
 
 /*
  * The outcomes waiting in the queues of the caller and of the teachers
@@ -45,13 +45,13 @@ int ct_list(pf_req_t *req);
 int ct_count(pf_req_t *req);
 
 
-/* --- cert_decide.c -------------------------------------------------------- */
+/* --- cert_decide.c ------------------------------------------------------- */
 
 int ct_decide(pf_req_t *req);
 int ct_publish(pf_req_t *req);
 
 
-/* --- cert_standins.c ------------------------------------------------------ */
+/* --- cert_standins.c ----------------------------------------------------- */
 
 /* A teacher account of this school, or NULL with the refusal set. */
 const pf_val_t *ct_teacher(pf_req_t *req, pf_str_t school, pf_str_t id,
@@ -62,7 +62,7 @@ int ct_standin_delete(pf_req_t *req);
 int ct_standin_list(pf_req_t *req);
 
 
-/* --- cert_reviewer.c ------------------------------------------------------ */
+/* --- cert_reviewer.c ----------------------------------------------------- */
 
 int ct_reviewer_set(pf_req_t *req);
 

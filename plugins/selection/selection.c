@@ -160,9 +160,9 @@ sel_fill_cb(void *data, pf_str_t key, pf_str_t value)
         return 0;
     }
 
-    term = pf_host->str(pf_host->get(rec, "term"));
-    id = pf_host->str(pf_host->get(rec, "id"));
-    at = pf_host->str(pf_host->get(rec, "selected_at"));
+    term = pf_field(rec, "term");
+    id = pf_field(rec, "id");
+    at = pf_field(rec, "selected_at");
 
     if (!pf_valid_term(term) || !pf_valid_id(id)) {
         return 0;

@@ -260,8 +260,8 @@ sel_report_cb(void *data, pf_str_t key, pf_str_t value)
     const char *const  *f;
 
     ref = pf_host->parse(r->req, value);
-    student = pf_host->str(pf_host->get(ref, "student"));
-    id = pf_host->str(pf_host->get(ref, "id"));
+    student = pf_field(ref, "student");
+    id = pf_field(ref, "id");
 
     if (!pf_valid_id(student) || !pf_valid_id(id)) {
         return 0;

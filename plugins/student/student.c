@@ -97,7 +97,7 @@ st_credits(const pf_val_t *course)
     char       buf[32];
     pf_str_t   s;
 
-    s = pf_host->str(pf_host->get(course, "credits"));
+    s = pf_field(course, "credits");
 
     if (s.len == 0 || s.len >= sizeof(buf)) {
         return 0;
