@@ -1,7 +1,21 @@
 /*
  * sis.h -- shared by the files of the sis plugin (school information
- * system data: SPEC S1, P1, P2).  Not part of the ABI: only this plugin
- * includes it.
+ * system data: SPEC S1, A1, P1, P2).  Not part of the ABI: only this
+ * plugin includes it.
+ *
+ *   sis.c              the plugin: databases and routes
+ *   sis_read.c         classes, rosters, the P1 record, the P2 courses
+ *   sis_import.c       POST .../import/{kind}: the kinds, the handler
+ *   sis_csv.c          an import's body into rows
+ *   sis_refs.c         what a row names: students, teachers, IDs
+ *   sis_accounts.c     the accounts an import makes (host user calls)
+ *   sis_relations.c    the relations an import gives (host relation calls)
+ *   sis_kind_people.c  students, teachers
+ *   sis_kind_courses.c classes, courses, enrollments
+ *   sis_kind_basic.c   cadres, attendance, rewards (sis_basic), counselors
+ *   sis_store.c        a term's stored data read into maps
+ *   sis_buf.c          the JSON text builder of records
+ *   sis_fields.c       the field rules: national ID, grades, dates, ...
  */
 
 #ifndef SIS_H
@@ -11,22 +25,26 @@
 #include <stdint.h>
 #include <stdarg.h>
 
-#include "portfolio_plugin.h"
+#include "pf_common.h"
+#include "pf_scan.h"
 
 
 #define SIS_MAX_FIELDS      8
 #define SIS_MAX_ERRORS      100          /* errors listed in a 422 */
 #define SIS_MAX_BODY        (32 * 1024 * 1024)
+#define SIS_MAX_CLASS       32           /* a class code's bytes */
 
-/* "%.*s" arguments for a pf_str_t */
-#define SIS_S(s)            (int) (s).len, (s).data
-
-
-extern const pf_host_api_t  *sis_host;
+#define SIS_BIT(f)          (1u << (f))
 
 
-/* A JSON text built by hand: records are small and many, and a yajl
-   generator per record would cost kilobytes each. */
+/*
+ * A JSON text built by hand (sis_buf.c).  An import writes thousands of
+ * small records and account field sets in one request; the host's
+ * generator (pf_host->gen) mallocs a yajl generator of kilobytes per text
+ * that lives until the request ends, and checks every string's UTF-8,
+ * which the import has done once already (sis_csv.c).  This costs one
+ * pool block per text.
+ */
 
 typedef struct {
     pf_req_t       *req;
@@ -48,47 +66,24 @@ void sis_buf_cstr(sis_buf_t *b, const char *s);
 void sis_buf_int(sis_buf_t *b, int64_t n);
 void sis_buf_rawval(sis_buf_t *b, pf_str_t json);
 void sis_buf_null(sis_buf_t *b);
+void sis_buf_opt(sis_buf_t *b, const char *key, pf_str_t v);
 void sis_buf_value(sis_buf_t *b, const pf_val_t *v);
 pf_str_t sis_buf_text(sis_buf_t *b);
 
 
-/* A string-keyed hash map in the request's memory. */
+/* The field rules (sis_fields.c). */
 
-typedef struct {
-    pf_str_t        key;
-    void           *value;
-} sis_slot_t;
-
-typedef struct {
-    pf_req_t       *req;
-    sis_slot_t     *slots;
-    size_t          cap;
-    size_t          n;
-} sis_map_t;
-
-int sis_map_init(sis_map_t *m, pf_req_t *req, size_t hint);
-void *sis_map_get(sis_map_t *m, pf_str_t key, int *found);
-int sis_map_put(sis_map_t *m, pf_str_t key, void *value);
-
-
-/* Small checks and helpers (sis_util.c). */
-
-int sis_eq(pf_str_t a, const char *b);
-int sis_same(pf_str_t a, pf_str_t b);
-pf_str_t sis_copy(pf_req_t *req, pf_str_t s);
 pf_str_t sis_trim(pf_str_t s);
-pf_str_t sis_clip(pf_str_t s, size_t max);
-int sis_term_ok(pf_str_t term);
-int sis_is_id(pf_str_t s, size_t max);
 int sis_is_digits(pf_str_t s, size_t min, size_t max);
+int sis_class_ok(pf_str_t s);
 int sis_uint(pf_str_t s, int64_t max, int64_t *out);
 int sis_utf8_ok(const char *p, size_t len);
 int sis_has_ctl(pf_str_t s);
 int sis_nid_check(pf_str_t s);
 int sis_grade(pf_req_t *req, pf_str_t s, pf_str_t *out);
 int sis_date(pf_req_t *req, pf_str_t s, pf_str_t *out);
-int sis_has_role(const pf_val_t *user, const char *role);
 const char *sis_kind_ok(pf_str_t kind);
+int sis_check_term(pf_req_t *req, pf_str_t term);
 
 #define SIS_NID_OK          0
 #define SIS_NID_FORMAT      1
@@ -126,8 +121,7 @@ struct sis_import_s {
     size_t               nfields;
     pf_str_t             school;
     pf_str_t             term;
-    pf_str_t             by;
-    int64_t              now;
+    pf_str_t             prefix;       /* "school␟term␟": the term's keys */
 
     sis_row_t           *rows;
     size_t               nrows;
@@ -142,10 +136,11 @@ struct sis_import_s {
 
     void                *aux;          /* what the kind's check resolved */
 
-    sis_map_t            teachers;     /* reference -> sis_teacher_t */
-    sis_map_t            students;     /* this term's, id -> record text */
-    sis_map_t            courses;      /* this term's, code -> sis_course_t */
-    sis_map_t            classes;      /* this term's, class -> homeroom */
+    pf_map_t             accounts;     /* id -> sis_known_t (sis_accounts.c) */
+    pf_map_t             teachers;     /* reference -> what it names */
+    pf_map_t             students;     /* this term's, id -> record text */
+    pf_map_t             courses;      /* this term's, code -> sis_course_t */
+    pf_map_t             classes;      /* this term's, class -> homeroom */
     unsigned             students_loaded:1;
     unsigned             courses_loaded:1;
     unsigned             classes_loaded:1;
@@ -153,6 +148,17 @@ struct sis_import_s {
     size_t               created;
     size_t               updated;
 };
+
+/* What the checks resolved for a row, for the writes. */
+typedef struct {
+    pf_str_t        id;          /* the row's student or teacher account */
+    pf_str_t        ref;         /* the other account: homeroom, teacher */
+    pf_str_t       *co;          /* co-teachers' accounts */
+    size_t          nco;
+    pf_str_t        a;           /* grade; start date; kind */
+    pf_str_t        b;           /* kind; end date */
+    int64_t         n[6];        /* counts; seat; credits; grade */
+} sis_res_t;
 
 typedef struct {
     pf_str_t             code;
@@ -163,25 +169,86 @@ typedef struct {
     const pf_val_t      *rec;          /* the stored record, parsed */
 } sis_course_t;
 
+/* the account fields an import sets */
+typedef struct {
+    uint32_t        role;        /* PF_ROLE_* it gains */
+    pf_str_t        name;        /* empty: keep */
+    pf_str_t        klass;       /* students only */
+    pf_str_t        number;
+    int64_t         seat;        /* -1: keep */
+    pf_str_t        nid;         /* a new account's initial password */
+} sis_acct_t;
+
+
+/* sis_read.c: the read routes */
+int sis_classes_list(pf_req_t *req);
+int sis_roster(pf_req_t *req);
+int sis_record(pf_req_t *req);
+int sis_courses_list(pf_req_t *req);
+
+/* sis_import.c */
+int sis_import_precheck(pf_req_t *req);
+int sis_import(pf_req_t *req);
+
+/* the kinds (sis_kind_*.c) */
+extern const sis_kind_t  sis_kind_students;
+extern const sis_kind_t  sis_kind_teachers;
+extern const sis_kind_t  sis_kind_classes;
+extern const sis_kind_t  sis_kind_courses;
+extern const sis_kind_t  sis_kind_enrollments;
+extern const sis_kind_t  sis_kind_cadres;
+extern const sis_kind_t  sis_kind_attendance;
+extern const sis_kind_t  sis_kind_rewards;
+extern const sis_kind_t  sis_kind_counselors;
 
 /* sis_csv.c: the body into rows */
 int sis_rows_csv(sis_import_t *im, pf_str_t body);
 int sis_rows_json(sis_import_t *im, const pf_val_t *body);
 void sis_error(sis_import_t *im, size_t row, const char *field,
-    const char *fmt, ...);
+    const char *fmt, ...) PF_PRINTF(4, 5);
 
-/* sis_import.c */
-const sis_kind_t *sis_kind_find(pf_str_t name);
-int sis_import_precheck(pf_req_t *req);
-int sis_import(pf_req_t *req);
+/* sis_refs.c: what a row names */
+#define SIS_NEED_STUDENTS   0x1
+#define SIS_NEED_COURSES    0x2
+#define SIS_NEED_CLASSES    0x4
+
+int sis_given(sis_row_t *row, size_t f);
+void sis_bad(sis_import_t *im, sis_row_t *row, size_t f, const char *fmt,
+    pf_str_t value);
+sis_res_t *sis_check_start(sis_import_t *im, pf_map_t *seen,
+    unsigned need);
+size_t sis_dup(sis_import_t *im, pf_map_t *seen, pf_str_t key,
+    sis_row_t *row);
+int sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f,
+    pf_str_t *id);
+int sis_teacher_ref(sis_import_t *im, sis_row_t *row, size_t f,
+    pf_str_t ref, pf_str_t *id);
+int sis_nid_field(sis_import_t *im, sis_row_t *row, size_t f);
+
+/* sis_accounts.c */
+const pf_val_t *sis_account_get(sis_import_t *im, pf_str_t id);
+int sis_account(sis_import_t *im, pf_str_t id, const sis_acct_t *a);
+int sis_add_role(sis_import_t *im, pf_str_t id, uint32_t role);
+
+/* sis_relations.c */
+int sis_rel_clear(sis_import_t *im, uint32_t kind);
+int sis_rel_add(sis_import_t *im, uint32_t kind, pf_str_t viewer,
+    pf_str_t student);
+int sis_rel_start(sis_import_t *im, uint32_t kind);
+int sis_homeroom_add(sis_import_t *im, pf_str_t student, pf_str_t klass);
+int sis_rebuild_homeroom(sis_import_t *im);
+int sis_course_add(sis_import_t *im, pf_str_t code, pf_str_t student);
+int sis_rebuild_course(sis_import_t *im);
 
 /* sis_store.c: what imports and reads share */
+int sis_put(sis_import_t *im, const char *db, pf_str_t key, sis_buf_t *b);
+void sis_term_record(sis_import_t *im, sis_buf_t *b, size_t cap,
+    const char *key, pf_str_t value);
+int sis_clear(sis_import_t *im, const char *db);
+int sis_roster_key(sis_import_t *im, pf_str_t key, pf_str_t *code,
+    pf_str_t *student);
 int sis_load_students(sis_import_t *im);
 int sis_load_courses(sis_import_t *im);
 int sis_load_classes(sis_import_t *im);
-int sis_load_course_map(pf_req_t *req, pf_str_t school, pf_str_t term,
-    sis_map_t *map);
-int sis_collect(pf_req_t *req, const char *db, pf_str_t prefix,
-    pf_str_t **keys, pf_str_t **values, size_t *n);
 
 #endif /* SIS_H */

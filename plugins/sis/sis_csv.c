@@ -48,7 +48,7 @@ sis_error(sis_import_t *im, size_t row, const char *field,
 
     if (im->nstored == im->errcap) {
         cap = im->errcap ? im->errcap * 2 : 32;
-        e = sis_host->alloc(im->req, cap * sizeof(sis_err_t));
+        e = pf_host->alloc(im->req, cap * sizeof(sis_err_t));
         if (e == NULL) {
             return;
         }
@@ -76,7 +76,7 @@ sis_error(sis_import_t *im, size_t row, const char *field,
     e->row = row;
     e->seq = im->nstored;
     e->field = field ? field : "";
-    e->message = sis_copy(im->req, (pf_str_t) { len, buf });
+    e->message = pf_copy(im->req, (pf_str_t) { len, buf });
 }
 
 
@@ -88,7 +88,7 @@ sis_row_add(sis_import_t *im, size_t rowno)
 
     if (im->nrows == im->cap) {
         cap = im->cap ? im->cap * 2 : 64;
-        rows = sis_host->alloc(im->req, cap * sizeof(sis_row_t));
+        rows = pf_host->alloc(im->req, cap * sizeof(sis_row_t));
         if (rows == NULL) {
             return NULL;
         }
@@ -202,7 +202,7 @@ sis_csv_record(sis_import_t *im, sis_csv_t *c, const char **err)
                 c->fields[c->n] = (pf_str_t) { (size_t) (q - start), start };
 
             } else {
-                out = sis_host->alloc(im->req, (size_t) (q - start));
+                out = pf_host->alloc(im->req, (size_t) (q - start));
                 if (out == NULL) {
                     *err = "could not be read (out of memory)";
                     return -1;
@@ -320,7 +320,7 @@ sis_rows_csv(sis_import_t *im, pf_str_t body)
 
     c.p = body.data;
     c.last = body.data + body.len;
-    c.fields = sis_host->alloc(im->req, SIS_MAX_COLUMNS * sizeof(pf_str_t));
+    c.fields = pf_host->alloc(im->req, SIS_MAX_COLUMNS * sizeof(pf_str_t));
 
     if (c.fields == NULL) {
         return PF_ERROR;
@@ -347,7 +347,7 @@ sis_rows_csv(sis_import_t *im, pf_str_t body)
     }
 
     ncols = c.n;
-    col = sis_host->alloc(im->req, ncols * sizeof(int));
+    col = pf_host->alloc(im->req, ncols * sizeof(int));
     if (col == NULL) {
         return PF_ERROR;
     }
@@ -441,21 +441,21 @@ sis_rows_json(sis_import_t *im, const pf_val_t *body)
 
     rows = body;
 
-    if (sis_host->type(body) == PF_JSON_OBJECT) {
-        rows = sis_host->get(body, "rows");
+    if (pf_host->type(body) == PF_JSON_OBJECT) {
+        rows = pf_host->get(body, "rows");
     }
 
-    if (sis_host->type(rows) != PF_JSON_ARRAY) {
+    if (pf_host->type(rows) != PF_JSON_ARRAY) {
         sis_error(im, 0, "", "send an array of rows, or {\"rows\": [...]}");
         return PF_OK;
     }
 
-    n = sis_host->count(rows);
+    n = pf_host->count(rows);
 
     for (i = 0; i < n; i++) {
-        item = sis_host->at(rows, i);
+        item = pf_host->at(rows, i);
 
-        if (sis_host->type(item) != PF_JSON_OBJECT) {
+        if (pf_host->type(item) != PF_JSON_OBJECT) {
             sis_error(im, i + 1, "", "a row must be an object");
             continue;
         }
@@ -466,11 +466,11 @@ sis_rows_json(sis_import_t *im, const pf_val_t *body)
         }
 
         for (f = 0; im->kind->fields[f]; f++) {
-            v = sis_host->get(item, im->kind->fields[f]);
-            t = sis_host->type(v);
+            v = pf_host->get(item, im->kind->fields[f]);
+            t = pf_host->type(v);
 
             if (t == PF_JSON_STRING || t == PF_JSON_NUMBER) {
-                sis_value_set(im, row, f, sis_host->str(v));
+                sis_value_set(im, row, f, pf_host->str(v));
                 continue;
             }
 
@@ -483,11 +483,11 @@ sis_rows_json(sis_import_t *im, const pf_val_t *body)
             {
                 sis_buf_init(&list, im->req, 64);
 
-                for (k = 0; k < sis_host->count(v); k++) {
-                    e = sis_host->at(v, k);
+                for (k = 0; k < pf_host->count(v); k++) {
+                    e = pf_host->at(v, k);
 
-                    if (sis_host->type(e) != PF_JSON_STRING
-                        && sis_host->type(e) != PF_JSON_NUMBER)
+                    if (pf_host->type(e) != PF_JSON_STRING
+                        && pf_host->type(e) != PF_JSON_NUMBER)
                     {
                         break;
                     }
@@ -496,20 +496,21 @@ sis_rows_json(sis_import_t *im, const pf_val_t *body)
                         sis_buf_add(&list, ";", 1);
                     }
 
-                    sis_buf_add(&list, sis_host->str(e).data,
-                                sis_host->str(e).len);
+                    sis_buf_add(&list, pf_host->str(e).data,
+                                pf_host->str(e).len);
                 }
 
-                if (k == sis_host->count(v) && !list.failed) {
+                if (k == pf_host->count(v) && !list.failed) {
                     sis_value_set(im, row, f, sis_buf_text(&list));
                     continue;
                 }
             }
 
-            sis_error(im, i + 1, im->kind->fields[f],
+            sis_error(im, i + 1, im->kind->fields[f], "%s",
                       t == PF_JSON_ARRAY
                       && strcmp(im->kind->fields[f], "co_teachers") == 0
-                      ? "must be a list of teachers" : "must be text or a number");
+                      ? "must be a list of teachers"
+                      : "must be text or a number");
             row->bad |= 1u << f;
         }
     }

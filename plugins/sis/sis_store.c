@@ -1,8 +1,8 @@
 /*
- * sis_store.c -- reading a term's stored SIS data into maps, for the
- * checks of an import ("already stored for the term") and for rebuilding
- * relations.  Everything read is copied: in the writer a stored value is
- * valid only until the next write.
+ * sis_store.c -- a term's stored SIS data: written, cleared, and read
+ * into maps for the checks of an import ("already stored for the term")
+ * and for rebuilding relations.  What is read is copied (pf_collect): in
+ * the writer a stored value is valid only until the next write.
  */
 
 #include <string.h>
@@ -10,93 +10,89 @@
 #include "sis.h"
 
 
-typedef struct {
-    pf_req_t       *req;
-    int             values;
-    pf_str_t       *keys;
-    pf_str_t       *vals;
-    size_t          n;
-    size_t          cap;
-    int             failed;
-} sis_collect_t;
-
-
-static int
-sis_collect_cb(void *data, pf_str_t key, pf_str_t value)
-{
-    size_t          cap;
-    pf_str_t       *k, *v;
-    sis_collect_t  *c = data;
-
-    if (c->n == c->cap) {
-        cap = c->cap ? c->cap * 2 : 64;
-        k = sis_host->alloc(c->req, cap * sizeof(pf_str_t));
-        v = c->values ? sis_host->alloc(c->req, cap * sizeof(pf_str_t)) : k;
-
-        if (k == NULL || v == NULL) {
-            c->failed = 1;
-            return 1;
-        }
-
-        if (c->n) {
-            memcpy(k, c->keys, c->n * sizeof(pf_str_t));
-
-            if (c->values) {
-                memcpy(v, c->vals, c->n * sizeof(pf_str_t));
-            }
-        }
-
-        c->keys = k;
-        c->vals = v;
-        c->cap = cap;
-    }
-
-    c->keys[c->n] = sis_copy(c->req, key);
-
-    if (c->values) {
-        c->vals[c->n] = sis_copy(c->req, value);
-    }
-
-    if (c->keys[c->n].data == NULL
-        || (c->values && c->vals[c->n].data == NULL))
-    {
-        c->failed = 1;
-        return 1;
-    }
-
-    c->n++;
-
-    return 0;
-}
-
-
-/* Every key (and value, if asked) under prefix, copied, in key order. */
+/* A record built in b; a failed build is never stored. */
 
 int
-sis_collect(pf_req_t *req, const char *db, pf_str_t prefix, pf_str_t **keys,
-    pf_str_t **values, size_t *n)
+sis_put(sis_import_t *im, const char *db, pf_str_t key, sis_buf_t *b)
 {
-    sis_collect_t  c;
-
-    memset(&c, 0, sizeof(sis_collect_t));
-    c.req = req;
-    c.values = (values != NULL);
-
-    if (sis_host->db_scan(req, db, prefix, sis_collect_cb, &c) != PF_OK
-        || c.failed)
-    {
+    if (b->failed) {
+        pf_host->log(im->req, PF_LOG_ERR, "sis: out of memory for a record "
+                     "of %s", db);
         return PF_ERROR;
     }
 
-    *keys = c.keys;
+    return pf_host->db_put(im->req, db, key, sis_buf_text(b));
+}
 
-    if (values) {
-        *values = c.vals;
+
+/* A record of the term begun in b: {"school", "term", "<key>": value. */
+
+void
+sis_term_record(sis_import_t *im, sis_buf_t *b, size_t cap, const char *key,
+    pf_str_t value)
+{
+    sis_buf_init(b, im->req, cap);
+    sis_buf_open(b, '{');
+    sis_buf_key(b, "school");
+    sis_buf_str(b, im->school);
+    sis_buf_key(b, "term");
+    sis_buf_str(b, im->term);
+    sis_buf_key(b, key);
+    sis_buf_str(b, value);
+}
+
+
+/* Deletes every key under the term's prefix in db. */
+
+int
+sis_clear(sis_import_t *im, const char *db)
+{
+    size_t     i, n;
+    pf_str_t  *keys;
+
+    if (pf_collect(im->req, db, im->prefix, &keys, NULL, &n) != PF_OK) {
+        return PF_ERROR;
     }
 
-    *n = c.n;
+    for (i = 0; i < n; i++) {
+        if (pf_host->db_del(im->req, db, keys[i]) == PF_ERROR) {
+            return PF_ERROR;
+        }
+    }
 
     return PF_OK;
+}
+
+
+/* The part of a key after the term's prefix. */
+
+static pf_str_t
+sis_after_prefix(sis_import_t *im, pf_str_t key)
+{
+    return (pf_str_t) { key.len - im->prefix.len, key.data + im->prefix.len };
+}
+
+
+/* A sis_rosters key of the term: its course and student; 0 if not one. */
+
+int
+sis_roster_key(sis_import_t *im, pf_str_t key, pf_str_t *code,
+    pf_str_t *student)
+{
+    pf_str_t     rest;
+    const char  *sep;
+
+    rest = sis_after_prefix(im, key);
+    sep = memchr(rest.data, PF_SEP, rest.len);
+
+    if (sep == NULL) {
+        return 0;
+    }
+
+    *code = (pf_str_t) { (size_t) (sep - rest.data), rest.data };
+    *student = (pf_str_t) { rest.len - code->len - 1, sep + 1 };
+
+    return 1;
 }
 
 
@@ -106,33 +102,21 @@ int
 sis_load_students(sis_import_t *im)
 {
     size_t     i, n;
-    pf_str_t   prefix, *keys, *vals, *id;
+    pf_str_t   *keys, *vals;
 
     if (im->students_loaded) {
         return PF_OK;
     }
 
-    prefix = sis_host->sprintf(im->req, "%.*s\x1f%.*s\x1f", SIS_S(im->school),
-                               SIS_S(im->term));
-
-    if (sis_collect(im->req, "sis_students", prefix, &keys, &vals, &n)
+    if (pf_collect(im->req, "sis_students", im->prefix, &keys, &vals, &n)
         != PF_OK
-        || sis_map_init(&im->students, im->req, n) != PF_OK)
+        || pf_map_init(&im->students, im->req, n) != PF_OK)
     {
         return PF_ERROR;
     }
 
     for (i = 0; i < n; i++) {
-        id = sis_host->alloc(im->req, sizeof(pf_str_t));
-        if (id == NULL) {
-            return PF_ERROR;
-        }
-
-        *id = vals[i];
-
-        if (sis_map_put(&im->students,
-                        (pf_str_t) { keys[i].len - prefix.len,
-                                     keys[i].data + prefix.len }, id)
+        if (pf_map_put(&im->students, sis_after_prefix(im, keys[i]), &vals[i])
             != PF_OK)
         {
             return PF_ERROR;
@@ -145,38 +129,41 @@ sis_load_students(sis_import_t *im)
 }
 
 
-/* This term's classes: class -> homeroom account (empty if none). */
+/*
+ * This term's classes: class -> homeroom account (empty if none).  An
+ * import of the classes reads them after writing them; any other reads
+ * them once.
+ */
 
 int
 sis_load_classes(sis_import_t *im)
 {
     size_t           i, n;
-    pf_str_t         prefix, *keys, *vals, *homeroom;
+    pf_str_t         *keys, *vals, *homeroom;
     const pf_val_t  *rec;
 
-    prefix = sis_host->sprintf(im->req, "%.*s\x1f%.*s\x1f", SIS_S(im->school),
-                               SIS_S(im->term));
+    if (im->classes_loaded) {
+        return PF_OK;
+    }
 
-    if (sis_collect(im->req, "sis_classes", prefix, &keys, &vals, &n)
+    if (pf_collect(im->req, "sis_classes", im->prefix, &keys, &vals, &n)
         != PF_OK
-        || sis_map_init(&im->classes, im->req, n) != PF_OK)
+        || pf_map_init(&im->classes, im->req, n) != PF_OK)
     {
         return PF_ERROR;
     }
 
     for (i = 0; i < n; i++) {
-        rec = sis_host->parse(im->req, vals[i]);
-        homeroom = sis_host->alloc(im->req, sizeof(pf_str_t));
+        rec = pf_host->parse(im->req, vals[i]);
+        homeroom = pf_host->alloc(im->req, sizeof(pf_str_t));
 
         if (homeroom == NULL) {
             return PF_ERROR;
         }
 
-        *homeroom = sis_host->str(sis_host->get(rec, "homeroom"));
+        *homeroom = pf_field(rec, "homeroom");
 
-        if (sis_map_put(&im->classes,
-                        (pf_str_t) { keys[i].len - prefix.len,
-                                     keys[i].data + prefix.len }, homeroom)
+        if (pf_map_put(&im->classes, sis_after_prefix(im, keys[i]), homeroom)
             != PF_OK)
         {
             return PF_ERROR;
@@ -189,70 +176,57 @@ sis_load_classes(sis_import_t *im)
 }
 
 
-/* A term's courses: code -> sis_course_t (teacher, co-teachers, kind). */
+/*
+ * This term's courses: code -> sis_course_t (teacher, co-teachers,
+ * kind).  An import of the courses reads them after writing them; any
+ * other reads them once.
+ */
 
 int
-sis_load_course_map(pf_req_t *req, pf_str_t school, pf_str_t term,
-    sis_map_t *map)
+sis_load_courses(sis_import_t *im)
 {
     size_t           i, k, n;
-    pf_str_t         prefix, *keys, *vals;
+    pf_str_t         *keys, *vals;
     sis_course_t    *c;
     const pf_val_t  *co;
 
-    prefix = sis_host->sprintf(req, "%.*s\x1f%.*s\x1f", SIS_S(school),
-                               SIS_S(term));
+    if (im->courses_loaded) {
+        return PF_OK;
+    }
 
-    if (sis_collect(req, "sis_courses", prefix, &keys, &vals, &n) != PF_OK
-        || sis_map_init(map, req, n) != PF_OK)
+    if (pf_collect(im->req, "sis_courses", im->prefix, &keys, &vals, &n)
+        != PF_OK
+        || pf_map_init(&im->courses, im->req, n) != PF_OK)
     {
         return PF_ERROR;
     }
 
     for (i = 0; i < n; i++) {
-        c = sis_host->alloc(req, sizeof(sis_course_t));
+        c = pf_host->alloc(im->req, sizeof(sis_course_t));
         if (c == NULL) {
             return PF_ERROR;
         }
 
-        c->rec = sis_host->parse(req, vals[i]);
-        c->code = (pf_str_t) { keys[i].len - prefix.len,
-                               keys[i].data + prefix.len };
-        c->kind = sis_host->str(sis_host->get(c->rec, "kind"));
-        c->teacher = sis_host->str(sis_host->get(c->rec, "teacher"));
+        c->rec = pf_host->parse(im->req, vals[i]);
+        c->code = sis_after_prefix(im, keys[i]);
+        c->kind = pf_field(c->rec, "kind");
+        c->teacher = pf_field(c->rec, "teacher");
 
-        co = sis_host->get(c->rec, "co_teachers");
-        c->nco = sis_host->count(co);
-        c->co = sis_host->alloc(req, (c->nco + 1) * sizeof(pf_str_t));
+        co = pf_host->get(c->rec, "co_teachers");
+        c->nco = pf_host->count(co);
+        c->co = pf_host->alloc(im->req, (c->nco + 1) * sizeof(pf_str_t));
 
         if (c->co == NULL) {
             return PF_ERROR;
         }
 
         for (k = 0; k < c->nco; k++) {
-            c->co[k] = sis_host->str(sis_host->at(co, k));
+            c->co[k] = pf_host->str(pf_host->at(co, k));
         }
 
-        if (sis_map_put(map, c->code, c) != PF_OK) {
+        if (pf_map_put(&im->courses, c->code, c) != PF_OK) {
             return PF_ERROR;
         }
-    }
-
-    return PF_OK;
-}
-
-
-int
-sis_load_courses(sis_import_t *im)
-{
-    if (im->courses_loaded) {
-        return PF_OK;
-    }
-
-    if (sis_load_course_map(im->req, im->school, im->term, &im->courses)
-        != PF_OK)
-    {
-        return PF_ERROR;
     }
 
     im->courses_loaded = 1;

@@ -1,0 +1,246 @@
+/*
+ * sis_refs.c -- what the rows of an import name, checked for the kinds:
+ * fields given or not, duplicates within the file, students by number,
+ * teachers by national ID or account, national IDs.  Account names are
+ * the host's A1 rule (pf_host->account_name); the accounts themselves are
+ * read once per import (sis_accounts.c).
+ */
+
+#include <string.h>
+
+#include "sis.h"
+
+
+/* What a teacher reference (a national ID or an account) names. */
+typedef struct {
+    pf_str_t        id;
+    const char     *err;
+} sis_teacher_t;
+
+
+int
+sis_given(sis_row_t *row, size_t f)
+{
+    return !(row->bad & SIS_BIT(f)) && row->v[f].len > 0;
+}
+
+
+/* Reports field f of the row with fmt, which quotes the value once. */
+
+void
+sis_bad(sis_import_t *im, sis_row_t *row, size_t f, const char *fmt,
+    pf_str_t value)
+{
+    row->bad |= SIS_BIT(f);
+    sis_error(im, row->row, im->kind->fields[f], fmt,
+              PF_S(pf_clip(value, 64)));
+}
+
+
+/*
+ * What a check starts with: one sis_res_t per row, zeroed (im->aux, for
+ * the kind's writes), the map of what the file names (sis_dup), and what
+ * of the term's stored data the rows refer to (SIS_NEED_*).  NULL without
+ * memory or if the stored data cannot be read.
+ */
+
+sis_res_t *
+sis_check_start(sis_import_t *im, pf_map_t *seen, unsigned need)
+{
+    sis_res_t  *res;
+
+    res = pf_host->alloc(im->req, (im->nrows + 1) * sizeof(sis_res_t));
+    if (res == NULL) {
+        return NULL;
+    }
+
+    memset(res, 0, (im->nrows + 1) * sizeof(sis_res_t));
+    im->aux = res;
+
+    if (pf_map_init(seen, im->req, im->nrows) != PF_OK
+        || ((need & SIS_NEED_STUDENTS) && sis_load_students(im) != PF_OK)
+        || ((need & SIS_NEED_COURSES) && sis_load_courses(im) != PF_OK)
+        || ((need & SIS_NEED_CLASSES) && sis_load_classes(im) != PF_OK))
+    {
+        return NULL;
+    }
+
+    return res;
+}
+
+
+/* Notes a key; if it was in the file already, says in which row. */
+
+size_t
+sis_dup(sis_import_t *im, pf_map_t *seen, pf_str_t key, sis_row_t *row)
+{
+    sis_row_t  *first;
+
+    first = pf_map_get(seen, key, NULL);
+
+    if (first != NULL) {
+        return first->row;
+    }
+
+    (void) pf_map_put(seen, key, row);
+
+    return 0;
+}
+
+
+/* A student of this school imported for this term, by number. */
+
+int
+sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t *id)
+{
+    if (!sis_given(row, f)) {
+        return 0;
+    }
+
+    if (!sis_is_digits(row->v[f], 1, 20)) {
+        sis_bad(im, row, f, "must be digits (the student number), not "
+                "\"%.*s\"", row->v[f]);
+        return 0;
+    }
+
+    *id = pf_host->account_name(im->req, im->school, pf_string(""),
+                                row->v[f]);
+
+    if (pf_map_get(&im->students, *id, NULL) == NULL) {
+        sis_bad(im, row, f, "no student %.*s was imported for this term "
+                "(import the students first)", row->v[f]);
+        return 0;
+    }
+
+    return 1;
+}
+
+
+/* A reference that looks like a national ID: a letter and 9 digits. */
+
+static int
+sis_nid_shaped(pf_str_t ref)
+{
+    return ref.len == 10 && !sis_is_digits(ref, 1, 10)
+           && sis_is_digits((pf_str_t) { 9, ref.data + 1 }, 9, 9);
+}
+
+
+/*
+ * A teacher by national ID (the A1 account name) or by account id: an
+ * existing teacher account of this school.
+ */
+
+static const char *
+sis_teacher_find(sis_import_t *im, pf_str_t ref, pf_str_t *id)
+{
+    int              rc;
+    const pf_val_t  *user;
+
+    if (sis_nid_shaped(ref)) {
+        rc = sis_nid_check(ref);
+
+        if (rc == SIS_NID_FORMAT) {
+            return "is not valid";
+        }
+
+        if (rc == SIS_NID_CHECKSUM) {
+            return "has a wrong check digit";
+        }
+
+        *id = pf_host->account_name(im->req, im->school, ref, pf_string(""));
+
+    } else if (pf_valid_id(ref)) {
+        *id = ref;
+
+    } else {
+        return "is neither a national ID nor an account";
+    }
+
+    user = sis_account_get(im, *id);
+
+    if (user == NULL) {
+        return "names no teacher account (import the teachers first)";
+    }
+
+    if (!pf_same(pf_field(user, "school"), im->school)
+        || !pf_has_role(user, PF_ROLE_TEACHER))
+    {
+        return "names no teacher of this school";
+    }
+
+    return NULL;
+}
+
+
+/* A teacher named in field f (ref: the field, or one of its list). */
+
+int
+sis_teacher_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t ref,
+    pf_str_t *id)
+{
+    sis_teacher_t  *t;
+
+    t = pf_map_get(&im->teachers, ref, NULL);
+
+    if (t == NULL) {
+        t = pf_host->alloc(im->req, sizeof(sis_teacher_t));
+        if (t == NULL) {
+            row->bad |= SIS_BIT(f);
+            sis_error(im, row->row, im->kind->fields[f],
+                      "could not be checked (out of memory)");
+            return 0;
+        }
+
+        t->id = (pf_str_t) { 0, NULL };
+        t->err = sis_teacher_find(im, ref, &t->id);
+        (void) pf_map_put(&im->teachers, ref, t);
+    }
+
+    if (t->err) {
+        row->bad |= SIS_BIT(f);
+
+        /* national IDs are not echoed back */
+        if (sis_nid_shaped(ref)) {
+            sis_error(im, row->row, im->kind->fields[f],
+                      "the national ID %s", t->err);
+
+        } else {
+            sis_error(im, row->row, im->kind->fields[f], "\"%.*s\" %s",
+                      PF_S(pf_clip(ref, 64)), t->err);
+        }
+
+        return 0;
+    }
+
+    *id = t->id;
+
+    return 1;
+}
+
+
+/* A national ID field: format and checksum. */
+
+int
+sis_nid_field(sis_import_t *im, sis_row_t *row, size_t f)
+{
+    int  rc;
+
+    if (!sis_given(row, f)) {
+        return 0;
+    }
+
+    rc = sis_nid_check(row->v[f]);
+
+    if (rc == SIS_NID_OK) {
+        return 1;
+    }
+
+    row->bad |= SIS_BIT(f);
+    sis_error(im, row->row, im->kind->fields[f], "%s",
+              rc == SIS_NID_FORMAT
+              ? "must be a national ID: a letter and 9 digits"
+              : "the national ID's check digit is wrong");
+
+    return 0;
+}
