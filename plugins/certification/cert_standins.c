@@ -33,6 +33,20 @@ ct_teacher(pf_req_t *req, pf_str_t school, pf_str_t id, const char *what,
 }
 
 
+/* "standin", "from" and "to", as members of the map g is writing. */
+
+static void
+ct_standin_gen(pf_gen_t *g, pf_str_t standin, int64_t from, int64_t to)
+{
+    pf_host->key(g, "standin");
+    pf_host->string(g, standin);
+    pf_host->key(g, "from");
+    pf_host->number(g, from);
+    pf_host->key(g, "to");
+    pf_host->number(g, to);
+}
+
+
 /* PUT /schools/{school}/standins/{teacher} {"standin","from","to"} */
 
 int
@@ -82,12 +96,7 @@ ct_standin_set(pf_req_t *req)
 
     g = pf_host->gen(req);
     pf_host->map_open(g);
-    pf_host->key(g, "standin");
-    pf_host->string(g, standin);
-    pf_host->key(g, "from");
-    pf_host->number(g, from);
-    pf_host->key(g, "to");
-    pf_host->number(g, to);
+    ct_standin_gen(g, standin, from, to);
     pf_host->key(g, "school");
     pf_host->string(g, school);
     pf_host->key(g, "updated");
@@ -101,12 +110,7 @@ ct_standin_set(pf_req_t *req)
     pf_host->map_open(g);
     pf_host->key(g, "teacher");
     pf_host->string(g, teacher);
-    pf_host->key(g, "standin");
-    pf_host->string(g, standin);
-    pf_host->key(g, "from");
-    pf_host->number(g, from);
-    pf_host->key(g, "to");
-    pf_host->number(g, to);
+    ct_standin_gen(g, standin, from, to);
     pf_host->map_close(g);
 
     if (pf_host->db_put(req, "cert_standins", teacher, text) != PF_OK
