@@ -6,6 +6,99 @@
  */
 
 #include "certification.h"
+#include "pf_scan.h"
+
+
+/* The course whose outcomes move, and to whom. */
+
+typedef struct {
+    pf_str_t    school;
+    pf_str_t    term;
+    pf_str_t    code;
+    pf_str_t    to;           /* the new reviewer */
+    int64_t     now;
+    size_t      moved;
+} ct_move_t;
+
+
+/*
+ * The course's outcomes waiting in the queue of teacher "from", moved to
+ * the new reviewer: the queue entry, the outcome's "reviewer", an audit
+ * entry each.  0, or the status of the error it set.
+ */
+
+static int
+ct_move(pf_req_t *req, ct_move_t *m, pf_str_t from)
+{
+    size_t           i, n;
+    pf_str_t        *keys, *vals, id, okey, otext, raws[3];
+    pf_gen_t        *g;
+    const pf_val_t  *v, *rec;
+
+    static const char *const  okeys[] = { "reviewer", "updated", "by" };
+
+    /* copies: the cursor's memory is not ours once we write */
+    if (pf_collect(req, "cert_queue", pf_key(req, 2, from, pf_string("")),
+                   &keys, &vals, &n)
+        != PF_OK)
+    {
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the queue cannot be read now");
+    }
+
+    for (i = 0; i < n; i++) {
+        v = pf_host->parse(req, vals[i]);
+
+        if (!pf_str_is(pf_host->get(v, "term"), m->term)
+            || !pf_str_is(pf_host->get(v, "code"), m->code))
+        {
+            continue;
+        }
+
+        id.data = keys[i].data + from.len + 1;
+        id.len = keys[i].len - from.len - 1;
+
+        rec = pfo_find(req, id, &okey, &otext);
+
+        if (rec == NULL || !pf_same(pf_field(rec, "school"), m->school)) {
+            continue;
+        }
+
+        raws[0] = pf_jstr(req, m->to);
+        raws[1] = pf_jint(req, m->now);
+        raws[2] = pf_jstr(req, pf_host->user(req)->id);
+
+        g = pf_host->gen(req);
+        pf_host->map_open(g);
+        pf_host->key(g, "id");
+        pf_host->string(g, id);
+        pf_host->key(g, "from");
+        pf_host->string(g, from);
+        pf_host->key(g, "to");
+        pf_host->string(g, m->to);
+        pf_host->map_close(g);
+
+        if (pf_host->db_del(req, "cert_queue", pf_key(req, 2, from, id))
+            != PF_OK
+            || pf_host->db_put(req, "cert_queue", pf_key(req, 2, m->to, id),
+                               vals[i])
+               != PF_OK
+            || pf_host->db_put(req, "outcomes", okey,
+                               pf_rewrite(req, rec, 3, okeys, raws))
+               != PF_OK
+            || pf_host->audit(req, pf_field(rec, "student"),
+                              "outcome.reviewer_changed", pf_host->text(g))
+               != PF_OK)
+        {
+            return pf_host->error(req, 503, "storage_unavailable",
+                                  "the queue could not be moved");
+        }
+
+        m->moved++;
+    }
+
+    return 0;
+}
 
 
 /*
@@ -15,58 +108,20 @@
  * in another teacher's queue move to the new reviewer.
  */
 
-/* The course's entries in one teacher's queue: ids and values, copied. */
-
-typedef struct {
-    pf_req_t   *req;
-    pf_str_t    from;
-    pf_str_t    term;
-    pf_str_t    code;
-    pf_list_t   ids;
-    pf_list_t   vals;
-} ct_move_t;
-
-
-static int
-ct_move_cb(void *data, pf_str_t key, pf_str_t value)
-{
-    ct_move_t       *m = data;
-    pf_str_t         id;
-    const pf_val_t  *v;
-
-    v = pf_host->parse(m->req, value);
-
-    if (!pf_str_is(pf_host->get(v, "term"), m->term)
-        || !pf_str_is(pf_host->get(v, "code"), m->code))
-    {
-        return 0;
-    }
-
-    /* copies: the cursor's memory is not ours once we write */
-    id.data = key.data + m->from.len + 1;
-    id.len = key.len - m->from.len - 1;
-
-    return pf_list_add(&m->ids, pf_copy(m->req, id)) != PF_OK
-           || pf_list_add(&m->vals, pf_copy(m->req, value)) != PF_OK;
-}
-
-
 int
 ct_reviewer_set(pf_req_t *req)
 {
     int               rc, oom;
-    size_t            i, k, n, moved;
+    size_t            i, n;
     int64_t           now;
     pf_str_t          school, term, code, teacher, text, newrev, ckey;
-    pf_str_t          okey, otext, raws[3];
     pf_gen_t         *g;
     pf_list_t         from;
     ct_move_t         m;
-    const pf_val_t   *body, *v, *course, *co, *rec;
+    const pf_val_t   *body, *v, *course, *co;
     const pf_user_t  *user;
 
     static const char *const  skip[] = { "reviewer", "updated", "by", NULL };
-    static const char *const  okeys[] = { "reviewer", "updated", "by" };
 
     user = pf_host->user(req);
     school = pf_host->param(req, "school");
@@ -146,74 +201,22 @@ ct_reviewer_set(pf_req_t *req)
         return pf_host->error(req, 500, "internal", "out of memory");
     }
 
-    moved = 0;
+    m.school = school;
+    m.term = term;
+    m.code = code;
+    m.to = newrev;
+    m.now = now;
+    m.moved = 0;
 
     /* a course without any teacher: nobody to move the queue to */
-    if (!pf_valid_id(newrev)) {
-        from.n = 0;
-    }
-
-    for (i = 0; i < from.n; i++) {
+    for (i = 0; pf_valid_id(newrev) && i < from.n; i++) {
         if (!pf_valid_id(from.items[i]) || pf_same(from.items[i], newrev)) {
             continue;
         }
 
-        m.req = req;
-        m.from = from.items[i];
-        m.term = term;
-        m.code = code;
-        pf_list_init(&m.ids, req);
-        pf_list_init(&m.vals, req);
-
-        if (pf_host->db_scan(req, "cert_queue",
-                             pf_key(req, 2, m.from, pf_string("")),
-                             ct_move_cb, &m)
-            != PF_OK)
-        {
-            return pf_host->error(req, 503, "storage_unavailable",
-                                  "the queue cannot be read now");
-        }
-
-        for (k = 0; k < m.ids.n; k++) {
-            rec = pfo_find(req, m.ids.items[k], &okey, &otext);
-
-            if (rec == NULL || !pf_same(pf_field(rec, "school"), school)) {
-                continue;
-            }
-
-            raws[0] = pf_jstr(req, newrev);
-            raws[1] = pf_jint(req, now);
-            raws[2] = pf_jstr(req, user->id);
-
-            g = pf_host->gen(req);
-            pf_host->map_open(g);
-            pf_host->key(g, "id");
-            pf_host->string(g, m.ids.items[k]);
-            pf_host->key(g, "from");
-            pf_host->string(g, m.from);
-            pf_host->key(g, "to");
-            pf_host->string(g, newrev);
-            pf_host->map_close(g);
-
-            if (pf_host->db_del(req, "cert_queue",
-                                pf_key(req, 2, m.from, m.ids.items[k]))
-                != PF_OK
-                || pf_host->db_put(req, "cert_queue",
-                                   pf_key(req, 2, newrev, m.ids.items[k]),
-                                   m.vals.items[k])
-                   != PF_OK
-                || pf_host->db_put(req, "outcomes", okey,
-                                   pf_rewrite(req, rec, 3, okeys, raws))
-                   != PF_OK
-                || pf_host->audit(req, pf_field(rec, "student"),
-                                  "outcome.reviewer_changed", pf_host->text(g))
-                   != PF_OK)
-            {
-                return pf_host->error(req, 503, "storage_unavailable",
-                                      "the queue could not be moved");
-            }
-
-            moved++;
+        rc = ct_move(req, &m, from.items[i]);
+        if (rc) {
+            return rc;
         }
     }
 
@@ -226,7 +229,7 @@ ct_reviewer_set(pf_req_t *req)
     pf_host->key(g, "reviewer");
     pf_host->string(g, newrev);
     pf_host->key(g, "moved");
-    pf_host->number(g, (int64_t) moved);
+    pf_host->number(g, (int64_t) m.moved);
     pf_host->map_close(g);
 
     if (pf_host->audit(req, pf_school_subject(req, school),
@@ -244,7 +247,7 @@ ct_reviewer_set(pf_req_t *req)
     pf_host->key(g, "reviewer");
     pf_host->string(g, newrev);
     pf_host->key(g, "moved");
-    pf_host->number(g, (int64_t) moved);
+    pf_host->number(g, (int64_t) m.moved);
     pf_host->map_close(g);
 
     return pf_host->reply(req, 200, g);
