@@ -61,9 +61,16 @@ pfo_owner(pf_req_t *req, pf_str_t id, pf_str_t *owner)
 
 
 int
+pfo_standin_live(const pf_val_t *s, int64_t now)
+{
+    return now >= pf_int(s, "from", INT64_MAX)
+           && now < pf_int(s, "to", INT64_MIN);
+}
+
+
+int
 pfo_standin_active(pf_req_t *req, pf_str_t teacher, pf_str_t me)
 {
-    int64_t          now;
     const pf_val_t  *s;
 
     if (!pf_valid_id(teacher)) {
@@ -76,10 +83,7 @@ pfo_standin_active(pf_req_t *req, pf_str_t teacher, pf_str_t me)
         return 0;
     }
 
-    now = pf_host->now_ms(req);
-
-    return now >= pf_int(s, "from", INT64_MAX)
-           && now < pf_int(s, "to", INT64_MIN);
+    return pfo_standin_live(s, pf_host->now_ms(req));
 }
 
 
@@ -121,6 +125,20 @@ pfo_undecided(const pf_val_t *rec)
 
 
 void
+pfo_gen_undecided(pf_gen_t *g)
+{
+    pf_host->key(g, "decision");
+    pf_host->null(g);
+    pf_host->key(g, "note");
+    pf_host->cstring(g, "");
+    pf_host->key(g, "decided_by");
+    pf_host->null(g);
+    pf_host->key(g, "decided_at");
+    pf_host->null(g);
+}
+
+
+void
 pfo_view(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec, pf_str_t text,
     int show_decision)
 {
@@ -138,14 +156,7 @@ pfo_view(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec, pf_str_t text,
 
     pf_host->map_open(g);
     pf_copy_fields(g, rec, hidden);
-    pf_host->key(g, "decision");
-    pf_host->null(g);
-    pf_host->key(g, "note");
-    pf_host->cstring(g, "");
-    pf_host->key(g, "decided_by");
-    pf_host->null(g);
-    pf_host->key(g, "decided_at");
-    pf_host->null(g);
+    pfo_gen_undecided(g);
     pf_host->map_close(g);
 }
 

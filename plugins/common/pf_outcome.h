@@ -22,6 +22,9 @@ const pf_val_t *pfo_find(pf_req_t *req, pf_str_t id, pf_str_t *key,
 /* The route owner lookup of an outcome {id}: its student (404 if none). */
 int pfo_owner(pf_req_t *req, pf_str_t id, pf_str_t *owner);
 
+/* A cert_standins record in force at now: inside its from..to. */
+int pfo_standin_live(const pf_val_t *s, int64_t now);
+
 /* cert_standins[teacher] names me, and now is inside its from..to. */
 int pfo_standin_active(pf_req_t *req, pf_str_t teacher, pf_str_t me);
 
@@ -33,6 +36,9 @@ int pfo_published(const pf_val_t *rec);
 
 /* The decision fields hold nothing yet (a draft, most pending ones). */
 int pfo_undecided(const pf_val_t *rec);
+
+/* Those fields, undecided, as members of the map g is writing. */
+void pfo_gen_undecided(pf_gen_t *g);
 
 /*
  * An outcome as an answer shows it.  Until it is published the decision

@@ -3,9 +3,10 @@
  * database (SPEC P6, 勾選), and the school sees who selected what (AD4).
  *
  * Rules of a tick (POST /outcomes/{id}/selection):
- *   - only the outcome's owner (403 forbidden; 404 for an unknown id);
+ *   - only the outcome's owner (403 forbidden; 404 for an unknown id,
+ *     from the route's owner lookup);
  *   - only inside the "select" window of the outcome's term
- *     (403 window_closed; see pf_window_open());
+ *     (403 window_closed; see the host's window_open());
  *   - only a "passed" outcome (422 not_passed);
  *   - at most outcome_select_per_term (city, 3) in that term and
  *     outcome_select_per_year (nation, 6) in that school year
@@ -26,54 +27,17 @@
  * is a prefix scan rather than a walk of every outcome; "selected",
  * student␟term␟id -> selected_at, so the limits are counted without
  * parsing records (see sel_count()).
+ *
+ * Files: this one (routes, ticks, the limits and the indexes),
+ * selection_lists.c (the student's list, the school's report).
  */
 
 #include <string.h>
-#include <stdlib.h>
 
-#include "portfolio_plugin.h"
-
-
-static const pf_host_api_t  *host;
-
-#define PF_HOST host
-#include "../common/pf_common.h"
+#include "selection.h"
 
 
-#define SEL_DB_OUTCOMES    "outcomes"
-#define SEL_DB_IDS         "outcome_ids"
-#define SEL_DB_INDEX       "selections"
-#define SEL_DB_BY_STUDENT  "selected"
-
-#define SEL_DEFAULT_TERM   3
-#define SEL_DEFAULT_YEAR   6
-
-
-/* "113-1": an ROC year of 2 or 3 digits, "-", semester 1 or 2. */
-
-static int
-sel_valid_term(pf_str_t t)
-{
-    size_t  i;
-
-    if (t.len < 4 || t.len > 5) {
-        return 0;
-    }
-
-    for (i = 0; i < t.len - 2; i++) {
-        if (t.data[i] < '0' || t.data[i] > '9') {
-            return 0;
-        }
-    }
-
-    return t.data[t.len - 2] == '-'
-           && (t.data[t.len - 1] == '1' || t.data[t.len - 1] == '2');
-}
-
-
-/* "113" of "113-1" (the school year); empty if no "-". */
-
-static pf_str_t
+pf_str_t
 sel_year(pf_str_t term)
 {
     size_t    i;
@@ -94,33 +58,14 @@ sel_year(pf_str_t term)
 }
 
 
-static int
-sel_valid_year(pf_str_t y)
-{
-    size_t  i;
-
-    if (y.len < 2 || y.len > 3) {
-        return 0;
-    }
-
-    for (i = 0; i < y.len; i++) {
-        if (y.data[i] < '0' || y.data[i] > '9') {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
-
-static int
+int
 sel_is_true(const pf_val_t *v)
 {
-    return host->type(v) == PF_JSON_TRUE;
+    return pf_host->type(v) == PF_JSON_TRUE;
 }
 
 
-/* --- counting ----------------------------------------------------------- */
+/* --- counting ------------------------------------------------------------ */
 
 /*
  * Counts come from the index "selected", student␟term␟id -> selected_at,
@@ -168,9 +113,7 @@ sel_count_cb(void *data, pf_str_t key, pf_str_t value)
 }
 
 
-/* Selected outcomes of a student in a term and in its school year. */
-
-static int
+int
 sel_count(pf_req_t *req, pf_str_t student, pf_str_t term, int64_t *in_term,
     int64_t *in_year)
 {
@@ -185,7 +128,7 @@ sel_count(pf_req_t *req, pf_str_t student, pf_str_t term, int64_t *in_term,
     c.skip = prefix.len;
 
     if (prefix.data == NULL
-        || host->db_scan(req, SEL_DB_BY_STUDENT, prefix, sel_count_cb, &c)
+        || pf_host->db_scan(req, SEL_DB_BY_STUDENT, prefix, sel_count_cb, &c)
            != PF_OK)
     {
         return PF_ERROR;
@@ -212,22 +155,22 @@ sel_fill_cb(void *data, pf_str_t key, pf_str_t value)
     sel_fill_t      *f = data;
     const pf_val_t  *rec;
 
-    rec = host->parse(f->req, value);
-    if (rec == NULL || !sel_is_true(host->get(rec, "selected"))) {
+    rec = pf_host->parse(f->req, value);
+    if (rec == NULL || !sel_is_true(pf_host->get(rec, "selected"))) {
         return 0;
     }
 
-    term = host->str(host->get(rec, "term"));
-    id = host->str(host->get(rec, "id"));
-    at = host->str(host->get(rec, "selected_at"));
+    term = pf_field(rec, "term");
+    id = pf_field(rec, "id");
+    at = pf_field(rec, "selected_at");
 
-    if (!sel_valid_term(term) || !pf_valid_id(id)) {
+    if (!pf_valid_term(term) || !pf_valid_id(id)) {
         return 0;
     }
 
-    if (host->db_put(f->req, SEL_DB_BY_STUDENT,
-                     pf_key(f->req, 3, f->student, term, id),
-                     at.len ? at : pf_string("0"))
+    if (pf_host->db_put(f->req, SEL_DB_BY_STUDENT,
+                        pf_key(f->req, 3, f->student, term, id),
+                        at.len ? at : pf_string("0"))
         != PF_OK)
     {
         f->rc = PF_ERROR;
@@ -246,7 +189,7 @@ sel_index_ready(pf_req_t *req, pf_str_t student)
     pf_str_t    mark;
     sel_fill_t  f;
 
-    if (host->db_get(req, SEL_DB_BY_STUDENT, student, &mark) == PF_OK) {
+    if (pf_host->db_get(req, SEL_DB_BY_STUDENT, student, &mark) == PF_OK) {
         return PF_OK;
     }
 
@@ -254,32 +197,51 @@ sel_index_ready(pf_req_t *req, pf_str_t student)
     f.student = student;
     f.rc = PF_OK;
 
-    if (host->db_scan(req, SEL_DB_OUTCOMES, pf_key(req, 2, student,
-                                                   pf_string("")),
-                      sel_fill_cb, &f)
+    if (pf_host->db_scan(req, SEL_DB_OUTCOMES, pf_key(req, 2, student,
+                                                      pf_string("")),
+                         sel_fill_cb, &f)
         != PF_OK
         || f.rc != PF_OK)
     {
         return PF_ERROR;
     }
 
-    return host->db_put(req, SEL_DB_BY_STUDENT, student, pf_string("1"));
+    return pf_host->db_put(req, SEL_DB_BY_STUDENT, student, pf_string("1"));
 }
 
 
-static void
+void
 sel_limits(pf_req_t *req, int64_t *per_term, int64_t *per_year)
 {
-    *per_term = host->setting_int(req, "outcome_select_per_term",
-                                  SEL_DEFAULT_TERM);
-    *per_year = host->setting_int(req, "outcome_select_per_year",
-                                  SEL_DEFAULT_YEAR);
+    *per_term = pf_host->setting_number(req, pf_string(""),
+                                        "outcome_select_per_term");
+    *per_year = pf_host->setting_number(req, pf_string(""),
+                                        "outcome_select_per_year");
 }
 
 
-/* {"term": {"term","selected","limit","text"}, "year": {...}} members. */
+/* "what": {"what": name, "selected", "limit", "text": "(n/limit)"} */
 
 static void
+sel_counter(pf_req_t *req, pf_gen_t *g, const char *what, pf_str_t name,
+    int64_t n, int64_t limit)
+{
+    pf_host->key(g, what);
+    pf_host->map_open(g);
+    pf_host->key(g, what);
+    pf_host->string(g, name);
+    pf_host->key(g, "selected");
+    pf_host->number(g, n);
+    pf_host->key(g, "limit");
+    pf_host->number(g, limit);
+    pf_host->key(g, "text");
+    pf_host->string(g, pf_host->sprintf(req, "(%lld/%lld)", (long long) n,
+                                        (long long) limit));
+    pf_host->map_close(g);
+}
+
+
+void
 sel_counters(pf_req_t *req, pf_gen_t *g, pf_str_t term, int64_t in_term,
     int64_t in_year)
 {
@@ -287,35 +249,12 @@ sel_counters(pf_req_t *req, pf_gen_t *g, pf_str_t term, int64_t in_term,
 
     sel_limits(req, &per_term, &per_year);
 
-    host->key(g, "term");
-    host->map_open(g);
-    host->key(g, "term");
-    host->string(g, term);
-    host->key(g, "selected");
-    host->number(g, in_term);
-    host->key(g, "limit");
-    host->number(g, per_term);
-    host->key(g, "text");
-    host->string(g, host->sprintf(req, "(%lld/%lld)", (long long) in_term,
-                                  (long long) per_term));
-    host->map_close(g);
-
-    host->key(g, "year");
-    host->map_open(g);
-    host->key(g, "year");
-    host->string(g, sel_year(term));
-    host->key(g, "selected");
-    host->number(g, in_year);
-    host->key(g, "limit");
-    host->number(g, per_year);
-    host->key(g, "text");
-    host->string(g, host->sprintf(req, "(%lld/%lld)", (long long) in_year,
-                                  (long long) per_year));
-    host->map_close(g);
+    sel_counter(req, g, "term", term, in_term, per_term);
+    sel_counter(req, g, "year", sel_year(term), in_year, per_year);
 }
 
 
-/* --- the outcome behind {id} ------------------------------------------- */
+/* --- the outcome behind {id} --------------------------------------------- */
 
 typedef struct {
     pf_str_t          id;
@@ -329,65 +268,54 @@ typedef struct {
 
 
 /*
- * Finds the caller's outcome and checks owner and window.  Returns 0, or
- * the status of the error it set.
+ * The caller's outcome, with its owner and window checked.  Returns 0, or
+ * the status of the error it set.  The route's owner lookup answered 404
+ * for an unknown id; the route is PF_SCOPE_RECORD, not PF_SCOPE_OWNER,
+ * because another student's outcome is refused here with 403 forbidden,
+ * as it always was (the router would say not_owner).
  */
 
 static int
 sel_find(pf_req_t *req, sel_outcome_t *o)
 {
-    int64_t           to;
-    const pf_val_t   *ref;
     const pf_user_t  *user;
 
-    user = host->user(req);
-    o->id = host->param(req, "id");
+    user = pf_host->user(req);
+    o->id = pf_host->param(req, "id");
+    o->rec = pfo_find(req, o->id, &o->key, &o->text);
 
-    if (!pf_valid_id(o->id)) {
-        return host->error(req, 404, "not_found", "no such outcome");
+    /* an id whose record is gone (or is not one) */
+    if (o->rec == NULL || pf_host->type(o->rec) != PF_JSON_OBJECT) {
+        return pf_host->error(req, 404, "not_found", "no such outcome");
     }
 
-    ref = pf_load(req, SEL_DB_IDS, o->id);
-    o->student = host->str(host->get(ref, "student"));
-
-    if (ref == NULL || !pf_valid_id(o->student)) {
-        return host->error(req, 404, "not_found", "no such outcome");
-    }
-
-    o->key = pf_key(req, 2, o->student, o->id);
-    o->rec = NULL;
-
-    if (host->db_get(req, SEL_DB_OUTCOMES, o->key, &o->text) == PF_OK) {
-        o->rec = host->parse(req, o->text);
-    }
-
-    if (o->rec == NULL || host->type(o->rec) != PF_JSON_OBJECT) {
-        return host->error(req, 404, "not_found", "no such outcome");
-    }
+    /* the owner outcome_ids names: the key is student\x1fid */
+    o->student.data = o->key.data;
+    o->student.len = o->key.len - o->id.len - 1;
 
     if (!pf_same(o->student, user->id)) {
-        return host->error(req, 403, "forbidden",
-                           "only the student who owns an outcome may "
-                           "select it");
+        return pf_host->error(req, 403, "forbidden",
+                              "only the student who owns an outcome may "
+                              "select it");
     }
 
-    o->term = host->str(host->get(o->rec, "term"));
-    o->school = host->str(host->get(o->rec, "school"));
+    o->term = pf_field(o->rec, "term");
+    o->school = pf_field(o->rec, "school");
 
     if (o->school.len == 0) {
         o->school = user->school;
     }
 
-    if (!sel_valid_term(o->term)) {
-        return host->error(req, 422, "invalid_record",
-                           "the outcome has no valid term");
+    if (!pf_valid_term(o->term)) {
+        return pf_host->error(req, 422, "invalid_record",
+                              "the outcome has no valid term");
     }
 
-    if (!pf_window_open(req, o->school, o->term, "select", &to)) {
-        return host->error(req, 403, "window_closed",
-                           "selection for term %.*s is closed "
-                           "(not inside the selection window)",
-                           (int) o->term.len, o->term.data);
+    if (!pf_host->window_open(req, o->school, o->term, "select", NULL)) {
+        return pf_host->error(req, 403, "window_closed",
+                              "selection for term %.*s is closed "
+                              "(not inside the selection window)",
+                              PF_S(o->term));
     }
 
     return 0;
@@ -408,33 +336,33 @@ sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
         "selected", "selected_at", "updated", "by", NULL
     };
 
-    user = host->user(req);
-    now = host->now_ms(req);
+    user = pf_host->user(req);
+    now = pf_host->now_ms(req);
 
-    g = host->gen(req);
-    host->map_open(g);
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
     pf_copy_fields(g, o->rec, skip);
-    host->key(g, "selected");
-    host->boolean(g, selected);
-    host->key(g, "selected_at");
+    pf_host->key(g, "selected");
+    pf_host->boolean(g, selected);
+    pf_host->key(g, "selected_at");
 
     if (selected) {
-        host->number(g, now);
+        pf_host->number(g, now);
 
     } else {
-        host->null(g);
+        pf_host->null(g);
     }
 
-    host->key(g, "updated");
-    host->number(g, now);
-    host->key(g, "by");
-    host->string(g, user->id);
-    host->map_close(g);
+    pf_host->key(g, "updated");
+    pf_host->number(g, now);
+    pf_host->key(g, "by");
+    pf_host->string(g, user->id);
+    pf_host->map_close(g);
 
-    *text = host->text(g);
+    *text = pf_host->text(g);
 
     if (text->len == 0
-        || host->db_put(req, SEL_DB_OUTCOMES, o->key, *text) != PF_OK)
+        || pf_host->db_put(req, SEL_DB_OUTCOMES, o->key, *text) != PF_OK)
     {
         return PF_ERROR;
     }
@@ -443,47 +371,47 @@ sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
     skey = pf_key(req, 3, o->student, o->term, o->id);
 
     if (selected) {
-        d = host->gen(req);
-        host->map_open(d);
-        host->key(d, "student");
-        host->string(d, o->student);
-        host->key(d, "id");
-        host->string(d, o->id);
-        host->key(d, "term");
-        host->string(d, o->term);
-        host->key(d, "selected_at");
-        host->number(d, now);
-        host->map_close(d);
+        d = pf_host->gen(req);
+        pf_host->map_open(d);
+        pf_host->key(d, "student");
+        pf_host->string(d, o->student);
+        pf_host->key(d, "id");
+        pf_host->string(d, o->id);
+        pf_host->key(d, "term");
+        pf_host->string(d, o->term);
+        pf_host->key(d, "selected_at");
+        pf_host->number(d, now);
+        pf_host->map_close(d);
 
-        if (host->db_put(req, SEL_DB_INDEX, ikey, host->text(d)) != PF_OK
-            || host->db_put(req, SEL_DB_BY_STUDENT, skey,
-                            host->sprintf(req, "%lld", (long long) now))
+        if (pf_host->db_put(req, SEL_DB_INDEX, ikey, pf_host->text(d)) != PF_OK
+            || pf_host->db_put(req, SEL_DB_BY_STUDENT, skey,
+                               pf_host->sprintf(req, "%lld", (long long) now))
                != PF_OK)
         {
             return PF_ERROR;
         }
 
-    } else if (host->db_del(req, SEL_DB_INDEX, ikey) == PF_ERROR
-               || host->db_del(req, SEL_DB_BY_STUDENT, skey) == PF_ERROR)
+    } else if (pf_host->db_del(req, SEL_DB_INDEX, ikey) == PF_ERROR
+               || pf_host->db_del(req, SEL_DB_BY_STUDENT, skey) == PF_ERROR)
     {
         return PF_ERROR;
     }
 
-    d = host->gen(req);
-    host->map_open(d);
-    host->key(d, "id");
-    host->string(d, o->id);
-    host->key(d, "term");
-    host->string(d, o->term);
-    host->key(d, "code");
-    pf_copy_value(d, host->get(o->rec, "code"));
-    host->key(d, "course_name");
-    pf_copy_value(d, host->get(o->rec, "course_name"));
-    host->map_close(d);
+    d = pf_host->gen(req);
+    pf_host->map_open(d);
+    pf_host->key(d, "id");
+    pf_host->string(d, o->id);
+    pf_host->key(d, "term");
+    pf_host->string(d, o->term);
+    pf_host->key(d, "code");
+    pf_copy_value(d, pf_host->get(o->rec, "code"));
+    pf_host->key(d, "course_name");
+    pf_copy_value(d, pf_host->get(o->rec, "course_name"));
+    pf_host->map_close(d);
 
-    return host->audit(req, o->student,
-                       selected ? "outcome.selected" : "outcome.unselected",
-                       host->text(d));
+    return pf_host->audit(req, o->student,
+                          selected ? "outcome.selected" : "outcome.unselected",
+                          pf_host->text(d));
 }
 
 
@@ -494,18 +422,33 @@ sel_answer(pf_req_t *req, sel_outcome_t *o, pf_str_t text, int status)
     pf_gen_t  *g;
 
     if (sel_count(req, o->student, o->term, &in_term, &in_year) != PF_OK) {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selections could not be read");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the selections could not be read");
     }
 
-    g = host->gen(req);
-    host->map_open(g);
-    host->key(g, "outcome");
-    host->raw(g, text);
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
+    pf_host->key(g, "outcome");
+    pf_host->raw(g, text);
     sel_counters(req, g, o->term, in_term, in_year);
-    host->map_close(g);
+    pf_host->map_close(g);
 
-    return host->reply(req, status, g);
+    return pf_host->reply(req, status, g);
+}
+
+
+/* Only a passed outcome is ticked: 0, or the status of the 422. */
+
+static int
+sel_passed(pf_req_t *req, const pf_val_t *rec)
+{
+    if (!pf_eq(pf_field(rec, "status"), "passed")) {
+        return pf_host->error(req, 422, "not_passed",
+                              "only outcomes that passed certification can "
+                              "be selected");
+    }
+
+    return 0;
 }
 
 
@@ -522,13 +465,7 @@ sel_precheck(pf_req_t *req)
         return rc;
     }
 
-    if (!pf_eq(host->str(host->get(o.rec, "status")), "passed")) {
-        return host->error(req, 422, "not_passed",
-                           "only outcomes that passed certification can be "
-                           "selected");
-    }
-
-    return 0;
+    return sel_passed(req, o.rec);
 }
 
 
@@ -557,48 +494,48 @@ sel_select(pf_req_t *req)
     }
 
     if (sel_index_ready(req, o.student) != PF_OK) {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selections could not be read");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the selections could not be read");
     }
 
-    if (!pf_eq(host->str(host->get(o.rec, "status")), "passed")) {
-        return host->error(req, 422, "not_passed",
-                           "only outcomes that passed certification can be "
-                           "selected");
+    rc = sel_passed(req, o.rec);
+    if (rc) {
+        return rc;
     }
 
-    if (sel_is_true(host->get(o.rec, "selected"))) {
+    if (sel_is_true(pf_host->get(o.rec, "selected"))) {
         /* already ticked: nothing changes */
         return sel_answer(req, &o, o.text, 200);
     }
 
     if (sel_count(req, o.student, o.term, &in_term, &in_year) != PF_OK) {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selections could not be read");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the selections could not be read");
     }
 
     sel_limits(req, &per_term, &per_year);
     year = sel_year(o.term);
 
     if (in_term >= per_term) {
-        return host->error(req, 422, "limit_reached",
-                           "at most %lld outcomes may be selected in term "
-                           "%.*s (%lld/%lld)", (long long) per_term,
-                           (int) o.term.len, o.term.data, (long long) in_term,
-                           (long long) per_term);
+        return pf_host->error(req, 422, "limit_reached",
+                              "at most %lld outcomes may be selected in term "
+                              "%.*s (%lld/%lld)", (long long) per_term,
+                              PF_S(o.term), (long long) in_term,
+                              (long long) per_term);
     }
 
     if (in_year >= per_year) {
-        return host->error(req, 422, "limit_reached",
-                           "at most %lld outcomes may be selected in school "
-                           "year %.*s (%lld/%lld)", (long long) per_year,
-                           (int) year.len, year.data, (long long) in_year,
-                           (long long) per_year);
+        return pf_host->error(req, 422, "limit_reached",
+                              "at most %lld outcomes may be selected in "
+                              "school year %.*s (%lld/%lld)",
+                              (long long) per_year,
+                              PF_S(year), (long long) in_year,
+                              (long long) per_year);
     }
 
     if (sel_store(req, &o, 1, &text) != PF_OK) {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selection could not be stored");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the selection could not be stored");
     }
 
     return sel_answer(req, &o, text, 200);
@@ -620,390 +557,63 @@ sel_unselect(pf_req_t *req)
     }
 
     if (sel_index_ready(req, o.student) != PF_OK) {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selections could not be read");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the selections could not be read");
     }
 
-    if (!sel_is_true(host->get(o.rec, "selected"))) {
+    if (!sel_is_true(pf_host->get(o.rec, "selected"))) {
         return sel_answer(req, &o, o.text, 200);
     }
 
     if (sel_store(req, &o, 0, &text) != PF_OK) {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selection could not be stored");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the selection could not be stored");
     }
 
     return sel_answer(req, &o, text, 200);
 }
 
 
-/* --- GET /selections?term= ---------------------------------------------- */
-
-#define SEL_MAX_TERMS  32
-
-typedef struct {
-    pf_str_t   name;
-    int64_t    selected;
-} sel_tally_t;
-
-
-typedef struct {
-    pf_req_t     *req;
-    pf_gen_t     *g;
-    pf_str_t      term;               /* filter, or empty */
-    sel_tally_t   terms[SEL_MAX_TERMS];
-    size_t        nterms;
-    sel_tally_t   years[SEL_MAX_TERMS];
-    size_t        nyears;
-} sel_list_t;
-
-
-static void
-sel_tally(sel_tally_t *t, size_t *n, pf_str_t name, int selected)
-{
-    size_t  i;
-
-    for (i = 0; i < *n; i++) {
-        if (pf_same(t[i].name, name)) {
-            break;
-        }
-    }
-
-    if (i == *n) {
-        if (*n == SEL_MAX_TERMS) {
-            return;
-        }
-
-        t[i].name = name;
-        t[i].selected = 0;
-        (*n)++;
-    }
-
-    t[i].selected += selected;
-}
-
-
-static int
-sel_list_cb(void *data, pf_str_t key, pf_str_t value)
-{
-    int              selected;
-    pf_str_t         term;
-    sel_list_t      *l = data;
-    const pf_val_t  *rec;
-
-    rec = host->parse(l->req, value);
-    if (rec == NULL) {
-        return 0;
-    }
-
-    term = host->str(host->get(rec, "term"));
-    selected = sel_is_true(host->get(rec, "selected"));
-
-    if (l->term.len == 0 && sel_valid_term(term)) {
-        sel_tally(l->terms, &l->nterms, term, selected);
-        sel_tally(l->years, &l->nyears, sel_year(term), selected);
-    }
-
-    if (!pf_eq(host->str(host->get(rec, "status")), "passed")
-        || (l->term.len && !pf_same(term, l->term)))
-    {
-        return 0;
-    }
-
-    host->raw(l->g, value);
-
-    return 0;
-}
-
-
-static int
-sel_list(pf_req_t *req)
-{
-    size_t            i;
-    int64_t           in_term, in_year, per_term, per_year, to;
-    pf_gen_t         *g;
-    sel_list_t        l;
-    const pf_user_t  *user;
-
-    user = host->user(req);
-
-    memset(&l, 0, sizeof(l));
-    l.req = req;
-    l.term = host->arg(req, "term");
-
-    if (l.term.len && !sel_valid_term(l.term)) {
-        return host->error(req, 422, "invalid_field",
-                           "term must look like 113-1");
-    }
-
-    g = host->gen(req);
-    l.g = g;
-
-    host->map_open(g);
-    host->key(g, "student");
-    host->string(g, user->id);
-    host->key(g, "outcomes");
-    host->array_open(g);
-
-    if (host->db_scan(req, SEL_DB_OUTCOMES,
-                      pf_key(req, 2, user->id, pf_string("")),
-                      sel_list_cb, &l)
-        != PF_OK)
-    {
-        return host->error(req, 503, "storage_unavailable",
-                           "the outcomes could not be read");
-    }
-
-    host->array_close(g);
-
-    if (l.term.len) {
-        if (sel_count(req, user->id, l.term, &in_term, &in_year) != PF_OK) {
-            return host->error(req, 503, "storage_unavailable",
-                               "the selections could not be read");
-        }
-
-        sel_counters(req, g, l.term, in_term, in_year);
-
-        host->key(g, "window");
-        host->map_open(g);
-        host->key(g, "open");
-        host->boolean(g, pf_window_open(req, user->school, l.term, "select",
-                                        &to));
-        host->key(g, "to");
-
-        if (to) {
-            host->number(g, to);
-
-        } else {
-            host->null(g);
-        }
-
-        host->map_close(g);
-
-    } else {
-        sel_limits(req, &per_term, &per_year);
-
-        host->key(g, "terms");
-        host->array_open(g);
-
-        for (i = 0; i < l.nterms; i++) {
-            host->map_open(g);
-            host->key(g, "term");
-            host->string(g, l.terms[i].name);
-            host->key(g, "selected");
-            host->number(g, l.terms[i].selected);
-            host->key(g, "limit");
-            host->number(g, per_term);
-            host->map_close(g);
-        }
-
-        host->array_close(g);
-
-        host->key(g, "years");
-        host->array_open(g);
-
-        for (i = 0; i < l.nyears; i++) {
-            host->map_open(g);
-            host->key(g, "year");
-            host->string(g, l.years[i].name);
-            host->key(g, "selected");
-            host->number(g, l.years[i].selected);
-            host->key(g, "limit");
-            host->number(g, per_year);
-            host->map_close(g);
-        }
-
-        host->array_close(g);
-    }
-
-    host->map_close(g);
-
-    return host->reply(req, 200, g);
-}
-
-
-/* --- GET /schools/{school}/selections?term=|year= (AD4) ---------------- */
-
-typedef struct {
-    pf_req_t   *req;
-    pf_gen_t   *g;
-    int64_t     rows;
-    pf_str_t    last_student;
-    int64_t     students;
-} sel_report_t;
-
-
-static int
-sel_report_cb(void *data, pf_str_t key, pf_str_t value)
-{
-    pf_str_t          student, id;
-    sel_report_t     *r = data;
-    const pf_val_t   *ref, *rec, *u;
-
-    static const char *const  fields[] = {
-        "term", "code", "course_name", "subject", "kind", "description",
-        "document", "media", "reviewer", "selected_at", NULL
-    };
-
-    const char *const  *f;
-
-    ref = host->parse(r->req, value);
-    student = host->str(host->get(ref, "student"));
-    id = host->str(host->get(ref, "id"));
-
-    if (!pf_valid_id(student) || !pf_valid_id(id)) {
-        return 0;
-    }
-
-    rec = pf_load(r->req, SEL_DB_OUTCOMES, pf_key(r->req, 2, student, id));
-
-    /* the outcome record is the truth; the index only finds it */
-    if (rec == NULL || !sel_is_true(host->get(rec, "selected"))) {
-        return 0;
-    }
-
-    u = pf_load(r->req, "users", student);
-
-    host->map_open(r->g);
-    host->key(r->g, "student");
-    host->string(r->g, student);
-    host->key(r->g, "name");
-    pf_copy_value(r->g, host->get(u, "name"));
-    host->key(r->g, "class");
-    pf_copy_value(r->g, host->get(u, "class"));
-    host->key(r->g, "seat");
-    pf_copy_value(r->g, host->get(u, "seat"));
-    host->key(r->g, "outcome");
-    host->map_open(r->g);
-    host->key(r->g, "id");
-    host->string(r->g, id);
-
-    for (f = fields; *f; f++) {
-        host->key(r->g, *f);
-        pf_copy_value(r->g, host->get(rec, *f));
-    }
-
-    host->map_close(r->g);
-    host->map_close(r->g);
-
-    r->rows++;
-
-    if (!pf_same(student, r->last_student)) {
-        r->students++;
-        r->last_student = student;
-    }
-
-    return 0;
-}
-
-
-static int
-sel_report(pf_req_t *req)
-{
-    pf_str_t       school, term, year, prefix;
-    pf_gen_t      *g;
-    sel_report_t   r;
-
-    school = host->param(req, "school");
-    term = host->arg(req, "term");
-    year = host->arg(req, "year");
-
-    if (!pf_valid_id(school)) {
-        return host->error(req, 404, "not_found", "no such school");
-    }
-
-    if (term.len && !sel_valid_term(term)) {
-        return host->error(req, 422, "invalid_field",
-                           "term must look like 113-1");
-    }
-
-    if (year.len && !sel_valid_year(year)) {
-        return host->error(req, 422, "invalid_field",
-                           "year must look like 113");
-    }
-
-    if (term.len) {
-        prefix = pf_key(req, 3, school, term, pf_string(""));
-
-    } else if (year.len) {
-        prefix = host->sprintf(req, "%.*s\x1f%.*s-", (int) school.len,
-                               school.data, (int) year.len, year.data);
-
-    } else {
-        prefix = pf_key(req, 2, school, pf_string(""));
-    }
-
-    memset(&r, 0, sizeof(r));
-    r.req = req;
-    g = host->gen(req);
-    r.g = g;
-
-    host->map_open(g);
-    host->key(g, "school");
-    host->string(g, school);
-
-    if (term.len) {
-        host->key(g, "term");
-        host->string(g, term);
-    }
-
-    if (year.len) {
-        host->key(g, "year");
-        host->string(g, year);
-    }
-
-    host->key(g, "selections");
-    host->array_open(g);
-
-    if (host->db_scan(req, SEL_DB_INDEX, prefix, sel_report_cb, &r) != PF_OK)
-    {
-        return host->error(req, 503, "storage_unavailable",
-                           "the selections could not be read");
-    }
-
-    host->array_close(g);
-    host->key(g, "total");
-    host->number(g, r.rows);
-    host->map_close(g);
-
-    return host->reply(req, 200, g);
-}
-
-
+/*
+ * A tick and an untick name the outcome's owner lookup with
+ * PF_SCOPE_RECORD (sel_find() answers another student 403 forbidden).
+ */
 static const pf_route_t  sel_routes[] = {
-    { "POST", "/outcomes/{id}/selection", PF_ROLE_STUDENT, PF_SCOPE_SELF,
-      PF_ROUTE_WRITE, sel_select, 0, sel_precheck },
-    { "DELETE", "/outcomes/{id}/selection", PF_ROLE_STUDENT, PF_SCOPE_SELF,
-      PF_ROUTE_WRITE, sel_unselect, 0, sel_unprecheck },
-    { "GET", "/selections", PF_ROLE_STUDENT, PF_SCOPE_SELF, 0, sel_list },
-    { "GET", "/schools/{school}/selections",
-      PF_ROLE_SCHOOL_ADMIN|PF_ROLE_OUTCOME_SUBMITTER|PF_ROLE_CITY_ADMIN,
-      PF_SCOPE_SCHOOL, 0, sel_report },
+    { .method = "POST", .path = "/outcomes/{id}/selection",
+      .roles = PF_ROLE_STUDENT, .scope = PF_SCOPE_RECORD, .owner = pfo_owner,
+      .flags = PF_ROUTE_WRITE, .handler = sel_select,
+      .precheck = sel_precheck },
+    { .method = "DELETE", .path = "/outcomes/{id}/selection",
+      .roles = PF_ROLE_STUDENT, .scope = PF_SCOPE_RECORD, .owner = pfo_owner,
+      .flags = PF_ROUTE_WRITE, .handler = sel_unselect,
+      .precheck = sel_unprecheck },
+    { .method = "GET", .path = "/selections", .roles = PF_ROLE_STUDENT,
+      .scope = PF_SCOPE_SELF, .handler = sel_list },
+    { .method = "GET", .path = "/schools/{school}/selections",
+      .roles = PF_ROLE_SCHOOL_ADMIN|PF_ROLE_OUTCOME_SUBMITTER
+               |PF_ROLE_CITY_ADMIN,
+      .scope = PF_SCOPE_SCHOOL, .handler = sel_report },
 };
 
-static const char *const  sel_dbs[] = {
-    SEL_DB_OUTCOMES, SEL_DB_IDS, SEL_DB_INDEX, SEL_DB_BY_STUDENT, NULL
+/* Its own indexes; the student plugin's outcomes (a tick rewrites one)
+   and ids (the owner lookup, sel_find()). */
+static const pf_db_t  sel_dbs[] = {
+    { .name = SEL_DB_INDEX, .access = PF_DB_OWN },
+    { .name = SEL_DB_BY_STUDENT, .access = PF_DB_OWN },
+    { .name = SEL_DB_OUTCOMES, .access = PF_DB_WRITE },
+    { .name = "outcome_ids", .access = PF_DB_READ },
 };
 
-static const pf_plugin_t  sel_plugin = {
-    PF_ABI_MAJOR, PF_ABI_MINOR, sizeof(pf_plugin_t),
-    "selection", "0.1.0",
-    sel_dbs,
-    sel_routes, sizeof(sel_routes) / sizeof(sel_routes[0]),
-    NULL, 0,
-    NULL, 0,
+static const pf_setting_t  sel_settings[] = {
+    { .name = "outcome_select_per_term", .type = PF_SETTING_NUMBER,
+      .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 10, .dflt = 3,
+      .about = "outcomes a student may select per term (city limit)" },
+    { .name = "outcome_select_per_year", .type = PF_SETTING_NUMBER,
+      .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 20, .dflt = 6,
+      .about = "outcomes a student may select per school year (national "
+               "limit)" },
 };
 
-
-PF_EXPORT const pf_plugin_t *
-pf_plugin_entry(const pf_host_api_t *api, uint32_t host_abi)
-{
-    if ((host_abi >> 16) != PF_ABI_MAJOR || api->size < sizeof(pf_host_api_t))
-    {
-        return NULL;
-    }
-
-    host = api;
-
-    return &sel_plugin;
-}
+PF_PLUGIN(.name = "selection", .version = "0.2.0",
+          PF_DATABASES(sel_dbs), PF_ROUTES(sel_routes),
+          PF_SETTINGS(sel_settings))
