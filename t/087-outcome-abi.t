@@ -16,39 +16,11 @@ use Time::HiRes ();
 
 no_shuffle();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-    $block->set_value(main_config => <<'_EOC_') unless defined $block->main_config;
-load_module $TEST_NGINX_BUILD/ngx_http_portfolio_module.so;
-_EOC_
-    $block->set_value(http_config => <<'_EOC_') unless defined $block->http_config;
-portfolio_data_dir $TEST_NGINX_SERVER_ROOT/html/data;
-portfolio_password_cost 10;
-portfolio_bootstrap $TEST_NGINX_ROOT/t/data/school.json;
-portfolio_plugin sis $TEST_NGINX_BUILD/plugins/sis.so;
-portfolio_plugin student $TEST_NGINX_BUILD/plugins/student.so;
-portfolio_plugin certification $TEST_NGINX_BUILD/plugins/certification.so;
-portfolio_plugin selection $TEST_NGINX_BUILD/plugins/selection.so;
-portfolio_plugin admin $TEST_NGINX_BUILD/plugins/admin.so;
-portfolio_plugin testkit $TEST_NGINX_BUILD/t-plugins/testkit.so all_databases;
-_EOC_
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
-location /api/ {
-    portfolio_api on;
-}
-_EOC_
-    $block->set_value(request => "GET /api/health\n") unless defined $block->request;
-    $block->set_value(error_code => 200) unless defined $block->error_code;
-});
+PortfolioTest::block_defaults(plugins => [qw(student certification selection admin testkit)]);
 
 run_tests();
 
 # Nothing went wrong inside nginx during the init flow.
-sub main::log_clean {
-    my @bad = grep { /\[(?:error|crit|alert|emerg)\]/ } @{ error_log_data() };
-    Test::More::is_deeply(\@bad, [], 'no [error], [crit] or [alert] in error.log');
-}
-
 sub main::setting {
     my ($r, $name) = @_;
     my ($s) = grep { $_->{name} eq $name } @{ $r->{json} ? $r->{json}{settings} : [] };
@@ -80,17 +52,17 @@ for my $kind (qw(upload certify select)) {
     ok(!main::setting($r, $kind), "the $kind window is not a plain setting");
     $r = PortfolioTest::http(PUT => "/api/schools/zlsh/settings/$kind", cookie => $adm,
                              body => { value => '1' });
-    main::is_error($r, 404, 'unknown_setting', "PUT the $kind window as a setting");
+    PortfolioTest::is_error($r, 404, 'unknown_setting', "PUT the $kind window as a setting");
     $r = PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $adm);
 }
 
 # bounds from the declaration
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/outcome_select_per_term',
                          cookie => $adm, body => { value => '11' });
-main::is_error($r, 422, 'out_of_range', 'outcome_select_per_term 11');
+PortfolioTest::is_error($r, 422, 'out_of_range', 'outcome_select_per_term 11');
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/outcome_uploads_per_subject',
                          cookie => $adm, body => { value => '0' });
-main::is_error($r, 422, 'out_of_range', 'outcome_uploads_per_subject 0');
+PortfolioTest::is_error($r, 422, 'out_of_range', 'outcome_uploads_per_subject 0');
 
 # a value set there is what the plugins read
 $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/outcome_uploads_per_term',
@@ -100,42 +72,52 @@ $r = PortfolioTest::http(PUT => '/api/schools/zlsh/settings/outcome_select_per_y
                          cookie => $adm, body => { value => '5' });
 is($r->{status}, 200, 'outcome_select_per_year 5');
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-$r = main::api(GET => '/outcomes?term=113-1', $st);
+$r = PortfolioTest::api(GET => '/outcomes?term=113-1', $st);
 is($r->{json}{term_limit}, 7, 'the list shows the school\'s term limit');
 is($r->{json}{subject_limit}, 4, '... and the default subject limit');
-$r = main::api(GET => '/selections?term=113-1', $st);
+$r = PortfolioTest::api(GET => '/selections?term=113-1', $st);
 is($r->{json}{term}{limit}, 3, 'the selection list shows the city\'s term limit');
 is($r->{json}{year}{limit}, 5, '... and the school\'s year limit');
-$r = main::api(GET => '/me/quota', $st);
+$r = PortfolioTest::api(GET => '/me/quota', $st);
 is($r->{json}{quota_bytes}, 200 * 1024 * 1024, 'the default student quota');
-main::log_clean();
+PortfolioTest::log_clean();
+--- request
+GET /api/health
+--- error_code: 200
+
+
 
 
 === TEST 2: windows written through admin are what the outcome plugins open
 --- init
 my $adm = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
-my $now = main::now_ms();
-my $r = main::api(GET => '/outcomes?term=113-1', $st);
+my $now = PortfolioTest::now_ms();
+my $r = PortfolioTest::api(GET => '/outcomes?term=113-1', $st);
 ok(!$r->{json}{upload_open}, 'no window set: upload closed');
-$r = main::api(PUT => '/schools/zlsh/terms/113-1/windows/upload', $adm,
+$r = PortfolioTest::api(PUT => '/schools/zlsh/terms/113-1/windows/upload', $adm,
                body => { from => $now - 3_600_000, to => $now + 3_600_000 });
 is($r->{status}, 200, 'the school admin sets the upload window');
 ok($r->{json}{windows}{upload}{open}, '... open in the view');
 my $w = main::record($adm, 'settings', 'school/zlsh/window/113-1/upload');
 is_deeply([ @$w{qw(from to by)} ], [ $now - 3_600_000, $now + 3_600_000, 'zlsh100000001' ],
           'stored as the school level\'s window/113-1/upload');
-$r = main::api(GET => '/outcomes?term=113-1', $st);
+$r = PortfolioTest::api(GET => '/outcomes?term=113-1', $st);
 ok($r->{json}{upload_open}, 'the student plugin sees the window open');
 is($r->{json}{upload_until}, $now + 3_600_000, '... until its end');
-$r = main::api(DELETE => '/schools/zlsh/terms/113-1/windows/upload', $adm);
+$r = PortfolioTest::api(DELETE => '/schools/zlsh/terms/113-1/windows/upload', $adm);
 is($r->{status}, 200, 'the window removed');
 ok(!main::record($adm, 'settings', 'school/zlsh/window/113-1/upload'), '... from the settings');
-$r = main::api(DELETE => '/schools/zlsh/terms/113-1/windows/upload', $adm);
-main::is_error($r, 404, 'not_found', 'removing it again');
-$r = main::api(GET => '/outcomes?term=113-1', $st);
+$r = PortfolioTest::api(DELETE => '/schools/zlsh/terms/113-1/windows/upload', $adm);
+PortfolioTest::is_error($r, 404, 'not_found', 'removing it again');
+$r = PortfolioTest::api(GET => '/outcomes?term=113-1', $st);
 ok(!$r->{json}{upload_open}, 'upload closed again');
-main::log_clean();
+PortfolioTest::log_clean();
+--- request
+GET /api/health
+--- error_code: 200
+
+
 
 
 === TEST 3: the outcome {id} routes: 404 and the owner check come from the router, before the body is read
@@ -150,32 +132,35 @@ my $id = $r->{json}{outcome}{id};
 
 # PF_SCOPE_OWNER: another student is refused whatever the body
 my $text = { 'Content-Type' => 'text/plain' };
-$r = main::api(PATCH => "/outcomes/$id", $other, body => 'x', headers => $text);
-main::is_error($r, 403, 'not_owner', 'PATCH of another student, with a body the route refuses');
-$r = main::api(PATCH => "/outcomes/$id", $st, body => 'x', headers => $text);
-main::is_error($r, 415, 'unsupported_media_type', 'the owner gets as far as the body check');
-$r = main::api(PUT => "/outcomes/$id/document", $other, body => main::pdf(),
+$r = PortfolioTest::api(PATCH => "/outcomes/$id", $other, body => 'x', headers => $text);
+PortfolioTest::is_error($r, 403, 'not_owner', 'PATCH of another student, with a body the route refuses');
+$r = PortfolioTest::api(PATCH => "/outcomes/$id", $st, body => 'x', headers => $text);
+PortfolioTest::is_error($r, 415, 'unsupported_media_type', 'the owner gets as far as the body check');
+$r = PortfolioTest::api(PUT => "/outcomes/$id/document", $other, body => main::pdf(),
                headers => { 'Content-Type' => 'text/plain' });
-main::is_error($r, 403, 'not_owner', 'uploading to another student\'s outcome as text/plain');
+PortfolioTest::is_error($r, 403, 'not_owner', 'uploading to another student\'s outcome as text/plain');
 for my $route (["PATCH", ""], ["DELETE", ""], ["POST", "/submit"]) {
     my ($m, $p) = @$route;
-    $r = main::api($m => "/outcomes/no-such$p", $st, $m eq 'DELETE' ? () : (body => {}));
-    main::is_error($r, 404, 'not_found', "$m /outcomes/no-such$p");
+    $r = PortfolioTest::api($m => "/outcomes/no-such$p", $st, $m eq 'DELETE' ? () : (body => {}));
+    PortfolioTest::is_error($r, 404, 'not_found', "$m /outcomes/no-such$p");
 }
 $r = main::upload($st, 'no-such', 'document', main::pdf());
-main::is_error($r, 404, 'not_found', 'PUT /outcomes/no-such/document');
+PortfolioTest::is_error($r, 404, 'not_found', 'PUT /outcomes/no-such/document');
 
 # PF_SCOPE_RECORD: the plugin's rule after the router's 404
-$r = main::api(GET => '/outcomes/no-such', $t);
-main::is_error($r, 404, 'not_found', 'GET an unknown outcome');
-$r = main::api(GET => "/outcomes/$id", $t);
-main::is_error($r, 403, 'out_of_scope', 'a draft is the student\'s alone');
-$r = main::api(POST => '/outcomes/no-such/decision', $t, body => { result => 'pass' });
-main::is_error($r, 404, 'not_found', 'a decision on an unknown outcome');
-$r = main::api(POST => "/outcomes/$id/decision", $t, body => { result => 'pass' });
-main::is_error($r, 409, 'not_pending', 'the reviewer on a draft: the plugin\'s refusal');
-$r = main::api(POST => '/outcomes/no-such/selection', $st, body => {});
-main::is_error($r, 404, 'not_found', 'a tick of an unknown outcome');
-$r = main::api(POST => "/outcomes/$id/selection", $other, body => {});
-main::is_error($r, 403, 'forbidden', 'a tick of another student\'s outcome: selection\'s own answer');
-main::log_clean();
+$r = PortfolioTest::api(GET => '/outcomes/no-such', $t);
+PortfolioTest::is_error($r, 404, 'not_found', 'GET an unknown outcome');
+$r = PortfolioTest::api(GET => "/outcomes/$id", $t);
+PortfolioTest::is_error($r, 403, 'out_of_scope', 'a draft is the student\'s alone');
+$r = PortfolioTest::api(POST => '/outcomes/no-such/decision', $t, body => { result => 'pass' });
+PortfolioTest::is_error($r, 404, 'not_found', 'a decision on an unknown outcome');
+$r = PortfolioTest::api(POST => "/outcomes/$id/decision", $t, body => { result => 'pass' });
+PortfolioTest::is_error($r, 409, 'not_pending', 'the reviewer on a draft: the plugin\'s refusal');
+$r = PortfolioTest::api(POST => '/outcomes/no-such/selection', $st, body => {});
+PortfolioTest::is_error($r, 404, 'not_found', 'a tick of an unknown outcome');
+$r = PortfolioTest::api(POST => "/outcomes/$id/selection", $other, body => {});
+PortfolioTest::is_error($r, 403, 'forbidden', 'a tick of another student\'s outcome: selection\'s own answer');
+PortfolioTest::log_clean();
+--- request
+GET /api/health
+--- error_code: 200
