@@ -385,7 +385,7 @@ ngx_http_pf_plugin_parts(ngx_conf_t *cf, ngx_http_pf_plugin_t *plugin)
 }
 
 
-/* --- databases ------------------------------------------------------------ */
+/* --- databases ----------------------------------------------------------- */
 
 static ngx_int_t
 ngx_http_pf_plugin_db_add(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,

@@ -53,7 +53,7 @@ const size_t  ngx_http_pf_settings_nroutes =
     sizeof(ngx_http_pf_settings_routes) / sizeof(pf_route_t);
 
 
-/* --- the declared list ---------------------------------------------------- */
+/* --- the declared list --------------------------------------------------- */
 
 static ngx_uint_t
 ngx_http_pf_setting_name_ok(const char *name)
@@ -265,7 +265,8 @@ ngx_http_pf_setting_of(ngx_http_pf_main_conf_t *pmcf, pf_str_t name,
         term->len = slash - p;
         slash++;
 
-        s = ngx_http_pf_setting_find(pmcf, slash, name.data + name.len - slash);
+        s = ngx_http_pf_setting_find(pmcf, slash,
+                                     name.data + name.len - slash);
 
         return (s && s->decl.type == PF_SETTING_WINDOW) ? s : NULL;
     }
@@ -276,7 +277,7 @@ ngx_http_pf_setting_of(ngx_http_pf_main_conf_t *pmcf, pf_str_t name,
 }
 
 
-/* --- values --------------------------------------------------------------- */
+/* --- values -------------------------------------------------------------- */
 
 static pf_str_t
 ngx_http_pf_setting_key(ngx_http_pf_ctx_t *ctx, uint32_t level,
@@ -711,7 +712,7 @@ ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
 }
 
 
-/* --- the routes ----------------------------------------------------------- */
+/* --- the routes ---------------------------------------------------------- */
 
 /*
  * GET /schools/{school}/settings and GET /city/settings: every declared

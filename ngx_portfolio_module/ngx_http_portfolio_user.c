@@ -312,7 +312,7 @@ ngx_http_pf_user_write(ngx_http_pf_ctx_t *ctx, pf_str_t id,
 }
 
 
-/* --- host calls ----------------------------------------------------------- */
+/* --- host calls ---------------------------------------------------------- */
 
 /*
  * The fields a plugin gives, parsed: PF_OK, PF_INVALID (not a JSON

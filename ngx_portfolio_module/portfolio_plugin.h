@@ -548,7 +548,7 @@ typedef const pf_plugin_t *(*pf_plugin_entry_pt)(const pf_host_api_t *host,
     uint32_t host_abi, const char **why);
 
 
-/* --- what a plugin writes: one macro, and tables with designated fields --- */
+/* --- what a plugin writes: one macro, and tables with designated fields -- */
 
 #define PF_COUNT(a)        (sizeof(a) / sizeof((a)[0]))
 

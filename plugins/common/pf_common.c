@@ -9,7 +9,7 @@
 #include "pf_common.h"
 
 
-/* --- strings -------------------------------------------------------------- */
+/* --- strings ------------------------------------------------------------- */
 
 pf_str_t
 pf_copy(pf_req_t *req, pf_str_t s)
@@ -116,7 +116,7 @@ pf_key(pf_req_t *req, int n, ...)
 }
 
 
-/* --- ids, roles ----------------------------------------------------------- */
+/* --- ids, roles ---------------------------------------------------------- */
 
 int
 pf_valid_id(pf_str_t s)
@@ -173,7 +173,7 @@ pf_has_role(const pf_val_t *rec, uint32_t role)
 }
 
 
-/* --- records -------------------------------------------------------------- */
+/* --- records ------------------------------------------------------------- */
 
 const pf_val_t *
 pf_load(pf_req_t *req, const char *db, pf_str_t key)
@@ -367,7 +367,7 @@ pf_rewrite(pf_req_t *req, const pf_val_t *rec, size_t n,
 }
 
 
-/* --- sets and maps -------------------------------------------------------- */
+/* --- sets and maps ------------------------------------------------------- */
 
 static uint64_t
 pf_hash(pf_str_t key)
@@ -579,7 +579,7 @@ pf_list_add_new(pf_list_t *l, pf_str_t s)
 }
 
 
-/* --- answers -------------------------------------------------------------- */
+/* --- answers ------------------------------------------------------------- */
 
 pf_str_t
 pf_school_subject(pf_req_t *req, pf_str_t school)

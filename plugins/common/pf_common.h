@@ -21,7 +21,7 @@
 #define PF_S(s)         (int) (s).len, (s).data
 
 
-/* --- strings -------------------------------------------------------------- */
+/* --- strings ------------------------------------------------------------- */
 
 static inline pf_str_t
 pf_cstr(const char *s)
@@ -47,7 +47,8 @@ pf_eq(pf_str_t a, const char *b)
 static inline int
 pf_same(pf_str_t a, pf_str_t b)
 {
-    return a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    return a.len == b.len
+           && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
 }
 
 
@@ -64,7 +65,7 @@ size_t pf_utf8_chars(pf_str_t s);
 pf_str_t pf_key(pf_req_t *req, int n, ...);
 
 
-/* --- ids, roles ----------------------------------------------------------- */
+/* --- ids, roles ---------------------------------------------------------- */
 
 /* An id is [A-Za-z0-9_.-]{1,64}: safe inside keys and paths. */
 int pf_valid_id(pf_str_t s);
@@ -76,7 +77,7 @@ int pf_has_role(const pf_val_t *rec, uint32_t role);
 uint32_t pf_roles(const pf_val_t *rec);
 
 
-/* --- records -------------------------------------------------------------- */
+/* --- records ------------------------------------------------------------- */
 
 /* A record of one of the plugin's databases, parsed; NULL if missing. */
 const pf_val_t *pf_load(pf_req_t *req, const char *db, pf_str_t key);
@@ -110,7 +111,7 @@ pf_str_t pf_rewrite(pf_req_t *req, const pf_val_t *rec, size_t n,
     const char *const *keys, const pf_str_t *raws);
 
 
-/* --- sets and maps -------------------------------------------------------- */
+/* --- sets and maps ------------------------------------------------------- */
 
 /*
  * A string-keyed hash map in the request's memory (open addressing,
@@ -152,7 +153,7 @@ int pf_list_add_new(pf_list_t *l, pf_str_t s);
 int pf_list_has(const pf_list_t *l, pf_str_t s);
 
 
-/* --- answers -------------------------------------------------------------- */
+/* --- answers ------------------------------------------------------------- */
 
 /* "school/<domain>": the audit subject of a school's own changes. */
 pf_str_t pf_school_subject(pf_req_t *req, pf_str_t school);

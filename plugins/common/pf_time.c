@@ -196,19 +196,20 @@ pf_iso_format(pf_req_t *req, int64_t ms)
     pf_civil_from_days(days, &y, &m, &d);
 
     if (rem % 1000) {
-        return pf_host->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                             ".%03lld+08:00", (long long) y, (long long) m,
-                             (long long) d, (long long) (rem / 3600000),
-                             (long long) (rem / 60000 % 60),
-                             (long long) (rem / 1000 % 60),
-                             (long long) (rem % 1000));
+        return pf_host->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:"
+                                "%02lld.%03lld+08:00", (long long) y,
+                                (long long) m, (long long) d,
+                                (long long) (rem / 3600000),
+                                (long long) (rem / 60000 % 60),
+                                (long long) (rem / 1000 % 60),
+                                (long long) (rem % 1000));
     }
 
     return pf_host->sprintf(req, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld"
-                            "+08:00", (long long) y, (long long) m, (long long) d,
-                         (long long) (rem / 3600000),
-                         (long long) (rem / 60000 % 60),
-                         (long long) (rem / 1000 % 60));
+                            "+08:00", (long long) y, (long long) m,
+                            (long long) d, (long long) (rem / 3600000),
+                            (long long) (rem / 60000 % 60),
+                            (long long) (rem / 1000 % 60));
 }
 
 

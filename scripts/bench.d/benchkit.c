@@ -32,13 +32,7 @@
 #include <string.h>
 #include <stdio.h>
 
-#include "portfolio_plugin.h"
-
-
-static const pf_host_api_t  *host;
-
-#define PF_HOST host
-#include "../../plugins/common/pf_common.h"
+#include "pf_common.h"
 
 
 #define BK_DB_MARK  "benchkit"
@@ -73,7 +67,7 @@ bk_add(bk_buf_t *b, const char *s, size_t n)
             cap *= 2;
         }
 
-        p = host->alloc(b->req, cap);
+        p = pf_host->alloc(b->req, cap);
         if (p == NULL) {
             b->failed = 1;
             return;
@@ -153,7 +147,7 @@ bk_copy(pf_req_t *req, pf_str_t s)
 {
     char  *p;
 
-    p = host->alloc(req, s.len + 1);
+    p = pf_host->alloc(req, s.len + 1);
     if (p == NULL) {
         return (pf_str_t) { 0, NULL };
     }
@@ -204,8 +198,8 @@ bk_list_cb(void *data, pf_str_t key, pf_str_t value)
 
     if (l->n == l->cap) {
         cap = l->cap ? l->cap * 2 : 64;
-        k = host->alloc(l->req, cap * sizeof(pf_str_t));
-        v = host->alloc(l->req, cap * sizeof(pf_str_t));
+        k = pf_host->alloc(l->req, cap * sizeof(pf_str_t));
+        v = pf_host->alloc(l->req, cap * sizeof(pf_str_t));
 
         if (k == NULL || v == NULL) {
             l->failed = 1;
@@ -239,7 +233,7 @@ bk_list(pf_req_t *req, const char *db, pf_str_t prefix, int with_values,
     l->req = req;
     l->with_values = with_values;
 
-    if (host->db_scan(req, db, prefix, bk_list_cb, l) != PF_OK || l->failed) {
+    if (pf_host->db_scan(req, db, prefix, bk_list_cb, l) != PF_OK || l->failed) {
         return PF_ERROR;
     }
 
@@ -297,7 +291,7 @@ bk_courses_load(pf_req_t *req, pf_str_t school, pf_str_t term,
         c->cap *= 2;
     }
 
-    c->slots = host->alloc(req, c->cap * sizeof(bk_course_t));
+    c->slots = pf_host->alloc(req, c->cap * sizeof(bk_course_t));
     if (c->slots == NULL) {
         return PF_ERROR;
     }
@@ -313,7 +307,7 @@ bk_courses_load(pf_req_t *req, pf_str_t school, pf_str_t term,
         }
 
         c->slots[h].code = code;
-        c->slots[h].rec = host->parse(req, l.values[i]);
+        c->slots[h].rec = pf_host->parse(req, l.values[i]);
     }
 
     return PF_OK;
@@ -342,7 +336,7 @@ bk_course(bk_courses_t *c, pf_str_t code)
 static pf_str_t
 bk_field(const pf_val_t *rec, const char *name)
 {
-    return host->str(host->get(rec, name));
+    return pf_host->str(pf_host->get(rec, name));
 }
 
 
@@ -357,7 +351,7 @@ bk_document(pf_req_t *req, const pf_val_t *doc, int64_t *size)
     sha = bk_field(doc, "sha256");
 
     if (sha.len != 64
-        || host->integer(host->get(doc, "size"), size) != PF_OK
+        || pf_host->integer(pf_host->get(doc, "size"), size) != PF_OK
         || *size <= 0)
     {
         return (pf_str_t) { 0, NULL };
@@ -397,40 +391,40 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
 
 #define BK_ID  (int) id.len, id.data
 
-    if (host->audit(req, student, "outcome.created",
-                    host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
-                                  "\"code\":\"%.*s\"}", BK_ID,
-                                  (int) term.len, term.data,
-                                  (int) code.len, code.data))
+    if (pf_host->audit(req, student, "outcome.created",
+                       pf_host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
+                                        "\"code\":\"%.*s\"}", BK_ID,
+                                        (int) term.len, term.data,
+                                        (int) code.len, code.data))
         != PF_OK)
     {
         return PF_ERROR;
     }
 
     if (k <= 7
-        && host->audit(req, student, "outcome.submitted",
-                       host->sprintf(req, "{\"id\":\"%.*s\","
-                                     "\"reviewer\":\"%.*s\"}", BK_ID,
-                                     (int) reviewer.len, reviewer.data))
+        && pf_host->audit(req, student, "outcome.submitted",
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\","
+                                           "\"reviewer\":\"%.*s\"}", BK_ID,
+                                           (int) reviewer.len, reviewer.data))
            != PF_OK)
     {
         return PF_ERROR;
     }
 
     if ((k <= 4 || k == 7)
-        && host->audit(req, student, "outcome.decided",
-                       host->sprintf(req, "{\"id\":\"%.*s\",\"result\":\"%s\","
-                                     "\"note\":\"\"}", BK_ID,
-                                     k == 4 ? "fail" : "pass"))
+        && pf_host->audit(req, student, "outcome.decided",
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\",\"result\":\"%s\","
+                                           "\"note\":\"\"}", BK_ID,
+                                           k == 4 ? "fail" : "pass"))
            != PF_OK)
     {
         return PF_ERROR;
     }
 
     if (k <= 4
-        && host->audit(req, student, "outcome.published",
-                       host->sprintf(req, "{\"id\":\"%.*s\",\"status\":\"%s\"}",
-                                     BK_ID, k == 4 ? "failed" : "passed"))
+        && pf_host->audit(req, student, "outcome.published",
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\",\"status\":\"%s\"}",
+                                           BK_ID, k == 4 ? "failed" : "passed"))
            != PF_OK)
     {
         return PF_ERROR;
@@ -447,12 +441,12 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
     course_name = bk_text(&name);
 
     if (course_name.len == 0
-        || host->audit(req, student, "outcome.selected",
-                       host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
-                                     "\"code\":\"%.*s\",\"course_name\":%.*s}",
-                                     BK_ID, (int) term.len, term.data,
-                                     (int) code.len, code.data,
-                                     (int) course_name.len, course_name.data))
+        || pf_host->audit(req, student, "outcome.selected",
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
+                                           "\"code\":\"%.*s\",\"course_name\":%.*s}",
+                                           BK_ID, (int) term.len, term.data,
+                                           (int) code.len, code.data,
+                                           (int) course_name.len, course_name.data))
            != PF_OK)
     {
         return PF_ERROR;
@@ -491,31 +485,31 @@ bk_outcomes(pf_req_t *req)
     const pf_val_t   *course, *body, *u;
     const pf_user_t  *user;
 
-    user = host->user(req);
-    school = host->param(req, "school");
-    term = host->param(req, "term");
-    body = host->body(req);
+    user = pf_host->user(req);
+    school = pf_host->param(req, "school");
+    term = pf_host->param(req, "term");
+    body = pf_host->body(req);
 
     if (!pf_valid_id(school) || !pf_valid_id(term)) {
-        return host->error(req, 404, "not_found", "no such school or term");
+        return pf_host->error(req, 404, "not_found", "no such school or term");
     }
 
-    doc = bk_document(req, host->get(body, "document"), &size);
-    sha = bk_field(host->get(body, "document"), "sha256");
+    doc = bk_document(req, pf_host->get(body, "document"), &size);
+    sha = bk_field(pf_host->get(body, "document"), "sha256");
 
     if (doc.len == 0) {
-        return host->error(req, 422, "invalid_field",
-                           "send {\"document\": {\"sha256\", \"size\", "
-                           "\"mime\", \"ext\", \"name\"}}");
+        return pf_host->error(req, 422, "invalid_field",
+                              "send {\"document\": {\"sha256\", \"size\", "
+                              "\"mime\", \"ext\", \"name\"}}");
     }
 
     mark = pf_key(req, 2, school, term);
 
-    if (host->db_get(req, BK_DB_MARK, mark, &text) == PF_OK) {
-        return host->error(req, 409, "conflict",
-                           "outcomes of %.*s %.*s were loaded already",
-                           (int) school.len, school.data,
-                           (int) term.len, term.data);
+    if (pf_host->db_get(req, BK_DB_MARK, mark, &text) == PF_OK) {
+        return pf_host->error(req, 409, "conflict",
+                              "outcomes of %.*s %.*s were loaded already",
+                              (int) school.len, school.data,
+                              (int) term.len, term.data);
     }
 
     if (bk_list(req, "sis_students", pf_key(req, 3, school, term,
@@ -523,10 +517,10 @@ bk_outcomes(pf_req_t *req)
         != PF_OK
         || bk_courses_load(req, school, term, &courses) != PF_OK)
     {
-        return host->error(req, 503, "storage_unavailable", "cannot read");
+        return pf_host->error(req, 503, "storage_unavailable", "cannot read");
     }
 
-    now = host->now_ms(req);
+    now = pf_host->now_ms(req);
     noutcomes = 0;
     nstudents = 0;
 
@@ -537,8 +531,8 @@ bk_outcomes(pf_req_t *req)
                                                    pf_string("")), 1, &enrol)
             != PF_OK)
         {
-            return host->error(req, 503, "storage_unavailable",
-                               "cannot read enrollments");
+            return pf_host->error(req, 503, "storage_unavailable",
+                                  "cannot read enrollments");
         }
 
         ubytes = 0;
@@ -558,15 +552,15 @@ bk_outcomes(pf_req_t *req)
                 reviewer = bk_field(course, "teacher");
             }
 
-            ekind = bk_field(host->parse(req, enrol.values[j]), "kind");
+            ekind = bk_field(pf_host->parse(req, enrol.values[j]), "kind");
             kind = ekind.len ? ekind : bk_field(course, "kind");
             if (kind.len == 0) {
                 kind = pf_string("normal");
             }
 
-            id = host->new_id(req);
+            id = pf_host->new_id(req);
             if (id.len == 0) {
-                return host->error(req, 500, "internal", "no id");
+                return pf_host->error(req, 500, "internal", "no id");
             }
 
             /* made a month ago, sent a week later, decided after that */
@@ -673,69 +667,69 @@ bk_outcomes(pf_req_t *req)
             key = pf_key(req, 2, student, id);
 
             if (text.len == 0
-                || host->db_put(req, "outcomes", key, text) != PF_OK
-                || host->db_put(req, "outcome_ids", id,
-                                host->sprintf(req, "{\"student\":\"%.*s\"}",
-                                              (int) student.len,
-                                              student.data))
+                || pf_host->db_put(req, "outcomes", key, text) != PF_OK
+                || pf_host->db_put(req, "outcome_ids", id,
+                                   pf_host->sprintf(req, "{\"student\":\"%.*s\"}",
+                                                    (int) student.len,
+                                                    student.data))
                    != PF_OK)
             {
-                return host->error(req, 503, "storage_unavailable",
-                                   "cannot store outcomes");
+                return pf_host->error(req, 503, "storage_unavailable",
+                                      "cannot store outcomes");
             }
 
             if (bk_audit(req, student, id, term, code,
                          bk_field(course, "name"), reviewer, k % 10)
                 != PF_OK)
             {
-                return host->error(req, 503, "storage_unavailable",
-                                   "cannot store the audit trail");
+                return pf_host->error(req, 503, "storage_unavailable",
+                                      "cannot store the audit trail");
             }
 
             if (k % 10 >= 5 && k % 10 <= 7
-                && host->db_put(req, "cert_queue",
-                                pf_key(req, 2, reviewer, id),
-                                host->sprintf(req, "{\"student\":\"%.*s\","
-                                              "\"term\":\"%.*s\","
-                                              "\"code\":\"%.*s\"}",
-                                              (int) student.len, student.data,
-                                              (int) term.len, term.data,
-                                              (int) code.len, code.data))
+                && pf_host->db_put(req, "cert_queue",
+                                   pf_key(req, 2, reviewer, id),
+                                   pf_host->sprintf(req, "{\"student\":\"%.*s\","
+                                                    "\"term\":\"%.*s\","
+                                                    "\"code\":\"%.*s\"}",
+                                                    (int) student.len, student.data,
+                                                    (int) term.len, term.data,
+                                                    (int) code.len, code.data))
                    != PF_OK)
             {
-                return host->error(req, 503, "storage_unavailable",
-                                   "cannot store the queue");
+                return pf_host->error(req, 503, "storage_unavailable",
+                                      "cannot store the queue");
             }
 
             if (k % 10 <= 1
-                && host->db_put(req, "selections",
-                                pf_key(req, 4, school, term, student, id),
-                                host->sprintf(req, "{\"student\":\"%.*s\","
-                                              "\"id\":\"%.*s\","
-                                              "\"term\":\"%.*s\","
-                                              "\"selected_at\":%lld}",
-                                              (int) student.len, student.data,
-                                              (int) id.len, id.data,
-                                              (int) term.len, term.data,
-                                              (long long) (t0 + 12 * BK_DAY)))
+                && pf_host->db_put(req, "selections",
+                                   pf_key(req, 4, school, term, student, id),
+                                   pf_host->sprintf(req, "{\"student\":\"%.*s\","
+                                                    "\"id\":\"%.*s\","
+                                                    "\"term\":\"%.*s\","
+                                                    "\"selected_at\":%lld}",
+                                                    (int) student.len, student.data,
+                                                    (int) id.len, id.data,
+                                                    (int) term.len, term.data,
+                                                    (long long) (t0 + 12 * BK_DAY)))
                    != PF_OK)
             {
-                return host->error(req, 503, "storage_unavailable",
-                                   "cannot store selections");
+                return pf_host->error(req, 503, "storage_unavailable",
+                                      "cannot store selections");
             }
 
             /* the selection plugin's by-student index, as its ticks
              * leave it (else the bench's first tick of each student
              * would fill it in from the records) */
             if (k % 10 <= 1
-                && host->db_put(req, "selected",
-                                pf_key(req, 3, student, term, id),
-                                host->sprintf(req, "%lld",
-                                              (long long) (t0 + 12 * BK_DAY)))
+                && pf_host->db_put(req, "selected",
+                                   pf_key(req, 3, student, term, id),
+                                   pf_host->sprintf(req, "%lld",
+                                                    (long long) (t0 + 12 * BK_DAY)))
                    != PF_OK)
             {
-                return host->error(req, 503, "storage_unavailable",
-                                   "cannot store selections");
+                return pf_host->error(req, 503, "storage_unavailable",
+                                      "cannot store selections");
             }
 
             k++;
@@ -749,9 +743,9 @@ bk_outcomes(pf_req_t *req)
         nstudents++;
 
         /* the student's "selected" index is complete (selection.c) */
-        if (host->db_put(req, "selected", student, pf_string("1")) != PF_OK) {
-            return host->error(req, 503, "storage_unavailable",
-                               "cannot store selections");
+        if (pf_host->db_put(req, "selected", student, pf_string("1")) != PF_OK) {
+            return pf_host->error(req, 503, "storage_unavailable",
+                                  "cannot store selections");
         }
 
         /* usage adds up over the terms loaded */
@@ -760,68 +754,68 @@ bk_outcomes(pf_req_t *req)
         if (u != NULL) {
             int64_t  n;
 
-            if (host->integer(host->get(u, "bytes"), &n) == PF_OK) {
+            if (pf_host->integer(pf_host->get(u, "bytes"), &n) == PF_OK) {
                 ubytes += n;
             }
 
-            if (host->integer(host->get(u, "files"), &n) == PF_OK) {
+            if (pf_host->integer(pf_host->get(u, "files"), &n) == PF_OK) {
                 ufiles += n;
             }
         }
 
-        if (host->db_put(req, "usage", student,
-                         host->sprintf(req, "{\"bytes\":%lld,\"files\":%lld}",
-                                       (long long) ubytes, (long long) ufiles))
+        if (pf_host->db_put(req, "usage", student,
+                            pf_host->sprintf(req, "{\"bytes\":%lld,\"files\":%lld}",
+                                             (long long) ubytes, (long long) ufiles))
             != PF_OK)
         {
-            return host->error(req, 503, "storage_unavailable",
-                               "cannot store usage");
+            return pf_host->error(req, 503, "storage_unavailable",
+                                  "cannot store usage");
         }
     }
 
     key = pf_key(req, 2, school, sha);
 
-    if (host->db_get(req, "blobs", key, &text) != PF_OK
-        && host->db_put(req, "blobs", key,
-                        host->sprintf(req, "{\"size\":%lld,\"mime\":\"%.*s\","
-                                      "\"at\":%lld,\"by\":\"%.*s\"}",
-                                      (long long) size,
-                                      (int) bk_field(host->get(body,
+    if (pf_host->db_get(req, "blobs", key, &text) != PF_OK
+        && pf_host->db_put(req, "blobs", key,
+                           pf_host->sprintf(req, "{\"size\":%lld,\"mime\":\"%.*s\","
+                                            "\"at\":%lld,\"by\":\"%.*s\"}",
+                                            (long long) size,
+                                            (int) bk_field(pf_host->get(body,
                                                      "document"), "mime").len,
-                                      bk_field(host->get(body, "document"),
-                                               "mime").data,
-                                      (long long) now,
-                                      (int) user->id.len, user->id.data))
+                                            bk_field(pf_host->get(body, "document"),
+                                                     "mime").data,
+                                            (long long) now,
+                                            (int) user->id.len, user->id.data))
            != PF_OK)
     {
-        return host->error(req, 503, "storage_unavailable",
-                           "cannot store the blob entry");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "cannot store the blob entry");
     }
 
-    text = host->sprintf(req, "{\"students\":%zu,\"outcomes\":%zu}",
-                         nstudents, noutcomes);
+    text = pf_host->sprintf(req, "{\"students\":%zu,\"outcomes\":%zu}",
+                            nstudents, noutcomes);
 
-    if (host->db_put(req, BK_DB_MARK, mark, text) != PF_OK
-        || host->audit(req, host->sprintf(req, "school/%.*s",
-                                          (int) school.len, school.data),
-                       "bench.outcomes_loaded", text)
+    if (pf_host->db_put(req, BK_DB_MARK, mark, text) != PF_OK
+        || pf_host->audit(req, pf_host->sprintf(req, "school/%.*s",
+                                                (int) school.len, school.data),
+                          "bench.outcomes_loaded", text)
            != PF_OK)
     {
-        return host->error(req, 503, "storage_unavailable",
-                           "cannot store the mark");
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "cannot store the mark");
     }
 
     {
-        pf_gen_t  *g = host->gen(req);
+        pf_gen_t  *g = pf_host->gen(req);
 
-        host->map_open(g);
-        host->key(g, "students");
-        host->number(g, (int64_t) nstudents);
-        host->key(g, "outcomes");
-        host->number(g, (int64_t) noutcomes);
-        host->map_close(g);
+        pf_host->map_open(g);
+        pf_host->key(g, "students");
+        pf_host->number(g, (int64_t) nstudents);
+        pf_host->key(g, "outcomes");
+        pf_host->number(g, (int64_t) noutcomes);
+        pf_host->map_close(g);
 
-        return host->reply(req, 200, g);
+        return pf_host->reply(req, 200, g);
     }
 }
 
@@ -840,28 +834,28 @@ bk_reset(pf_req_t *req)
 
     static const char *const  skip[] = { "document", NULL };
 
-    body = host->body(req);
-    list = host->get(body, "students");
-    doc = bk_document(req, host->get(body, "document"), &size);
-    sha = bk_field(host->get(body, "document"), "sha256");
+    body = pf_host->body(req);
+    list = pf_host->get(body, "students");
+    doc = bk_document(req, pf_host->get(body, "document"), &size);
+    sha = bk_field(pf_host->get(body, "document"), "sha256");
 
-    if (doc.len == 0 || host->type(list) != PF_JSON_ARRAY
-        || host->integer(host->get(body, "since"), &since) != PF_OK)
+    if (doc.len == 0 || pf_host->type(list) != PF_JSON_ARRAY
+        || pf_host->integer(pf_host->get(body, "since"), &since) != PF_OK)
     {
-        return host->error(req, 422, "invalid_field",
-                           "send students, document and since");
+        return pf_host->error(req, 422, "invalid_field",
+                              "send students, document and since");
     }
 
     nreset = 0;
     nremoved = 0;
 
-    g = host->gen(req);
-    host->map_open(g);
-    host->key(g, "removed");
-    host->array_open(g);
+    g = pf_host->gen(req);
+    pf_host->map_open(g);
+    pf_host->key(g, "removed");
+    pf_host->array_open(g);
 
-    for (i = 0; i < host->count(list); i++) {
-        student = host->str(host->at(list, i));
+    for (i = 0; i < pf_host->count(list); i++) {
+        student = pf_host->str(pf_host->at(list, i));
 
         if (!pf_valid_id(student)
             || bk_list(req, "outcomes", pf_key(req, 2, student,
@@ -876,60 +870,60 @@ bk_reset(pf_req_t *req)
         school = (pf_str_t) { 0, NULL };
 
         for (j = 0; j < outs.n; j++) {
-            rec = host->parse(req, outs.values[j]);
-            d = host->get(rec, "document");
-            m = host->get(rec, "media");
+            rec = pf_host->parse(req, outs.values[j]);
+            d = pf_host->get(rec, "document");
+            m = pf_host->get(rec, "media");
             school = bk_field(rec, "school");
 
-            if (host->type(d) == PF_JSON_OBJECT
+            if (pf_host->type(d) == PF_JSON_OBJECT
                 && pf_eq(bk_field(rec, "status"), "draft")
                 && !pf_same(bk_field(d, "sha256"), sha))
             {
                 /* the draft gets the seed's document back */
                 {
-                    pf_gen_t  *r = host->gen(req);
+                    pf_gen_t  *r = pf_host->gen(req);
 
-                    host->map_open(r);
+                    pf_host->map_open(r);
                     pf_copy_fields(r, rec, skip);
-                    host->key(r, "document");
-                    host->raw(r, doc);
-                    host->map_close(r);
-                    text = host->text(r);
+                    pf_host->key(r, "document");
+                    pf_host->raw(r, doc);
+                    pf_host->map_close(r);
+                    text = pf_host->text(r);
                 }
 
-                if (host->db_put(req, "outcomes", outs.keys[j], text)
+                if (pf_host->db_put(req, "outcomes", outs.keys[j], text)
                     != PF_OK)
                 {
-                    return host->error(req, 503, "storage_unavailable",
-                                       "cannot store");
+                    return pf_host->error(req, 503, "storage_unavailable",
+                                          "cannot store");
                 }
 
                 bytes += size;
                 files++;
                 nreset++;
 
-            } else if (host->type(d) == PF_JSON_OBJECT
-                       && host->integer(host->get(d, "size"), &n) == PF_OK)
+            } else if (pf_host->type(d) == PF_JSON_OBJECT
+                       && pf_host->integer(pf_host->get(d, "size"), &n) == PF_OK)
             {
                 bytes += n;
                 files++;
             }
 
-            if (host->type(m) == PF_JSON_OBJECT
-                && host->integer(host->get(m, "size"), &n) == PF_OK)
+            if (pf_host->type(m) == PF_JSON_OBJECT
+                && pf_host->integer(pf_host->get(m, "size"), &n) == PF_OK)
             {
                 bytes += n;
                 files++;
             }
         }
 
-        if (host->db_put(req, "usage", student,
-                         host->sprintf(req, "{\"bytes\":%lld,\"files\":%lld}",
-                                       (long long) bytes, (long long) files))
+        if (pf_host->db_put(req, "usage", student,
+                            pf_host->sprintf(req, "{\"bytes\":%lld,\"files\":%lld}",
+                                             (long long) bytes, (long long) files))
             != PF_OK)
         {
-            return host->error(req, 503, "storage_unavailable",
-                               "cannot store usage");
+            return pf_host->error(req, 503, "storage_unavailable",
+                                  "cannot store usage");
         }
 
         if (school.len == 0
@@ -941,10 +935,10 @@ bk_reset(pf_req_t *req)
         }
 
         for (j = 0; j < blobs.n; j++) {
-            ref = host->parse(req, blobs.values[j]);
+            ref = pf_host->parse(req, blobs.values[j]);
 
             if (!pf_same(bk_field(ref, "by"), student)
-                || host->integer(host->get(ref, "at"), &at) != PF_OK
+                || pf_host->integer(pf_host->get(ref, "at"), &at) != PF_OK
                 || at < since
                 || pf_same(bk_last(blobs.keys[j]), sha))
             {
@@ -953,58 +947,44 @@ bk_reset(pf_req_t *req)
 
             key = blobs.keys[j];
 
-            if (host->db_del(req, "blobs", key) == PF_ERROR) {
-                return host->error(req, 503, "storage_unavailable",
-                                   "cannot remove");
+            if (pf_host->db_del(req, "blobs", key) == PF_ERROR) {
+                return pf_host->error(req, 503, "storage_unavailable",
+                                      "cannot remove");
             }
 
-            host->string(g, bk_last(key));
+            pf_host->string(g, bk_last(key));
             nremoved++;
         }
     }
 
-    host->array_close(g);
-    host->key(g, "reset");
-    host->number(g, (int64_t) nreset);
-    host->map_close(g);
+    pf_host->array_close(g);
+    pf_host->key(g, "reset");
+    pf_host->number(g, (int64_t) nreset);
+    pf_host->map_close(g);
 
-    return host->reply(req, 200, g);
+    return pf_host->reply(req, 200, g);
 }
 
 
 static const pf_route_t  bk_routes[] = {
-    { "POST", "/bench/schools/{school}/terms/{term}/outcomes",
-      PF_ROLE_CITY_ADMIN, PF_SCOPE_CITY, PF_ROUTE_WRITE, bk_outcomes, 0,
-      NULL },
-    { "POST", "/bench/reset", PF_ROLE_CITY_ADMIN, PF_SCOPE_CITY,
-      PF_ROUTE_WRITE, bk_reset, 1024 * 1024, NULL },
+    { .method = "POST",
+      .path = "/bench/schools/{school}/terms/{term}/outcomes",
+      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_CITY,
+      .flags = PF_ROUTE_WRITE, .handler = bk_outcomes },
+    { .method = "POST", .path = "/bench/reset", .roles = PF_ROLE_CITY_ADMIN,
+      .scope = PF_SCOPE_CITY, .flags = PF_ROUTE_WRITE, .handler = bk_reset,
+      .max_body = 1024 * 1024 },
 };
 
-static const char *const  bk_dbs[] = {
-    BK_DB_MARK, "outcomes", "outcome_ids", "cert_queue", "selections",
-    "selected", "usage", "sis_students", "sis_enrollments", "sis_courses",
-    NULL
+/*
+ * Its own marks, and every other database ("*"): it writes what the
+ * plugins would have written (outcomes, queues, indexes, the core's file
+ * index), so nginx.conf.in lists it with "all_databases".  Bench only.
+ */
+static const pf_db_t  bk_dbs[] = {
+    { .name = BK_DB_MARK, .access = PF_DB_OWN },
+    { .name = "*", .access = PF_DB_WRITE },
 };
 
-static const pf_plugin_t  bk_plugin = {
-    PF_ABI_MAJOR, PF_ABI_MINOR, sizeof(pf_plugin_t),
-    "benchkit", "1.0",
-    bk_dbs,
-    bk_routes, sizeof(bk_routes) / sizeof(bk_routes[0]),
-    NULL, 0,
-    NULL, 0,
-};
-
-
-PF_EXPORT const pf_plugin_t *
-pf_plugin_entry(const pf_host_api_t *api, uint32_t host_abi)
-{
-    if ((host_abi >> 16) != PF_ABI_MAJOR || api->size < sizeof(pf_host_api_t))
-    {
-        return NULL;
-    }
-
-    host = api;
-
-    return &bk_plugin;
-}
+PF_PLUGIN(.name = "benchkit", .version = "1.0",
+          PF_DATABASES(bk_dbs), PF_ROUTES(bk_routes))

@@ -9,10 +9,12 @@ bk_build() {
     local out=$BUILD/bench/benchkit.so
     if [ ! -f "$out" ] || [ "$BENCHD/benchkit.c" -nt "$out" ] \
        || [ "$ROOT/ngx_portfolio_module/portfolio_plugin.h" -nt "$out" ] \
-       || [ "$ROOT/plugins/common/pf_common.h" -nt "$out" ]; then
+       || [ -n "$(find "$ROOT/plugins/common" -newer "$out")" ]; then
+        # built as every plugin is, with the helper library
         cc -std=c99 -O2 -g -fPIC -shared -fvisibility=hidden \
-            -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror \
-            -I"$ROOT/ngx_portfolio_module" -o "$out.new.$$" "$BENCHD/benchkit.c"
+            -Wall -Wextra -Wno-unused-parameter -Werror \
+            -I"$ROOT/ngx_portfolio_module" -I"$ROOT/plugins/common" \
+            -o "$out.new.$$" "$BENCHD/benchkit.c" "$ROOT"/plugins/common/*.c
         mv -f "$out.new.$$" "$out"    # by rename: a running nginx maps it
     fi
     out=$BUILD/bench/pages
