@@ -233,7 +233,9 @@ bk_list(pf_req_t *req, const char *db, pf_str_t prefix, int with_values,
     l->req = req;
     l->with_values = with_values;
 
-    if (pf_host->db_scan(req, db, prefix, bk_list_cb, l) != PF_OK || l->failed) {
+    if (pf_host->db_scan(req, db, prefix, bk_list_cb, l) != PF_OK
+        || l->failed)
+    {
         return PF_ERROR;
     }
 
@@ -392,7 +394,8 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
 #define BK_ID  (int) id.len, id.data
 
     if (pf_host->audit(req, student, "outcome.created",
-                       pf_host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
+                       pf_host->sprintf(req, "{\"id\":\"%.*s\","
+                                        "\"term\":\"%.*s\","
                                         "\"code\":\"%.*s\"}", BK_ID,
                                         (int) term.len, term.data,
                                         (int) code.len, code.data))
@@ -413,7 +416,8 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
 
     if ((k <= 4 || k == 7)
         && pf_host->audit(req, student, "outcome.decided",
-                          pf_host->sprintf(req, "{\"id\":\"%.*s\",\"result\":\"%s\","
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\","
+                                           "\"result\":\"%s\","
                                            "\"note\":\"\"}", BK_ID,
                                            k == 4 ? "fail" : "pass"))
            != PF_OK)
@@ -423,8 +427,9 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
 
     if (k <= 4
         && pf_host->audit(req, student, "outcome.published",
-                          pf_host->sprintf(req, "{\"id\":\"%.*s\",\"status\":\"%s\"}",
-                                           BK_ID, k == 4 ? "failed" : "passed"))
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\","
+                                           "\"status\":\"%s\"}", BK_ID,
+                                           k == 4 ? "failed" : "passed"))
            != PF_OK)
     {
         return PF_ERROR;
@@ -442,11 +447,14 @@ bk_audit(pf_req_t *req, pf_str_t student, pf_str_t id, pf_str_t term,
 
     if (course_name.len == 0
         || pf_host->audit(req, student, "outcome.selected",
-                          pf_host->sprintf(req, "{\"id\":\"%.*s\",\"term\":\"%.*s\","
-                                           "\"code\":\"%.*s\",\"course_name\":%.*s}",
+                          pf_host->sprintf(req, "{\"id\":\"%.*s\","
+                                           "\"term\":\"%.*s\","
+                                           "\"code\":\"%.*s\","
+                                           "\"course_name\":%.*s}",
                                            BK_ID, (int) term.len, term.data,
                                            (int) code.len, code.data,
-                                           (int) course_name.len, course_name.data))
+                                           (int) course_name.len,
+                                           course_name.data))
            != PF_OK)
     {
         return PF_ERROR;
@@ -669,7 +677,8 @@ bk_outcomes(pf_req_t *req)
             if (text.len == 0
                 || pf_host->db_put(req, "outcomes", key, text) != PF_OK
                 || pf_host->db_put(req, "outcome_ids", id,
-                                   pf_host->sprintf(req, "{\"student\":\"%.*s\"}",
+                                   pf_host->sprintf(req,
+                                                    "{\"student\":\"%.*s\"}",
                                                     (int) student.len,
                                                     student.data))
                    != PF_OK)
@@ -689,10 +698,12 @@ bk_outcomes(pf_req_t *req)
             if (k % 10 >= 5 && k % 10 <= 7
                 && pf_host->db_put(req, "cert_queue",
                                    pf_key(req, 2, reviewer, id),
-                                   pf_host->sprintf(req, "{\"student\":\"%.*s\","
+                                   pf_host->sprintf(req,
+                                                    "{\"student\":\"%.*s\","
                                                     "\"term\":\"%.*s\","
                                                     "\"code\":\"%.*s\"}",
-                                                    (int) student.len, student.data,
+                                                    (int) student.len,
+                                                    student.data,
                                                     (int) term.len, term.data,
                                                     (int) code.len, code.data))
                    != PF_OK)
@@ -704,14 +715,17 @@ bk_outcomes(pf_req_t *req)
             if (k % 10 <= 1
                 && pf_host->db_put(req, "selections",
                                    pf_key(req, 4, school, term, student, id),
-                                   pf_host->sprintf(req, "{\"student\":\"%.*s\","
+                                   pf_host->sprintf(req,
+                                                    "{\"student\":\"%.*s\","
                                                     "\"id\":\"%.*s\","
                                                     "\"term\":\"%.*s\","
                                                     "\"selected_at\":%lld}",
-                                                    (int) student.len, student.data,
+                                                    (int) student.len,
+                                                    student.data,
                                                     (int) id.len, id.data,
                                                     (int) term.len, term.data,
-                                                    (long long) (t0 + 12 * BK_DAY)))
+                                                    (long long)
+                                                    (t0 + 12 * BK_DAY)))
                    != PF_OK)
             {
                 return pf_host->error(req, 503, "storage_unavailable",
@@ -725,7 +739,8 @@ bk_outcomes(pf_req_t *req)
                 && pf_host->db_put(req, "selected",
                                    pf_key(req, 3, student, term, id),
                                    pf_host->sprintf(req, "%lld",
-                                                    (long long) (t0 + 12 * BK_DAY)))
+                                                    (long long)
+                                                    (t0 + 12 * BK_DAY)))
                    != PF_OK)
             {
                 return pf_host->error(req, 503, "storage_unavailable",
@@ -743,7 +758,9 @@ bk_outcomes(pf_req_t *req)
         nstudents++;
 
         /* the student's "selected" index is complete (selection.c) */
-        if (pf_host->db_put(req, "selected", student, pf_string("1")) != PF_OK) {
+        if (pf_host->db_put(req, "selected", student, pf_string("1"))
+            != PF_OK)
+        {
             return pf_host->error(req, 503, "storage_unavailable",
                                   "cannot store selections");
         }
@@ -764,8 +781,10 @@ bk_outcomes(pf_req_t *req)
         }
 
         if (pf_host->db_put(req, "usage", student,
-                            pf_host->sprintf(req, "{\"bytes\":%lld,\"files\":%lld}",
-                                             (long long) ubytes, (long long) ufiles))
+                            pf_host->sprintf(req, "{\"bytes\":%lld,"
+                                             "\"files\":%lld}",
+                                             (long long) ubytes,
+                                             (long long) ufiles))
             != PF_OK)
         {
             return pf_host->error(req, 503, "storage_unavailable",
@@ -777,12 +796,14 @@ bk_outcomes(pf_req_t *req)
 
     if (pf_host->db_get(req, "blobs", key, &text) != PF_OK
         && pf_host->db_put(req, "blobs", key,
-                           pf_host->sprintf(req, "{\"size\":%lld,\"mime\":\"%.*s\","
+                           pf_host->sprintf(req, "{\"size\":%lld,"
+                                            "\"mime\":\"%.*s\","
                                             "\"at\":%lld,\"by\":\"%.*s\"}",
                                             (long long) size,
                                             (int) bk_field(pf_host->get(body,
                                                      "document"), "mime").len,
-                                            bk_field(pf_host->get(body, "document"),
+                                            bk_field(pf_host->get(body,
+                                                                  "document"),
                                                      "mime").data,
                                             (long long) now,
                                             (int) user->id.len, user->id.data))
@@ -903,7 +924,8 @@ bk_reset(pf_req_t *req)
                 nreset++;
 
             } else if (pf_host->type(d) == PF_JSON_OBJECT
-                       && pf_host->integer(pf_host->get(d, "size"), &n) == PF_OK)
+                       && pf_host->integer(pf_host->get(d, "size"), &n)
+                          == PF_OK)
             {
                 bytes += n;
                 files++;
@@ -918,8 +940,10 @@ bk_reset(pf_req_t *req)
         }
 
         if (pf_host->db_put(req, "usage", student,
-                            pf_host->sprintf(req, "{\"bytes\":%lld,\"files\":%lld}",
-                                             (long long) bytes, (long long) files))
+                            pf_host->sprintf(req, "{\"bytes\":%lld,"
+                                             "\"files\":%lld}",
+                                             (long long) bytes,
+                                             (long long) files))
             != PF_OK)
         {
             return pf_host->error(req, 503, "storage_unavailable",
