@@ -289,6 +289,13 @@ sel_find(pf_req_t *req, sel_outcome_t *o)
         return pf_host->error(req, 404, "not_found", "no such outcome");
     }
 
+    /*
+     * The stored text may be the answer after the index is filled in
+     * (sel_index_ready() writes): a value in LMDB's pages is valid only
+     * until the next write, so keep a copy.
+     */
+    o->text = pf_copy(req, o->text);
+
     /* the owner outcome_ids names: the key is student\x1fid */
     o->student.data = o->key.data;
     o->student.len = o->key.len - o->id.len - 1;
