@@ -345,9 +345,12 @@ ngx_http_pf_create_main_conf(ngx_conf_t *cf)
     }
 
     /* the core's own routes come first, so plugins cannot shadow them */
-    if (ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_core_routes,
-                               ngx_http_pf_core_nroutes)
+    if (ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_health_routes,
+                               ngx_http_pf_health_nroutes)
         != NGX_OK
+        || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_core_routes,
+                                  ngx_http_pf_core_nroutes)
+           != NGX_OK
         || ngx_http_pf_router_add(cf, pmcf, NULL, ngx_http_pf_blob_routes,
                                   ngx_http_pf_blob_nroutes)
            != NGX_OK

@@ -2,21 +2,24 @@
  * ngx_http_portfolio_module.h -- types shared by the module's files.
  *
  * One file per concern, one prefix (ngx_http_pf_):
- *   _module.c   directives, configuration, lifecycle, the content handler
- *   _router.c   route table, matching, role and scope checks
- *   _json.c     JSON in (yajl parser into a pool tree) and out (yajl_gen)
- *   _store.c    LMDB environment, named databases, record access
- *   _writer.c   the writer: group commit of write handlers in a thread
- *   _session.c  session cookies, CSRF checks
- *   _user.c     accounts: records, roles, A1 names, their host calls
- *   _settings.c declared settings, resolution, checks and their routes
- *   _auth.c     password hashing in the task pool, built-in account routes
- *   _plugin.c   plugin loading and ABI checks
- *   _host.c     the host API table handed to plugins
- *   _reply.c    responses and JSON errors
- *   _blob.c     uploads: typing by content, hashing, durable storage;
- *               downloads with sendfile; file verification
- *   _ldap.c     directory sign-on (LDAP binds in a thread), bindings
+ *   _module.c        directives, configuration, lifecycle, the content handler
+ *   _router.c        route table, matching, role and scope checks
+ *   _json.c          JSON in (yajl parser into a pool tree) and out (yajl_gen)
+ *   _store.c         LMDB environment, named databases, record access
+ *   _writer.c        the writer: group commit of write handlers in a thread
+ *   _session.c       session cookies, CSRF checks
+ *   _user.c          accounts: records, roles, A1 names, their host calls
+ *   _settings.c      declared settings, resolution, checks and their routes
+ *   _auth.c          sign-in, sign-out, /me, password change, failure delays
+ *   _password.c      scrypt hashes, the initial credential, the pepper
+ *   _bootstrap.c     the bootstrap file: first schools, accounts, relations
+ *   _health.c        GET /health
+ *   _plugin.c        plugin loading and ABI checks
+ *   _host.c          the host API table handed to plugins
+ *   _reply.c         responses and JSON errors
+ *   _blob.c          uploads: typing by content, hashing, durable storage;
+ *                    downloads with sendfile; file verification
+ *   _ldap.c          directory sign-on (LDAP binds in a thread), bindings
  */
 
 #ifndef NGX_HTTP_PORTFOLIO_MODULE_H
@@ -433,6 +436,12 @@ int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
 /* _auth.c */
 extern const pf_route_t ngx_http_pf_core_routes[];
 extern const size_t ngx_http_pf_core_nroutes;
+time_t ngx_http_pf_fail_wait(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t *fails);
+int ngx_http_pf_fail_record(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t fails);
+
+/* _password.c */
 int ngx_http_pf_password_hash(ngx_pool_t *pool, ngx_uint_t cost,
     pf_str_t password, ngx_str_t *out, ngx_log_t *log);
 int ngx_http_pf_password_verify(ngx_http_pf_main_conf_t *pmcf,
@@ -441,14 +450,16 @@ int ngx_http_pf_initial_credential(ngx_http_pf_main_conf_t *pmcf,
     ngx_pool_t *pool, pf_str_t password, ngx_str_t *out);
 ngx_int_t ngx_http_pf_pepper(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf, ngx_uint_t create);
+
+/* _bootstrap.c */
 ngx_int_t ngx_http_pf_bootstrap(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
 const pf_val_t *ngx_http_pf_bootstrap_read(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *path);
-time_t ngx_http_pf_fail_wait(ngx_http_pf_ctx_t *ctx, pf_str_t username,
-    int64_t *fails);
-int ngx_http_pf_fail_record(ngx_http_pf_ctx_t *ctx, pf_str_t username,
-    int64_t fails);
+
+/* _health.c */
+extern const pf_route_t ngx_http_pf_health_routes[];
+extern const size_t ngx_http_pf_health_nroutes;
 
 /* _ldap.c */
 #define NGX_HTTP_PF_LDAP_OK           0
