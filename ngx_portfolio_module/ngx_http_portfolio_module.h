@@ -19,7 +19,9 @@
  *   _reply.c         responses and JSON errors
  *   _blob.c          uploads: typing by content, hashing, durable storage;
  *                    downloads with sendfile; file verification
- *   _ldap.c          directory sign-on (LDAP binds in a thread), bindings
+ *   _ldap.c          the LDAP directory: directives, binds in a thread
+ *   _ldap_bind.c     accounts bound to the directory: sign-in, routes
+ *   _ldap_escape.c   RFC 4514/4515 escaping, DN and filter templates
  */
 
 #ifndef NGX_HTTP_PORTFOLIO_MODULE_H
@@ -466,10 +468,7 @@ extern const size_t ngx_http_pf_health_nroutes;
 #define NGX_HTTP_PF_LDAP_INVALID      1    /* wrong password, no account */
 #define NGX_HTTP_PF_LDAP_UNAVAILABLE  2    /* down, slow, misconfigured */
 #define NGX_HTTP_PF_LDAP_RETRY_AFTER  10   /* s, with directory_unavailable */
-#define NGX_HTTP_PF_LOGIN_LOCAL       1
-#define NGX_HTTP_PF_LOGIN_DIRECTORY   2
-extern const pf_route_t ngx_http_pf_ldap_routes[];
-extern const size_t ngx_http_pf_ldap_nroutes;
+#define NGX_HTTP_PF_LDAP_MAX_UID      64   /* bytes of a directory account */
 void ngx_http_pf_ldap_create_conf(ngx_http_pf_ldap_conf_t *lc);
 char *ngx_http_pf_ldap_init_conf(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
@@ -479,6 +478,12 @@ char *ngx_http_pf_ldap_bind_dn(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_pf_ldap_search(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_pf_ldap_auth(ngx_http_pf_ldap_conf_t *lc, pf_str_t uid,
     pf_str_t password, ngx_log_t *log);
+
+/* _ldap_bind.c */
+#define NGX_HTTP_PF_LOGIN_LOCAL       1
+#define NGX_HTTP_PF_LOGIN_DIRECTORY   2
+extern const pf_route_t ngx_http_pf_ldap_routes[];
+extern const size_t ngx_http_pf_ldap_nroutes;
 int ngx_http_pf_ldap_resolve(ngx_http_pf_ctx_t *ctx, pf_str_t name,
     pf_str_t *account);
 ngx_uint_t ngx_http_pf_login_methods(ngx_http_pf_ctx_t *ctx,
@@ -488,10 +493,10 @@ int ngx_http_pf_ldap_retire_initial(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     const pf_val_t *rec);
 int ngx_http_pf_ldap_bootstrap_bind(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     pf_str_t uid);
-size_t ngx_http_pf_ldap_escape_filter(unsigned char *dst,
-    const unsigned char *src, size_t len);
-size_t ngx_http_pf_ldap_escape_dn(unsigned char *dst,
-    const unsigned char *src, size_t len);
+
+/* _ldap_escape.c */
+size_t ngx_http_pf_ldap_expand(unsigned char *dst, size_t size,
+    const char *tmpl, const unsigned char *value, size_t len, int filter);
 
 /* _plugin.c */
 ngx_int_t ngx_http_pf_plugin_load(ngx_conf_t *cf,
