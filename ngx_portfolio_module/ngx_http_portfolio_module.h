@@ -2,7 +2,8 @@
  * ngx_http_portfolio_module.h -- types shared by the module's files.
  *
  * One file per concern, one prefix (ngx_http_pf_):
- *   _module.c        directives, configuration, lifecycle, the content handler
+ *   _module.c        directives, configuration, lifecycle
+ *   _request.c       a request: content handler, early checks, run, finish
  *   _router.c        route table, matching, role and scope checks
  *   _json.c          JSON in (yajl parser into a pool tree) and out (yajl_gen)
  *   _store.c         LMDB environment, named databases, record access
@@ -258,10 +259,12 @@ struct pf_req_s {
 
 /* _module.c */
 extern ngx_module_t  ngx_http_portfolio_module;
+
+/* _request.c */
 ngx_http_pf_ctx_t *ngx_http_pf_ctx_create(ngx_http_pf_main_conf_t *pmcf,
     ngx_http_request_t *r, ngx_log_t *log);
+ngx_int_t ngx_http_pf_handler(ngx_http_request_t *r);
 void ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx);
-void ngx_http_pf_run(ngx_http_pf_ctx_t *ctx);
 
 /* _blob.c */
 void ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx);
