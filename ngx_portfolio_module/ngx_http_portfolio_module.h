@@ -3,12 +3,14 @@
  *
  * One file per concern, one prefix (ngx_http_pf_):
  *   _module.c        directives, configuration, lifecycle
- *   _request.c       a request: content handler, early checks, run, finish
+ *   _request.c       a request: content handler, early checks (CSRF among
+ *                    them), body, run, finish
  *   _router.c        route table, matching, role and scope checks
  *   _json.c          JSON in (yajl parser into a pool tree) and out (yajl_gen)
  *   _store.c         LMDB environment, named databases, record access
  *   _writer.c        the writer: group commit of write handlers in a thread
- *   _session.c       session cookies, CSRF checks
+ *   _session.c       session tokens, records, cookies, the expiry sweep
+ *   _session_cache.c loading a session: per-worker cache, change marks
  *   _user.c          accounts: records, roles, A1 names, their host calls
  *   _settings.c      declared settings, resolution, checks and their routes
  *   _auth.c          sign-in, sign-out, /me, password change, failure delays
@@ -373,14 +375,8 @@ uint32_t ngx_http_pf_relations(pf_req_t *req, pf_str_t viewer,
     pf_str_t student);
 
 /* _session.c */
-ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
-    ngx_http_pf_main_conf_t *pmcf);
-ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
-    ngx_http_pf_main_conf_t *pmcf);
-void ngx_http_pf_session_changed(ngx_http_pf_ctx_t *ctx, pf_str_t key);
-void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
+ngx_int_t ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx, ngx_str_t *token);
+void ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx);
 int ngx_http_pf_session_sweep(pf_req_t *req);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
     int64_t not_before, ngx_str_t *token);
@@ -390,6 +386,14 @@ int ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx);
 void ngx_http_pf_session_cookie(ngx_http_pf_ctx_t *ctx, ngx_str_t *token,
     time_t max_age);
 void ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out);
+
+/* _session_cache.c */
+ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf);
+ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf);
+void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
 
 /* _user.c */
 int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,
