@@ -6,7 +6,8 @@
  *   _request.c       a request: content handler, early checks (CSRF among
  *                    them), body, run, finish
  *   _router.c        route table, matching, role and scope checks
- *   _json.c          JSON in (yajl parser into a pool tree) and out (yajl_gen)
+ *   _json.c          JSON in: yajl parser into a pool tree, its accessors
+ *   _json_gen.c      JSON out: yajl_gen in a pool
  *   _store.c         LMDB environment, named databases, record access
  *   _writer.c        the writer: group commit of write handlers in a thread
  *   _session.c       session tokens, records, cookies, the expiry sweep
@@ -302,6 +303,9 @@ const pf_val_t *ngx_http_pf_json_without(ngx_pool_t *pool,
     const pf_val_t *obj, const char *key);
 pf_str_t ngx_http_pf_json_str(const pf_val_t *v);
 int ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out);
+ngx_int_t ngx_http_pf_json_utf8(const u_char *p, size_t len);
+
+/* _json_gen.c */
 pf_gen_t *ngx_http_pf_gen(ngx_pool_t *pool);
 int ngx_http_pf_gen_map_open(pf_gen_t *g);
 int ngx_http_pf_gen_map_close(pf_gen_t *g);
