@@ -21,8 +21,9 @@
  *   _plugin.c        plugin loading and ABI checks
  *   _host.c          the host API table handed to plugins
  *   _reply.c         responses and JSON errors
- *   _blob.c          uploads: typing by content, hashing, durable storage;
- *                    downloads with sendfile; file verification
+ *   _blob.c          uploads: typing by content, hashing, durable storage
+ *   _blob_send.c     downloads of stored files, with sendfile
+ *   _blob_verify.c   re-hashing a school's stored files
  *   _ldap.c          the LDAP directory: directives, binds in a thread
  *   _ldap_bind.c     accounts bound to the directory: sign-in, routes
  *   _ldap_escape.c   RFC 4514/4515 escaping, DN and filter templates
@@ -270,12 +271,15 @@ ngx_int_t ngx_http_pf_handler(ngx_http_request_t *r);
 void ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx);
 
 /* _blob.c */
+#define NGX_HTTP_PF_BLOB_CHUNK  65536      /* bytes read at a time */
 void ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
-uint32_t ngx_http_pf_blob_sniff(const u_char *p, size_t n, const char **mime,
-    const char **ext);
 ngx_int_t ngx_http_pf_blob_path(ngx_http_pf_main_conf_t *pmcf,
     const u_char *hex, u_char *buf, size_t size);
+
+/* _blob_send.c */
+ngx_int_t ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
+
+/* _blob_verify.c */
 extern const pf_route_t ngx_http_pf_blob_routes[];
 extern const size_t ngx_http_pf_blob_nroutes;
 
