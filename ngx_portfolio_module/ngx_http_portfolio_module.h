@@ -13,7 +13,8 @@
  *   _session.c       session tokens, records, cookies, the expiry sweep
  *   _session_cache.c loading a session: per-worker cache, change marks
  *   _user.c          accounts: records, roles, A1 names, their host calls
- *   _settings.c      declared settings, resolution, checks and their routes
+ *   _settings.c      declared settings, resolution, windows, checks
+ *   _settings_routes.c  GET and PUT of settings by admins
  *   _auth.c          sign-in, sign-out, /me, password change, failure delays
  *   _password.c      scrypt hashes, the initial credential, the pepper
  *   _bootstrap.c     the bootstrap file: first schools, accounts, relations
@@ -426,8 +427,6 @@ pf_str_t ngx_http_pf_api_account_name(pf_req_t *req, pf_str_t school,
     pf_str_t national_id, pf_str_t student_number);
 
 /* _settings.c */
-extern const pf_route_t ngx_http_pf_settings_routes[];
-extern const size_t ngx_http_pf_settings_nroutes;
 ngx_int_t ngx_http_pf_settings_init(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
 ngx_int_t ngx_http_pf_settings_add(ngx_conf_t *cf,
@@ -449,6 +448,10 @@ int ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name, pf_str_t value, ngx_str_t *why);
 int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name);
+
+/* _settings_routes.c */
+extern const pf_route_t ngx_http_pf_settings_routes[];
+extern const size_t ngx_http_pf_settings_nroutes;
 
 /* _auth.c */
 extern const pf_route_t ngx_http_pf_core_routes[];
