@@ -288,8 +288,6 @@ extern const size_t ngx_http_pf_blob_nroutes;
 ngx_int_t ngx_http_pf_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message);
-int ngx_http_pf_set_error(ngx_http_pf_ctx_t *ctx, int status,
-    const char *code, const char *fmt, va_list args);
 int ngx_http_pf_error(ngx_http_pf_ctx_t *ctx, int status, const char *code,
     const char *fmt, ...);
 int ngx_http_pf_reply(ngx_http_pf_ctx_t *ctx, int status, pf_gen_t *g);
@@ -331,8 +329,6 @@ ngx_int_t ngx_http_pf_store_open(ngx_cycle_t *cycle,
 void ngx_http_pf_store_close(ngx_http_pf_store_t *store);
 ngx_int_t ngx_http_pf_store_chown(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf, ngx_uid_t user, ngx_gid_t group);
-ngx_int_t ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf,
-    ngx_log_t *log, MDB_env **envp);
 MDB_env *ngx_http_pf_store_env(ngx_http_pf_store_t *store);
 ngx_int_t ngx_http_pf_store_sync(MDB_env *env, ngx_log_t *log);
 ngx_int_t ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx);
@@ -525,17 +521,13 @@ ngx_int_t ngx_http_pf_plugins_check(ngx_conf_t *cf,
 
 /* _host.c */
 extern const pf_host_api_t ngx_http_pf_host_api;
-int ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
-    const pf_val_t *payload);
 int ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
     const char *action, pf_str_t detail);
-pf_str_t ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx);
 int64_t ngx_http_pf_now_ms(void);
 int ngx_http_pf_gen_value(pf_gen_t *g, const pf_val_t *v);
 
 
 #define ngx_http_pf_str(s)   ((pf_str_t) { (s)->len, (const char *) (s)->data })
-#define ngx_http_pf_nstr(s)  ((ngx_str_t) { (s).len, (u_char *) (s).data })
 
 
 #endif /* NGX_HTTP_PORTFOLIO_MODULE_H */
