@@ -2,32 +2,32 @@
  * ngx_http_portfolio_module.h -- types shared by the module's files.
  *
  * One file per concern, one prefix (ngx_http_pf_):
- *   _module.c        directives, configuration, lifecycle
- *   _request.c       a request: content handler, early checks (CSRF among
- *                    them), body, run, finish
- *   _router.c        route table, matching, role and scope checks
- *   _json.c          JSON in: yajl parser into a pool tree, its accessors
- *   _json_gen.c      JSON out: yajl_gen in a pool
- *   _store.c         LMDB environment, named databases, record access
- *   _writer.c        the writer: group commit of write handlers in a thread
- *   _session.c       session tokens, records, cookies, the expiry sweep
- *   _session_cache.c loading a session: per-worker cache, change marks
- *   _user.c          accounts: records, roles, A1 names, their host calls
- *   _settings.c      declared settings, resolution, windows, checks
+ *   _module.c           directives, configuration, lifecycle
+ *   _request.c          a request: content handler, checks before the body
+ *                       (CSRF among them), body, run, finish
+ *   _router.c           route table, matching, role and scope checks
+ *   _json.c             JSON in: yajl parser into a pool tree, accessors
+ *   _json_gen.c         JSON out: yajl_gen in a pool
+ *   _store.c            LMDB environment, named databases, record access
+ *   _writer.c           the writer: group commit of writes, in a thread
+ *   _session.c          session tokens, records, cookie, the expiry sweep
+ *   _session_cache.c    loading a session: per-worker cache, change marks
+ *   _user.c             accounts: records, roles, A1 names, their host calls
+ *   _settings.c         declared settings, resolution, windows, checks
  *   _settings_routes.c  GET and PUT of settings by admins
- *   _auth.c          sign-in, sign-out, /me, password change, failure delays
- *   _password.c      scrypt hashes, the initial credential, the pepper
- *   _bootstrap.c     the bootstrap file: first schools, accounts, relations
- *   _health.c        GET /health
- *   _plugin.c        plugin loading and ABI checks
- *   _host.c          the host API table handed to plugins
- *   _reply.c         responses and JSON errors
- *   _blob.c          uploads: typing by content, hashing, durable storage
- *   _blob_send.c     downloads of stored files, with sendfile
- *   _blob_verify.c   re-hashing a school's stored files
- *   _ldap.c          the LDAP directory: directives, binds in a thread
- *   _ldap_bind.c     accounts bound to the directory: sign-in, routes
- *   _ldap_escape.c   RFC 4514/4515 escaping, DN and filter templates
+ *   _auth.c             sign-in, sign-out, /me, password change, delays
+ *   _password.c         scrypt hashes, the initial credential, the pepper
+ *   _bootstrap.c        the bootstrap file, applied by the master
+ *   _health.c           GET /health
+ *   _plugin.c           plugin loading and ABI checks
+ *   _host.c             the host API table handed to plugins
+ *   _reply.c            responses and JSON errors
+ *   _blob.c             uploads: typing by content, hashing, storage
+ *   _blob_send.c        downloads of stored files, with sendfile
+ *   _blob_verify.c      re-hashing a school's stored files
+ *   _ldap.c             the LDAP directory: directives, binds in a thread
+ *   _ldap_bind.c        accounts bound to it: sign-in support, routes
+ *   _ldap_escape.c      RFC 4514/4515 escaping, DN and filter templates
  */
 
 #ifndef NGX_HTTP_PORTFOLIO_MODULE_H
@@ -216,7 +216,8 @@ struct pf_req_s {
                                                   status (failure counts) */
     ngx_http_pf_session_t     session;
 
-    /* session and user records this change wrote (buckets, see _session.c) */
+    /* session and user records this change wrote (buckets, see
+       _session_cache.c) */
     uint32_t                  changed[NGX_HTTP_PF_CHANGED_MAX];
     ngx_uint_t                nchanged;
 
