@@ -27,7 +27,7 @@ ngx_http_pf_now_ms(void)
  * order they were made.
  */
 
-pf_str_t
+static pf_str_t
 ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx)
 {
     static const char  alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -373,7 +373,7 @@ ngx_http_pf_api_can_see(pf_req_t *req, pf_str_t student)
 
 /* events: hooks of every plugin, in load order, in the same transaction */
 
-int
+static int
 ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
     const pf_val_t *payload)
 {

@@ -2,21 +2,32 @@
  * ngx_http_portfolio_module.h -- types shared by the module's files.
  *
  * One file per concern, one prefix (ngx_http_pf_):
- *   _module.c   directives, configuration, lifecycle, the content handler
- *   _router.c   route table, matching, role and scope checks
- *   _json.c     JSON in (yajl parser into a pool tree) and out (yajl_gen)
- *   _store.c    LMDB environment, named databases, record access
- *   _writer.c   the writer: group commit of write handlers in a thread
- *   _session.c  session cookies, CSRF checks
- *   _user.c     accounts: records, roles, A1 names, their host calls
- *   _settings.c declared settings, resolution, checks and their routes
- *   _auth.c     password hashing in the task pool, built-in account routes
- *   _plugin.c   plugin loading and ABI checks
- *   _host.c     the host API table handed to plugins
- *   _reply.c    responses and JSON errors
- *   _blob.c     uploads: typing by content, hashing, durable storage;
- *               downloads with sendfile; file verification
- *   _ldap.c     directory sign-on (LDAP binds in a thread), bindings
+ *   _module.c           directives, configuration, lifecycle
+ *   _request.c          a request: content handler, checks before the body
+ *                       (CSRF among them), body, run, finish
+ *   _router.c           route table, matching, role and scope checks
+ *   _json.c             JSON in: yajl parser into a pool tree, accessors
+ *   _json_gen.c         JSON out: yajl_gen in a pool
+ *   _store.c            LMDB environment, named databases, record access
+ *   _writer.c           the writer: group commit of writes, in a thread
+ *   _session.c          session tokens, records, cookie, the expiry sweep
+ *   _session_cache.c    loading a session: per-worker cache, change marks
+ *   _user.c             accounts: records, roles, A1 names, their host calls
+ *   _settings.c         declared settings, resolution, windows, checks
+ *   _settings_routes.c  GET and PUT of settings by admins
+ *   _auth.c             sign-in, sign-out, /me, password change, delays
+ *   _password.c         scrypt hashes, the initial credential, the pepper
+ *   _bootstrap.c        the bootstrap file, applied by the master
+ *   _health.c           GET /health
+ *   _plugin.c           plugin loading and ABI checks
+ *   _host.c             the host API table handed to plugins
+ *   _reply.c            responses and JSON errors
+ *   _blob.c             uploads: typing by content, hashing, storage
+ *   _blob_send.c        downloads of stored files, with sendfile
+ *   _blob_verify.c      re-hashing a school's stored files
+ *   _ldap.c             the LDAP directory: directives, binds in a thread
+ *   _ldap_bind.c        accounts bound to it: sign-in support, routes
+ *   _ldap_escape.c      RFC 4514/4515 escaping, DN and filter templates
  */
 
 #ifndef NGX_HTTP_PORTFOLIO_MODULE_H
@@ -205,7 +216,8 @@ struct pf_req_s {
                                                   status (failure counts) */
     ngx_http_pf_session_t     session;
 
-    /* session and user records this change wrote (buckets, see _session.c) */
+    /* session and user records this change wrote (buckets, see
+       _session_cache.c) */
     uint32_t                  changed[NGX_HTTP_PF_CHANGED_MAX];
     ngx_uint_t                nchanged;
 
@@ -255,18 +267,23 @@ struct pf_req_s {
 
 /* _module.c */
 extern ngx_module_t  ngx_http_portfolio_module;
+
+/* _request.c */
 ngx_http_pf_ctx_t *ngx_http_pf_ctx_create(ngx_http_pf_main_conf_t *pmcf,
     ngx_http_request_t *r, ngx_log_t *log);
+ngx_int_t ngx_http_pf_handler(ngx_http_request_t *r);
 void ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx);
-void ngx_http_pf_run(ngx_http_pf_ctx_t *ctx);
 
 /* _blob.c */
+#define NGX_HTTP_PF_BLOB_CHUNK  65536      /* bytes read at a time */
 void ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
-uint32_t ngx_http_pf_blob_sniff(const u_char *p, size_t n, const char **mime,
-    const char **ext);
 ngx_int_t ngx_http_pf_blob_path(ngx_http_pf_main_conf_t *pmcf,
     const u_char *hex, u_char *buf, size_t size);
+
+/* _blob_send.c */
+ngx_int_t ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
+
+/* _blob_verify.c */
 extern const pf_route_t ngx_http_pf_blob_routes[];
 extern const size_t ngx_http_pf_blob_nroutes;
 
@@ -274,8 +291,6 @@ extern const size_t ngx_http_pf_blob_nroutes;
 ngx_int_t ngx_http_pf_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *code, const char *message);
-int ngx_http_pf_set_error(ngx_http_pf_ctx_t *ctx, int status,
-    const char *code, const char *fmt, va_list args);
 int ngx_http_pf_error(ngx_http_pf_ctx_t *ctx, int status, const char *code,
     const char *fmt, ...);
 int ngx_http_pf_reply(ngx_http_pf_ctx_t *ctx, int status, pf_gen_t *g);
@@ -294,6 +309,9 @@ const pf_val_t *ngx_http_pf_json_without(ngx_pool_t *pool,
     const pf_val_t *obj, const char *key);
 pf_str_t ngx_http_pf_json_str(const pf_val_t *v);
 int ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out);
+ngx_int_t ngx_http_pf_json_utf8(const u_char *p, size_t len);
+
+/* _json_gen.c */
 pf_gen_t *ngx_http_pf_gen(ngx_pool_t *pool);
 int ngx_http_pf_gen_map_open(pf_gen_t *g);
 int ngx_http_pf_gen_map_close(pf_gen_t *g);
@@ -314,8 +332,6 @@ ngx_int_t ngx_http_pf_store_open(ngx_cycle_t *cycle,
 void ngx_http_pf_store_close(ngx_http_pf_store_t *store);
 ngx_int_t ngx_http_pf_store_chown(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf, ngx_uid_t user, ngx_gid_t group);
-ngx_int_t ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf,
-    ngx_log_t *log, MDB_env **envp);
 MDB_env *ngx_http_pf_store_env(ngx_http_pf_store_t *store);
 ngx_int_t ngx_http_pf_store_sync(MDB_env *env, ngx_log_t *log);
 ngx_int_t ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx);
@@ -367,14 +383,8 @@ uint32_t ngx_http_pf_relations(pf_req_t *req, pf_str_t viewer,
     pf_str_t student);
 
 /* _session.c */
-ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
-    ngx_http_pf_main_conf_t *pmcf);
-ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
-    ngx_http_pf_main_conf_t *pmcf);
-void ngx_http_pf_session_changed(ngx_http_pf_ctx_t *ctx, pf_str_t key);
-void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
-ngx_int_t ngx_http_pf_csrf_check(ngx_http_request_t *r);
+ngx_int_t ngx_http_pf_session_token(ngx_http_pf_ctx_t *ctx, ngx_str_t *token);
+void ngx_http_pf_session_touch(ngx_http_pf_ctx_t *ctx);
 int ngx_http_pf_session_sweep(pf_req_t *req);
 int ngx_http_pf_session_create(ngx_http_pf_ctx_t *ctx, pf_str_t user,
     int64_t not_before, ngx_str_t *token);
@@ -384,6 +394,14 @@ int ngx_http_pf_session_delete(ngx_http_pf_ctx_t *ctx);
 void ngx_http_pf_session_cookie(ngx_http_pf_ctx_t *ctx, ngx_str_t *token,
     time_t max_age);
 void ngx_http_pf_sha256(const u_char *data, size_t len, u_char *out);
+
+/* _session_cache.c */
+ngx_int_t ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
+    ngx_http_pf_main_conf_t *pmcf);
+ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
+    ngx_http_pf_main_conf_t *pmcf);
+void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
 
 /* _user.c */
 int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,
@@ -408,8 +426,6 @@ pf_str_t ngx_http_pf_api_account_name(pf_req_t *req, pf_str_t school,
     pf_str_t national_id, pf_str_t student_number);
 
 /* _settings.c */
-extern const pf_route_t ngx_http_pf_settings_routes[];
-extern const size_t ngx_http_pf_settings_nroutes;
 ngx_int_t ngx_http_pf_settings_init(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
 ngx_int_t ngx_http_pf_settings_add(ngx_conf_t *cf,
@@ -431,10 +447,22 @@ int ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name, pf_str_t value, ngx_str_t *why);
 int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name);
+pf_str_t ngx_http_pf_setting_shown(ngx_http_pf_ctx_t *ctx,
+    const pf_setting_t *d, pf_str_t school);
+
+/* _settings_routes.c */
+extern const pf_route_t ngx_http_pf_settings_routes[];
+extern const size_t ngx_http_pf_settings_nroutes;
 
 /* _auth.c */
 extern const pf_route_t ngx_http_pf_core_routes[];
 extern const size_t ngx_http_pf_core_nroutes;
+time_t ngx_http_pf_fail_wait(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t *fails);
+int ngx_http_pf_fail_record(ngx_http_pf_ctx_t *ctx, pf_str_t username,
+    int64_t fails);
+
+/* _password.c */
 int ngx_http_pf_password_hash(ngx_pool_t *pool, ngx_uint_t cost,
     pf_str_t password, ngx_str_t *out, ngx_log_t *log);
 int ngx_http_pf_password_verify(ngx_http_pf_main_conf_t *pmcf,
@@ -443,24 +471,23 @@ int ngx_http_pf_initial_credential(ngx_http_pf_main_conf_t *pmcf,
     ngx_pool_t *pool, pf_str_t password, ngx_str_t *out);
 ngx_int_t ngx_http_pf_pepper(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf, ngx_uint_t create);
+
+/* _bootstrap.c */
 ngx_int_t ngx_http_pf_bootstrap(ngx_cycle_t *cycle,
     ngx_http_pf_main_conf_t *pmcf);
 const pf_val_t *ngx_http_pf_bootstrap_read(ngx_pool_t *pool, ngx_log_t *log,
     ngx_str_t *path);
-time_t ngx_http_pf_fail_wait(ngx_http_pf_ctx_t *ctx, pf_str_t username,
-    int64_t *fails);
-int ngx_http_pf_fail_record(ngx_http_pf_ctx_t *ctx, pf_str_t username,
-    int64_t fails);
+
+/* _health.c */
+extern const pf_route_t ngx_http_pf_health_routes[];
+extern const size_t ngx_http_pf_health_nroutes;
 
 /* _ldap.c */
 #define NGX_HTTP_PF_LDAP_OK           0
 #define NGX_HTTP_PF_LDAP_INVALID      1    /* wrong password, no account */
 #define NGX_HTTP_PF_LDAP_UNAVAILABLE  2    /* down, slow, misconfigured */
 #define NGX_HTTP_PF_LDAP_RETRY_AFTER  10   /* s, with directory_unavailable */
-#define NGX_HTTP_PF_LOGIN_LOCAL       1
-#define NGX_HTTP_PF_LOGIN_DIRECTORY   2
-extern const pf_route_t ngx_http_pf_ldap_routes[];
-extern const size_t ngx_http_pf_ldap_nroutes;
+#define NGX_HTTP_PF_LDAP_MAX_UID      64   /* bytes of a directory account */
 void ngx_http_pf_ldap_create_conf(ngx_http_pf_ldap_conf_t *lc);
 char *ngx_http_pf_ldap_init_conf(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
@@ -470,6 +497,12 @@ char *ngx_http_pf_ldap_bind_dn(ngx_conf_t *cf, ngx_command_t *cmd,
 char *ngx_http_pf_ldap_search(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_pf_ldap_auth(ngx_http_pf_ldap_conf_t *lc, pf_str_t uid,
     pf_str_t password, ngx_log_t *log);
+
+/* _ldap_bind.c */
+#define NGX_HTTP_PF_LOGIN_LOCAL       1
+#define NGX_HTTP_PF_LOGIN_DIRECTORY   2
+extern const pf_route_t ngx_http_pf_ldap_routes[];
+extern const size_t ngx_http_pf_ldap_nroutes;
 int ngx_http_pf_ldap_resolve(ngx_http_pf_ctx_t *ctx, pf_str_t name,
     pf_str_t *account);
 ngx_uint_t ngx_http_pf_login_methods(ngx_http_pf_ctx_t *ctx,
@@ -479,10 +512,10 @@ int ngx_http_pf_ldap_retire_initial(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     const pf_val_t *rec);
 int ngx_http_pf_ldap_bootstrap_bind(ngx_http_pf_ctx_t *ctx, pf_str_t id,
     pf_str_t uid);
-size_t ngx_http_pf_ldap_escape_filter(unsigned char *dst,
-    const unsigned char *src, size_t len);
-size_t ngx_http_pf_ldap_escape_dn(unsigned char *dst,
-    const unsigned char *src, size_t len);
+
+/* _ldap_escape.c */
+size_t ngx_http_pf_ldap_expand(unsigned char *dst, size_t size,
+    const char *tmpl, const unsigned char *value, size_t len, int filter);
 
 /* _plugin.c */
 ngx_int_t ngx_http_pf_plugin_load(ngx_conf_t *cf,
@@ -493,17 +526,13 @@ ngx_int_t ngx_http_pf_plugins_check(ngx_conf_t *cf,
 
 /* _host.c */
 extern const pf_host_api_t ngx_http_pf_host_api;
-int ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
-    const pf_val_t *payload);
 int ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
     const char *action, pf_str_t detail);
-pf_str_t ngx_http_pf_new_id(ngx_http_pf_ctx_t *ctx);
 int64_t ngx_http_pf_now_ms(void);
 int ngx_http_pf_gen_value(pf_gen_t *g, const pf_val_t *v);
 
 
 #define ngx_http_pf_str(s)   ((pf_str_t) { (s)->len, (const char *) (s)->data })
-#define ngx_http_pf_nstr(s)  ((ngx_str_t) { (s).len, (u_char *) (s).data })
 
 
 #endif /* NGX_HTTP_PORTFOLIO_MODULE_H */

@@ -41,7 +41,7 @@ ngx_http_pf_reply(ngx_http_pf_ctx_t *ctx, int status, pf_gen_t *g)
 }
 
 
-int
+static int
 ngx_http_pf_set_error(ngx_http_pf_ctx_t *ctx, int status, const char *code,
     const char *fmt, va_list args)
 {

@@ -1,7 +1,7 @@
 /*
  * ngx_http_portfolio_settings.c -- settings (SPEC AD2, AD3): the declared
- * list, resolution school -> city -> nation -> default, checks, and the
- * routes that read and set them.
+ * list, resolution school -> city -> nation -> default, windows, checks,
+ * and setting or clearing a level's value.
  *
  * The core and each plugin declare the settings they read (pf_setting_t);
  * nothing else can be set through the API, and everything declared can,
@@ -9,16 +9,15 @@
  * "settings" database as text: "school/<domain>/<name>", "city/<name>",
  * "nation/<name>"; a window (PF_SETTING_WINDOW) per term as
  * "<level>window/<term>/<name>" holding {"from": ms, "to": ms, ...}.
+ *
+ * Plugins reach these through the host API (_host.c); the core's routes
+ * that read and set them are _settings_routes.c.
  */
 
 #include "ngx_http_portfolio_module.h"
 
 
 #define NGX_HTTP_PF_SETTING_KEY  256
-
-
-static int ngx_http_pf_settings_get(pf_req_t *req);
-static int ngx_http_pf_settings_put(pf_req_t *req);
 
 
 /* The core's own settings. */
@@ -32,28 +31,7 @@ static const pf_setting_t  ngx_http_pf_core_settings[] = {
 };
 
 
-#define NGX_HTTP_PF_SETTERS  (PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN)
-
-const pf_route_t  ngx_http_pf_settings_routes[] = {
-    { .method = "GET", .path = "/schools/{school}/settings",
-      .roles = NGX_HTTP_PF_SETTERS, .scope = PF_SCOPE_SCHOOL,
-      .handler = ngx_http_pf_settings_get },
-    { .method = "PUT", .path = "/schools/{school}/settings/{name}",
-      .roles = NGX_HTTP_PF_SETTERS, .scope = PF_SCOPE_SCHOOL,
-      .flags = PF_ROUTE_WRITE, .handler = ngx_http_pf_settings_put },
-    { .method = "GET", .path = "/city/settings",
-      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_CITY,
-      .handler = ngx_http_pf_settings_get },
-    { .method = "PUT", .path = "/city/settings/{name}",
-      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_CITY,
-      .flags = PF_ROUTE_WRITE, .handler = ngx_http_pf_settings_put },
-};
-
-const size_t  ngx_http_pf_settings_nroutes =
-    sizeof(ngx_http_pf_settings_routes) / sizeof(pf_route_t);
-
-
-/* --- the declared list --------------------------------------------------- */
+/* --- the declared list ---------------------------------------------------- */
 
 static ngx_uint_t
 ngx_http_pf_setting_name_ok(const char *name)
@@ -537,6 +515,10 @@ ngx_http_pf_window_open(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     pf_str_t     key;
     ngx_uint_t   set, open;
 
+    if (to) {
+        *to = 0;
+    }
+
     p = ngx_pnalloc(ctx->pool, NGX_HTTP_PF_SETTING_KEY);
     if (p == NULL || term.len > 16) {
         return 0;
@@ -650,9 +632,10 @@ ngx_http_pf_setting_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
 
 
 /*
- * Sets a level's value of a declared setting: PF_NOT_FOUND undeclared,
- * PF_DENIED at a level the declaration does not name, PF_INVALID a value
- * it refuses (*why, if given, says why).
+ * Sets a level's value of a declared setting: PF_INVALID for a name no
+ * loaded plugin declares or a value its declaration refuses (*why, if
+ * given, says why), PF_DENIED at a level the declaration does not name.
+ * The caller audits the change, in its own words.
  */
 
 int
@@ -666,7 +649,7 @@ ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
 
     s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
     if (s == NULL) {
-        return PF_NOT_FOUND;
+        return PF_INVALID;
     }
 
     if (!(s->decl.levels & level)) {
@@ -687,6 +670,8 @@ ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
 }
 
 
+/* Removes a level's value: PF_NOT_FOUND if it set none (else as put). */
+
 int
 ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name)
@@ -696,7 +681,7 @@ ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
 
     s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
     if (s == NULL) {
-        return PF_NOT_FOUND;
+        return PF_INVALID;
     }
 
     if (!(s->decl.levels & level)) {
@@ -712,217 +697,40 @@ ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
 }
 
 
-/* --- the routes ---------------------------------------------------------- */
-
 /*
- * GET /schools/{school}/settings and GET /city/settings: every declared
- * setting the level may set, with its effective value (the named
- * school's, also when a city admin asks) and its bounds or choices.
+ * The value a setting has for a school (or the city) as the settings page
+ * shows it: the level's own or the one it inherits, unless its
+ * declaration refuses it (a value the bootstrap file set), else the
+ * default; "" for an empty ("never") number.
  */
 
-static int
-ngx_http_pf_settings_get(pf_req_t *req)
+pf_str_t
+ngx_http_pf_setting_shown(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
+    pf_str_t school)
 {
-    u_char                 *n, num[NGX_INT64_LEN];
-    pf_str_t                v, school;
-    uint32_t                level;
-    pf_gen_t               *g;
-    ngx_str_t              *param, why;
-    ngx_uint_t              i, k;
-    const pf_setting_t     *d;
-    ngx_http_pf_setting_t  *s;
+    u_char     *p;
+    pf_str_t    v;
+    ngx_str_t   why;
 
-    static const char      *levels[] = { "nation", "city", "school" };
+    v = ngx_http_pf_setting_value(ctx, school,
+                                  (pf_str_t) { ngx_strlen(d->name), d->name });
 
-    param = ngx_http_pf_param(req, "school");
-    school = param ? ngx_http_pf_str(param) : (pf_str_t) { 0, NULL };
-    level = param ? PF_LEVEL_SCHOOL : PF_LEVEL_CITY;
-
-    g = ngx_http_pf_gen(req->pool);
-    if (g == NULL) {
-        return ngx_http_pf_error(req, 500, "internal", "out of memory");
+    if (v.data && ngx_http_pf_setting_check(ctx, d, v, &why) == PF_OK) {
+        return v;
     }
 
-    ngx_http_pf_gen_map_open(g);
-    ngx_http_pf_gen_key(g, "settings");
-    ngx_http_pf_gen_array_open(g);
-
-    s = req->pmcf->settings.elts;
-
-    for (i = 0; i < req->pmcf->settings.nelts; i++) {
-        d = &s[i].decl;
-
-        if (d->type == PF_SETTING_WINDOW || !(d->levels & level)) {
-            continue;
-        }
-
-        v = ngx_http_pf_setting_value(req, school,
-                                      (pf_str_t) { ngx_strlen(d->name),
-                                                   d->name });
-
-        /* what applies: a stored value the declaration refuses does not */
-        if (v.data && ngx_http_pf_setting_check(req, d, v, &why) != PF_OK) {
-            v.data = NULL;
-        }
-
-        ngx_http_pf_gen_map_open(g);
-        ngx_http_pf_gen_key(g, "name");
-        ngx_http_pf_gen_cstring(g, d->name);
-        ngx_http_pf_gen_key(g, "value");
-
-        if (v.data) {
-            ngx_http_pf_gen_string(g, v);
-
-        } else if (d->type == PF_SETTING_WORD) {
-            ngx_http_pf_gen_cstring(g, d->dflt_word);
-
-        } else if (d->empty_ok && d->dflt == -1) {
-            ngx_http_pf_gen_cstring(g, "");
-
-        } else {
-            n = ngx_sprintf(num, "%L", d->dflt);
-            ngx_http_pf_gen_string(g, (pf_str_t) { n - num,
-                                                   (const char *) num });
-        }
-
-        if (d->type == PF_SETTING_WORD) {
-            /* each choice followed by a space, as the page reads them */
-            n = ngx_pnalloc(req->pool, ngx_strlen(d->choices) + 1);
-            if (n == NULL) {
-                return ngx_http_pf_error(req, 500, "internal",
-                                         "out of memory");
-            }
-
-            ngx_http_pf_gen_key(g, "choices");
-            ngx_http_pf_gen_string(g, (pf_str_t) {
-                                       ngx_sprintf(n, "%s ", d->choices) - n,
-                                       (const char *) n });
-
-        } else {
-            ngx_http_pf_gen_key(g, "min");
-            ngx_http_pf_gen_number(g, d->min);
-            ngx_http_pf_gen_key(g, "max");
-            ngx_http_pf_gen_number(g, d->max);
-        }
-
-        ngx_http_pf_gen_key(g, "about");
-        ngx_http_pf_gen_cstring(g, d->about);
-        ngx_http_pf_gen_key(g, "levels");
-        ngx_http_pf_gen_array_open(g);
-
-        for (k = 0; k < 3; k++) {
-            if (d->levels & (1u << k)) {
-                ngx_http_pf_gen_cstring(g, levels[k]);
-            }
-        }
-
-        ngx_http_pf_gen_array_close(g);
-        ngx_http_pf_gen_key(g, "declared_by");
-
-        if (s[i].plugin) {
-            ngx_http_pf_gen_string(g, ngx_http_pf_str(&s[i].plugin->name));
-
-        } else {
-            ngx_http_pf_gen_cstring(g, "core");
-        }
-
-        ngx_http_pf_gen_map_close(g);
+    if (d->type == PF_SETTING_WORD) {
+        return (pf_str_t) { ngx_strlen(d->dflt_word), d->dflt_word };
     }
 
-    ngx_http_pf_gen_array_close(g);
-    ngx_http_pf_gen_map_close(g);
-
-    return ngx_http_pf_reply(req, 200, g);
-}
-
-
-/* PUT /schools/{school}/settings/{name}, /city/settings/{name}: {"value"} */
-
-static int
-ngx_http_pf_settings_put(pf_req_t *req)
-{
-    int                     rc;
-    pf_str_t                school, name, value, subject, detail;
-    uint32_t                level;
-    pf_gen_t               *g;
-    ngx_str_t              *param, why;
-    const pf_val_t         *v;
-    ngx_http_pf_setting_t  *s;
-
-    param = ngx_http_pf_param(req, "school");
-    school = param ? ngx_http_pf_str(param) : (pf_str_t) { 0, NULL };
-    level = param ? PF_LEVEL_SCHOOL : PF_LEVEL_CITY;
-    name = ngx_http_pf_str(ngx_http_pf_param(req, "name"));
-
-    s = ngx_http_pf_setting_find(req->pmcf, name.data, name.len);
-
-    if (s == NULL || s->decl.type == PF_SETTING_WINDOW) {
-        return ngx_http_pf_error(req, 404, "unknown_setting",
-                                 "no parameter named \"%*s\"", name.len,
-                                 name.data);
+    if (d->empty_ok && d->dflt == -1) {
+        return (pf_str_t) { 0, "" };
     }
 
-    v = ngx_http_pf_json_get(req->body, "value");
-
-    if (ngx_http_pf_json_type(v) != PF_JSON_NUMBER
-        && ngx_http_pf_json_type(v) != PF_JSON_STRING)
-    {
-        return ngx_http_pf_error(req, 422, "invalid_field",
-                                 "\"value\" must be a number or a string");
+    p = ngx_pnalloc(ctx->pool, NGX_INT64_LEN);
+    if (p == NULL) {
+        return (pf_str_t) { 0, "" };
     }
 
-    value = ngx_http_pf_json_str(v);
-
-    rc = ngx_http_pf_setting_put(req, level, school, name, value, &why);
-
-    switch (rc) {
-
-    case PF_OK:
-        break;
-
-    case PF_DENIED:
-        return ngx_http_pf_error(req, 403, "not_settable_here",
-                                 "%*s is not set at this level", name.len,
-                                 name.data);
-
-    case PF_INVALID:
-        return ngx_http_pf_error(req, 422, "out_of_range", "%V", &why);
-
-    default:
-        return ngx_http_pf_error(req, 503, "storage_unavailable",
-                                 "the setting could not be stored");
-    }
-
-    g = ngx_http_pf_gen(req->pool);
-    if (g == NULL) {
-        return ngx_http_pf_error(req, 500, "internal", "out of memory");
-    }
-
-    ngx_http_pf_gen_map_open(g);
-    ngx_http_pf_gen_key(g, "name");
-    ngx_http_pf_gen_string(g, name);
-    ngx_http_pf_gen_key(g, "value");
-    ngx_http_pf_gen_string(g, value);
-    ngx_http_pf_gen_map_close(g);
-    detail = ngx_http_pf_gen_text(g);
-
-    if (param) {
-        u_char  *p;
-
-        p = ngx_pnalloc(req->pool, sizeof("school/") - 1 + school.len);
-        if (p == NULL) {
-            return ngx_http_pf_error(req, 500, "internal", "out of memory");
-        }
-
-        subject.data = (const char *) p;
-        subject.len = ngx_sprintf(p, "school/%*s", school.len, school.data)
-                      - p;
-
-    } else {
-        subject = (pf_str_t) { sizeof("city") - 1, "city" };
-    }
-
-    (void) ngx_http_pf_audit(req, subject, "setting.changed", detail);
-
-    return ngx_http_pf_settings_get(req);
+    return (pf_str_t) { ngx_sprintf(p, "%L", d->dflt) - p, (const char *) p };
 }

@@ -131,7 +131,7 @@ ngx_http_pf_store_path(ngx_http_pf_main_conf_t *pmcf, u_char *buf,
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_pf_store_env_open(ngx_http_pf_main_conf_t *pmcf, ngx_log_t *log,
     MDB_env **envp)
 {

@@ -453,9 +453,12 @@ typedef struct pf_host_api_s {
      * time of the levels set in *to.  setting_at() is one level's own
      * value, unresolved: PF_LEVEL_SCHOOL with a school, PF_LEVEL_CITY or
      * PF_LEVEL_NATION; a window's name is "window/<term>/<name>".
-     * setting_put() checks the value against the declaration (PF_INVALID,
-     * PF_NOT_FOUND if undeclared, PF_DENIED at a level that may not set
-     * it) and audits the change; setting_del() removes a level's value.
+     * setting_put() checks the value against the declaration (PF_INVALID
+     * for a value it refuses or a name no loaded plugin declares,
+     * PF_DENIED at a level that may not set it); the caller audits the
+     * change.  setting_del() removes a level's value (PF_NOT_FOUND if it
+     * set none).  A stored value the declaration refuses (set by the
+     * bootstrap file) reads as the default.
      */
     int64_t         (*setting_number)(pf_req_t *req, pf_str_t school,
                         const char *name);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs a self-contained unit test, t/unit/NAME_test.c: one that
 # includes what it tests and needs neither nginx headers nor libraries
-# (ldap_escape: the directory escaping of ngx_http_portfolio_ldap.c;
+# (ldap_escape: the directory escaping of ngx_http_portfolio_ldap_escape.c;
 # peek: pf_peek of plugins/common/pf_peek.h).  build_json_test.sh builds
 # the one that needs nginx's headers.
 # Usage: t/unit/build_test.sh NAME [--valgrind]

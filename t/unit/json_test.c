@@ -1,10 +1,10 @@
 
 /*
- * json_test.c -- unit test of ngx_http_portfolio_json.c.
+ * json_test.c -- unit test of ngx_http_portfolio_json.c and _json_gen.c.
  *
  * Built by build_json_test.sh against nginx's headers only (Debian's
  * nginx-dev ships no core sources), so the few core functions the JSON
- * file calls are stubbed below.  The stub pool mallocs every allocation
+ * files call are stubbed below.  The stub pool mallocs every allocation
  * separately and frees it on ngx_pfree() or pool destruction, which lets
  * valgrind see any read past an allocation or any leak; it can also be
  * told to fail after N allocations to walk the out-of-memory paths.

@@ -1,5 +1,5 @@
 /*
- * Unit test of the directory escaping in ngx_http_portfolio_ldap.c:
+ * Unit test of the directory escaping in ngx_http_portfolio_ldap_escape.c:
  * RFC 4515 (search filter values) and RFC 4514 (DN attribute values), and
  * the template expansion that uses them.  Built without nginx or libldap:
  * the file is included with NGX_HTTP_PF_LDAP_ESCAPE_ONLY.
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define NGX_HTTP_PF_LDAP_ESCAPE_ONLY 1
-#include "ngx_http_portfolio_ldap.c"
+#include "ngx_http_portfolio_ldap_escape.c"
 
 
 static int  checks, failed;
