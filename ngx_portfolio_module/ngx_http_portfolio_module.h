@@ -53,7 +53,6 @@
 
 
 /* Databases the core itself keeps. */
-#define NGX_HTTP_PF_DB_META         "meta"
 #define NGX_HTTP_PF_DB_USERS        "users"
 #define NGX_HTTP_PF_DB_SCHOOLS      "schools"
 #define NGX_HTTP_PF_DB_SESSIONS     "sessions"

@@ -33,7 +33,6 @@ typedef struct {
 
 
 static const char  *ngx_http_pf_core_dbs[] = {
-    NGX_HTTP_PF_DB_META,
     NGX_HTTP_PF_DB_USERS,
     NGX_HTTP_PF_DB_SCHOOLS,
     NGX_HTTP_PF_DB_SESSIONS,
