@@ -415,6 +415,19 @@ ngx_http_pf_emit(ngx_http_pf_ctx_t *ctx, const char *event,
 }
 
 
+/* Who a change is by: the caller, or "system" for a job or the master. */
+
+int
+ngx_http_pf_gen_who(pf_gen_t *g, ngx_http_pf_ctx_t *ctx)
+{
+    if (ctx->has_user) {
+        return ngx_http_pf_gen_string(g, ctx->user.id);
+    }
+
+    return ngx_http_pf_gen_cstring(g, "system");
+}
+
+
 /*
  * Audit trail: "<subject>\x1f<id>" -> {"at", "by", "action", "detail"}.
  * A subject's history is one prefix scan, oldest first.
@@ -457,14 +470,7 @@ ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
     ngx_http_pf_gen_key(g, "at");
     ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
     ngx_http_pf_gen_key(g, "by");
-
-    if (ctx->has_user) {
-        ngx_http_pf_gen_string(g, ctx->user.id);
-
-    } else {
-        ngx_http_pf_gen_cstring(g, "system");
-    }
-
+    ngx_http_pf_gen_who(g, ctx);
     ngx_http_pf_gen_key(g, "action");
     ngx_http_pf_gen_cstring(g, action);
     ngx_http_pf_gen_key(g, "detail");

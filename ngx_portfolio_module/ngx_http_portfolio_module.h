@@ -529,6 +529,7 @@ int ngx_http_pf_audit(ngx_http_pf_ctx_t *ctx, pf_str_t subject,
     const char *action, pf_str_t detail);
 int64_t ngx_http_pf_now_ms(void);
 int ngx_http_pf_gen_value(pf_gen_t *g, const pf_val_t *v);
+int ngx_http_pf_gen_who(pf_gen_t *g, ngx_http_pf_ctx_t *ctx);
 
 
 #define ngx_http_pf_str(s)   ((pf_str_t) { (s)->len, (const char *) (s)->data })

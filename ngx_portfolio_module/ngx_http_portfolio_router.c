@@ -55,6 +55,9 @@ ngx_http_pf_allow_add(ngx_http_pf_ctx_t *ctx, ngx_str_t *method)
 
 static ngx_int_t ngx_http_pf_split(ngx_pool_t *pool, u_char *p, u_char *last,
     ngx_array_t *segs);
+static int ngx_http_pf_found(void *data, pf_str_t key, pf_str_t value);
+static pf_str_t ngx_http_pf_relation_prefix(pf_req_t *req, pf_str_t viewer,
+    pf_str_t student);
 
 
 /*
@@ -561,20 +564,10 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
  * replace its own relations; any term's relation grants the view.
  */
 
-static int
-ngx_http_pf_found(void *data, pf_str_t key, pf_str_t value)
-{
-    *(ngx_uint_t *) data = 1;
-
-    return 1;
-}
-
-
 int
 ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
 {
-    u_char           *p;
-    pf_str_t          key, value;
+    pf_str_t          prefix, value;
     ngx_uint_t        found;
     const pf_val_t   *rec, *school;
 
@@ -607,28 +600,62 @@ ngx_http_pf_can_see(ngx_http_pf_ctx_t *ctx, pf_str_t student)
         }
     }
 
-    p = ngx_pnalloc(ctx->pool, ctx->user.id.len + 2 + student.len);
-    if (p == NULL) {
-        return 0;
-    }
-
-    key.data = (const char *) p;
-    p = ngx_cpymem(p, ctx->user.id.data, ctx->user.id.len);
-    *p++ = 0x1f;
-    p = ngx_cpymem(p, student.data, student.len);
-    *p++ = 0x1f;
-    key.len = p - (u_char *) key.data;
-
+    /* a relation of any kind and term, those not of the host's kinds too
+       (the bootstrap file's "other") */
+    prefix = ngx_http_pf_relation_prefix(ctx, ctx->user.id, student);
     found = 0;
 
-    if (ngx_http_pf_db_scan(ctx, NGX_HTTP_PF_DB_RELATIONS, key,
-                            ngx_http_pf_found, &found)
-        != PF_OK)
+    if (prefix.len == 0
+        || ngx_http_pf_db_scan(ctx, NGX_HTTP_PF_DB_RELATIONS, prefix,
+                               ngx_http_pf_found, &found)
+           != PF_OK)
     {
         return 0;
     }
 
     return found;
+}
+
+
+static int
+ngx_http_pf_found(void *data, pf_str_t key, pf_str_t value)
+{
+    *(ngx_uint_t *) data = 1;
+
+    return 1;
+}
+
+
+/* "<viewer>\x1f<student>\x1f": every relation of the viewer to the student */
+
+static pf_str_t
+ngx_http_pf_relation_prefix(pf_req_t *req, pf_str_t viewer, pf_str_t student)
+{
+    u_char    *p;
+    pf_str_t   prefix;
+
+    prefix.len = 0;
+    prefix.data = NULL;
+
+    if (viewer.len == 0 || viewer.len > 128
+        || student.len == 0 || student.len > 128)
+    {
+        return prefix;
+    }
+
+    p = ngx_pnalloc(req->pool, viewer.len + student.len + 2);
+    if (p == NULL) {
+        return prefix;
+    }
+
+    prefix.data = (const char *) p;
+    p = ngx_cpymem(p, viewer.data, viewer.len);
+    *p++ = 0x1f;
+    p = ngx_cpymem(p, student.data, student.len);
+    *p++ = 0x1f;
+    prefix.len = p - (u_char *) prefix.data;
+
+    return prefix;
 }
 
 
@@ -644,7 +671,7 @@ ngx_http_pf_relation_key(pf_req_t *req, pf_str_t viewer, pf_str_t student,
     pf_str_t term, uint32_t kind)
 {
     u_char      *p;
-    pf_str_t     key;
+    pf_str_t     key, prefix;
     ngx_uint_t   k;
 
     key.len = 0;
@@ -656,24 +683,24 @@ ngx_http_pf_relation_key(pf_req_t *req, pf_str_t viewer, pf_str_t student,
         }
     }
 
-    if (ngx_http_pf_relation_kinds[k] == NULL
-        || viewer.len == 0 || viewer.len > 128
-        || student.len == 0 || student.len > 128
-        || term.len == 0 || term.len > 16)
+    if (ngx_http_pf_relation_kinds[k] == NULL || term.len == 0
+        || term.len > 16)
     {
         return key;
     }
 
-    p = ngx_pnalloc(req->pool, viewer.len + student.len + term.len + 16);
+    prefix = ngx_http_pf_relation_prefix(req, viewer, student);
+    if (prefix.len == 0) {
+        return key;
+    }
+
+    p = ngx_pnalloc(req->pool, prefix.len + term.len + 16);
     if (p == NULL) {
         return key;
     }
 
     key.data = (const char *) p;
-    p = ngx_cpymem(p, viewer.data, viewer.len);
-    *p++ = 0x1f;
-    p = ngx_cpymem(p, student.data, student.len);
-    *p++ = 0x1f;
+    p = ngx_cpymem(p, prefix.data, prefix.len);
     p = ngx_cpymem(p, term.data, term.len);
     *p++ = 0x1f;
     p = ngx_cpymem(p, ngx_http_pf_relation_kinds[k],
@@ -747,27 +774,13 @@ ngx_http_pf_relation_kind_cb(void *data, pf_str_t key, pf_str_t value)
 uint32_t
 ngx_http_pf_relations(pf_req_t *req, pf_str_t viewer, pf_str_t student)
 {
-    u_char    *p;
     uint32_t   kinds;
     pf_str_t   prefix;
 
-    if (viewer.len == 0 || viewer.len > 128
-        || student.len == 0 || student.len > 128)
-    {
+    prefix = ngx_http_pf_relation_prefix(req, viewer, student);
+    if (prefix.len == 0) {
         return 0;
     }
-
-    p = ngx_pnalloc(req->pool, viewer.len + student.len + 2);
-    if (p == NULL) {
-        return 0;
-    }
-
-    prefix.data = (const char *) p;
-    p = ngx_cpymem(p, viewer.data, viewer.len);
-    *p++ = 0x1f;
-    p = ngx_cpymem(p, student.data, student.len);
-    *p++ = 0x1f;
-    prefix.len = p - (u_char *) prefix.data;
 
     kinds = 0;
 

@@ -22,6 +22,11 @@
 
 /* The core's own settings. */
 
+static int ngx_http_pf_setting_target(ngx_http_pf_ctx_t *ctx,
+    uint32_t level, pf_str_t school, pf_str_t name,
+    ngx_http_pf_setting_t **s, pf_str_t *key);
+
+
 static const pf_setting_t  ngx_http_pf_core_settings[] = {
     { .name = "login_methods", .type = PF_SETTING_WORD,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL,
@@ -643,27 +648,18 @@ ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name, pf_str_t value, ngx_str_t *why)
 {
     int                     rc;
-    pf_str_t                key, term;
+    pf_str_t                key;
     ngx_str_t               reason;
     ngx_http_pf_setting_t  *s;
 
-    s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
-    if (s == NULL) {
-        return PF_INVALID;
-    }
-
-    if (!(s->decl.levels & level)) {
-        return PF_DENIED;
+    rc = ngx_http_pf_setting_target(ctx, level, school, name, &s, &key);
+    if (rc != PF_OK) {
+        return rc;
     }
 
     rc = ngx_http_pf_setting_check(ctx, &s->decl, value, why ? why : &reason);
     if (rc != PF_OK) {
         return rc;
-    }
-
-    key = ngx_http_pf_setting_key(ctx, level, school, name);
-    if (key.len == 0) {
-        return PF_ERROR;
     }
 
     return ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_SETTINGS, key, value);
@@ -676,24 +672,42 @@ int
 ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name)
 {
-    pf_str_t                key, term;
+    int                     rc;
+    pf_str_t                key;
     ngx_http_pf_setting_t  *s;
 
-    s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
-    if (s == NULL) {
-        return PF_INVALID;
-    }
-
-    if (!(s->decl.levels & level)) {
-        return PF_DENIED;
-    }
-
-    key = ngx_http_pf_setting_key(ctx, level, school, name);
-    if (key.len == 0) {
-        return PF_ERROR;
+    rc = ngx_http_pf_setting_target(ctx, level, school, name, &s, &key);
+    if (rc != PF_OK) {
+        return rc;
     }
 
     return ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_SETTINGS, key);
+}
+
+
+/*
+ * What a change of a level's value names: the declaration (PF_INVALID if
+ * none), a level it allows (PF_DENIED if not), and the stored key.
+ */
+
+static int
+ngx_http_pf_setting_target(ngx_http_pf_ctx_t *ctx, uint32_t level,
+    pf_str_t school, pf_str_t name, ngx_http_pf_setting_t **s, pf_str_t *key)
+{
+    pf_str_t  term;
+
+    *s = ngx_http_pf_setting_of(ctx->pmcf, name, &term);
+    if (*s == NULL) {
+        return PF_INVALID;
+    }
+
+    if (!((*s)->decl.levels & level)) {
+        return PF_DENIED;
+    }
+
+    *key = ngx_http_pf_setting_key(ctx, level, school, name);
+
+    return key->len ? PF_OK : PF_ERROR;
 }
 
 

@@ -294,13 +294,7 @@ ngx_http_pf_user_write(ngx_http_pf_ctx_t *ctx, pf_str_t id,
         ngx_http_pf_gen_key(g, "updated");
         ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
         ngx_http_pf_gen_key(g, "by");
-
-        if (ctx->has_user) {
-            ngx_http_pf_gen_string(g, ctx->user.id);
-
-        } else {
-            ngx_http_pf_gen_cstring(g, "system");
-        }
+        ngx_http_pf_gen_who(g, ctx);
     }
 
     if (ngx_http_pf_gen_map_close(g) != PF_OK) {
@@ -510,13 +504,7 @@ ngx_http_pf_api_user_create(pf_req_t *req, pf_str_t id, pf_str_t fields,
 
     if (ngx_http_pf_json_get(set, "by") == NULL) {
         ngx_http_pf_gen_key(g, "by");
-
-        if (req->has_user) {
-            ngx_http_pf_gen_string(g, req->user.id);
-
-        } else {
-            ngx_http_pf_gen_cstring(g, "system");
-        }
+        ngx_http_pf_gen_who(g, req);
     }
 
     if (ngx_http_pf_gen_map_close(g) != PF_OK) {
