@@ -1,11 +1,12 @@
 /*
  * ngx_http_portfolio_json.c -- JSON in: yajl's event parser builds an
- * immutable tree in a pool, and the accessors read it.  Not yajl_tree: it
+ * immutable tree in a pool (_json_value.c reads it).  Not yajl_tree: it
  * accepts comments and allocates with malloc.  Input is strict JSON: one
  * value, no comments, no trailing garbage, strings of valid UTF-8 without
  * NUL, no duplicate keys, bounded nesting.
  *
- * The tree's layout (pf_val_t) is known to this file only.  JSON out is
+ * The tree's layout (pf_val_t, ngx_http_portfolio_json.h) is known to
+ * this file and the accessors' (_json_value.c) only.  JSON out is
  * _json_gen.c, which checks strings with this file's UTF-8 check, so that
  * nothing is written that could not be read back.
  */
@@ -18,29 +19,11 @@
 #include <yajl/yajl_parse.h>
 
 #include "ngx_http_portfolio_module.h"
+#include "ngx_http_portfolio_json.h"
 
-
-/*
- * Objects up to this size are searched linearly; bigger ones get a sorted
- * index, so neither lookups nor the duplicate check go quadratic.
- */
-#define NGX_HTTP_PF_JSON_LINEAR  8
 
 /* Sorted by insertion up to this size, by qsort() beyond. */
 #define NGX_HTTP_PF_JSON_INSERTION  64
-
-
-struct pf_val_s {
-    int                       type;          /* PF_JSON_* */
-    ngx_str_t                 str;           /* string, or number text;
-                                                NUL-terminated */
-    size_t                    n;             /* items of array or object */
-    pf_val_t                 *items;
-    ngx_str_t                *keys;          /* object: n keys, document
-                                                order, NUL-terminated */
-    ngx_str_t               **sorted;        /* big object: keys in
-                                                ngx_http_pf_json_cmp order */
-};
 
 
 /* An open array or object while parsing. */
@@ -85,8 +68,6 @@ static int ngx_http_pf_json_close(ngx_http_pf_json_ctx_t *ctx);
 static ngx_int_t ngx_http_pf_json_index(ngx_http_pf_json_ctx_t *ctx,
     pf_val_t *obj);
 static int ngx_http_pf_json_cmp(const void *one, const void *two);
-static int ngx_http_pf_json_key_cmp(const u_char *a, size_t alen,
-    const u_char *b, size_t blen);
 static void ngx_http_pf_json_fail(ngx_http_pf_json_ctx_t *ctx,
     yajl_handle h, u_char *data, size_t len, ngx_str_t *err);
 
@@ -715,244 +696,3 @@ ngx_http_pf_json_cmp(const void *one, const void *two)
 
     return ngx_http_pf_json_key_cmp(a->data, a->len, b->data, b->len);
 }
-
-
-/* Length first, then bytes: any total order does for search. */
-
-static int
-ngx_http_pf_json_key_cmp(const u_char *a, size_t alen, const u_char *b,
-    size_t blen)
-{
-    if (alen != blen) {
-        return alen < blen ? -1 : 1;
-    }
-
-    return alen ? ngx_memcmp(a, b, alen) : 0;
-}
-
-
-int
-ngx_http_pf_json_type(const pf_val_t *v)
-{
-    /* -1 tells a missing value from a JSON null */
-    return v ? v->type : -1;
-}
-
-
-const pf_val_t *
-ngx_http_pf_json_get(const pf_val_t *obj, const char *key)
-{
-    size_t       len, i, lo, hi, mid;
-    ngx_int_t    rc;
-    ngx_str_t   *k;
-
-    if (obj == NULL || obj->type != PF_JSON_OBJECT || key == NULL) {
-        return NULL;
-    }
-
-    len = ngx_strlen(key);
-
-    if (obj->sorted == NULL) {
-        for (i = 0; i < obj->n; i++) {
-            if (ngx_http_pf_json_key_cmp(obj->keys[i].data, obj->keys[i].len,
-                                         (const u_char *) key, len)
-                == 0)
-            {
-                return &obj->items[i];
-            }
-        }
-
-        return NULL;
-    }
-
-    lo = 0;
-    hi = obj->n;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        k = obj->sorted[mid];
-
-        rc = ngx_http_pf_json_key_cmp(k->data, k->len,
-                                      (const u_char *) key, len);
-        if (rc == 0) {
-            return &obj->items[k - obj->keys];
-        }
-
-        if (rc < 0) {
-            lo = mid + 1;
-
-        } else {
-            hi = mid;
-        }
-    }
-
-    return NULL;
-}
-
-
-/*
- * A copy of an object without one key (a record shown without its
- * credential); the values are shared, not copied.  obj itself if the key
- * is not there, NULL if out of memory.
- */
-
-const pf_val_t *
-ngx_http_pf_json_without(ngx_pool_t *pool, const pf_val_t *obj,
-    const char *key)
-{
-    size_t     i, j, len;
-    pf_val_t  *copy;
-
-    if (ngx_http_pf_json_get(obj, key) == NULL) {
-        return obj;
-    }
-
-    len = ngx_strlen(key);
-
-    copy = ngx_palloc(pool, sizeof(pf_val_t));
-    if (copy == NULL) {
-        return NULL;
-    }
-
-    *copy = *obj;
-    copy->sorted = NULL;          /* found by a linear search instead */
-    copy->items = ngx_palloc(pool, obj->n * sizeof(pf_val_t));
-    copy->keys = ngx_palloc(pool, obj->n * sizeof(ngx_str_t));
-
-    if (copy->items == NULL || copy->keys == NULL) {
-        return NULL;
-    }
-
-    for (i = 0, j = 0; i < obj->n; i++) {
-        if (ngx_http_pf_json_key_cmp(obj->keys[i].data, obj->keys[i].len,
-                                     (const u_char *) key, len)
-            == 0)
-        {
-            continue;
-        }
-
-        copy->items[j] = obj->items[i];
-        copy->keys[j] = obj->keys[i];
-        j++;
-    }
-
-    copy->n = j;
-
-    return copy;
-}
-
-
-size_t
-ngx_http_pf_json_count(const pf_val_t *v)
-{
-    if (v == NULL
-        || (v->type != PF_JSON_ARRAY && v->type != PF_JSON_OBJECT))
-    {
-        return 0;
-    }
-
-    return v->n;
-}
-
-
-const pf_val_t *
-ngx_http_pf_json_at(const pf_val_t *v, size_t i)
-{
-    if (v == NULL
-        || (v->type != PF_JSON_ARRAY && v->type != PF_JSON_OBJECT)
-        || i >= v->n)
-    {
-        return NULL;
-    }
-
-    return &v->items[i];
-}
-
-
-pf_str_t
-ngx_http_pf_json_key_at(const pf_val_t *obj, size_t i)
-{
-    pf_str_t  s;
-
-    if (obj == NULL || obj->type != PF_JSON_OBJECT || i >= obj->n) {
-        s.len = 0;
-        s.data = NULL;
-        return s;
-    }
-
-    s.len = obj->keys[i].len;
-    s.data = (const char *) obj->keys[i].data;
-
-    return s;
-}
-
-
-pf_str_t
-ngx_http_pf_json_str(const pf_val_t *v)
-{
-    pf_str_t  s;
-
-    if (v == NULL
-        || (v->type != PF_JSON_STRING && v->type != PF_JSON_NUMBER))
-    {
-        s.len = 0;
-        s.data = NULL;
-        return s;
-    }
-
-    s.len = v->str.len;
-    s.data = (const char *) v->str.data;
-
-    return s;
-}
-
-
-/* Only integral text: "1.0" and "1e3" are not integers here. */
-
-int
-ngx_http_pf_json_integer(const pf_val_t *v, int64_t *out)
-{
-    u_char      *p, *last;
-    uint64_t     n, max, d;
-    ngx_uint_t   neg;
-
-    if (v == NULL || v->type != PF_JSON_NUMBER || out == NULL) {
-        return PF_ERROR;
-    }
-
-    p = v->str.data;
-    last = p + v->str.len;
-
-    neg = (p < last && *p == '-');
-    if (neg) {
-        p++;
-    }
-
-    if (p == last) {
-        return PF_ERROR;
-    }
-
-    max = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
-    n = 0;
-
-    for ( /* void */ ; p < last; p++) {
-        if (*p < '0' || *p > '9') {
-            return PF_ERROR;
-        }
-
-        d = *p - '0';
-
-        if (n > (max - d) / 10) {
-            return PF_ERROR;
-        }
-
-        n = n * 10 + d;
-    }
-
-    /* negated in two steps: -(int64_t) 2^63 would overflow */
-    *out = (neg && n) ? -(int64_t) (n - 1) - 1 : (int64_t) n;
-
-    return PF_OK;
-}
-
-

@@ -6,7 +6,8 @@
  *   _request.c          a request: content handler, checks before the body
  *                       (CSRF among them), body, run, finish
  *   _router.c           route table, matching, role and scope checks
- *   _json.c             JSON in: yajl parser into a pool tree, accessors
+ *   _json.c             JSON in: yajl parser into a pool tree
+ *   _json_value.c       reading the tree (the host's JSON calls)
  *   _json_gen.c         JSON out: yajl_gen in a pool
  *   _store.c            LMDB environment, named databases, record access
  *   _writer.c           the writer: group commit of writes, in a thread

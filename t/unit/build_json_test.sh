@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs the unit test of ngx_http_portfolio_json.c and _json_gen.c
+# Builds and runs the unit test of ngx_http_portfolio_json.c, _json_value.c
+# and _json_gen.c
 # against the nginx headers of the configured build tree (scripts/build
 # configures it).
 # Usage: t/unit/build_json_test.sh [--valgrind]
@@ -26,6 +27,7 @@ cc -W -Wall -Wpointer-arith -Wno-unused-parameter -Werror -g -O1 \
     "${INCS[@]}" -o "$OUT/json_test" \
     "$ROOT/t/unit/json_test.c" \
     "$ROOT/ngx_portfolio_module/ngx_http_portfolio_json.c" \
+    "$ROOT/ngx_portfolio_module/ngx_http_portfolio_json_value.c" \
     "$ROOT/ngx_portfolio_module/ngx_http_portfolio_json_gen.c" \
     -lyajl
 
