@@ -53,7 +53,8 @@ typedef struct {
 
 
 static const pf_job_t  ngx_http_pf_core_jobs[] = {
-    { "session-sweep", 600, ngx_http_pf_session_sweep },
+    { .name = "session-sweep", .interval = 600,
+      .run = ngx_http_pf_session_sweep },
 };
 
 
