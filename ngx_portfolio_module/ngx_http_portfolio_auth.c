@@ -532,6 +532,7 @@ ngx_http_pf_login_write(pf_req_t *req)
 
     ctx->has_user = 1;
     ctx->user.id = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "id"));
+    ctx->user.account = ctx->user.id;
     ctx->user.name = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "name"));
     ctx->user.school = ngx_http_pf_json_str(ngx_http_pf_json_get(rec,
                                                                  "school"));

@@ -13,6 +13,10 @@
 #include "ngx_http_portfolio_module.h"
 
 
+static ngx_int_t ngx_http_pf_bootstrap_schools_ok(const pf_val_t *doc,
+    ngx_log_t *log, ngx_str_t *path);
+
+
 /*
  * Account names follow SPEC A1 when "id" is absent: a student is the school
  * domain + student number, anyone else the domain + the 9 digits of the
@@ -146,12 +150,49 @@ ngx_http_pf_bootstrap_user(ngx_http_pf_ctx_t *ctx, const pf_val_t *u,
 
 
 static int
+ngx_http_pf_bootstrap_code_cb(void *data, pf_str_t key, pf_str_t value)
+{
+    ngx_http_pf_ctx_t *ctx = data;
+
+    pf_str_t          code, domain;
+    ngx_str_t         err;
+    const pf_val_t   *rec;
+
+    rec = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
+                                 16, &err);
+    code = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "code"));
+
+    if (code.len == 0 || code.len > 32) {
+        return 0;
+    }
+
+    domain = ngx_http_pf_school_by_code(ctx, code);
+
+    if (domain.len == 0) {
+        (void) ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_SCHOOL_CODES, code,
+                                  key);
+
+    } else if (domain.len != key.len
+               || ngx_strncmp(domain.data, key.data, key.len) != 0)
+    {
+        ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                      "portfolio: schools \"%*s\" and \"%*s\" have the "
+                      "same national code \"%*s\"", domain.len, domain.data,
+                      key.len, key.data, code.len, code.data);
+    }
+
+    return 0;
+}
+
+
+static int
 ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
     ngx_uint_t *created)
 {
     u_char          *p;
     size_t           i, n;
-    pf_str_t         key, viewer, student, domain, kind, existing;
+    pf_str_t         key, viewer, student, domain, kind, existing, code,
+                     other;
     pf_gen_t        *g;
     const pf_val_t  *list, *item;
 
@@ -160,6 +201,15 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
      * missing: the file is applied again at every reload and must not undo
      * what was changed since (a school's parameters, say).
      */
+
+    /* schools stored before the code index (a data set of an older
+       version) get their entries, so no new school takes their codes */
+    if (ngx_http_pf_db_scan(ctx, NGX_HTTP_PF_DB_SCHOOLS, (pf_str_t) { 0, NULL },
+                            ngx_http_pf_bootstrap_code_cb, ctx)
+        != PF_OK)
+    {
+        return PF_ERROR;
+    }
 
     list = ngx_http_pf_json_get(doc, "schools");
     n = ngx_http_pf_json_count(list);
@@ -181,11 +231,19 @@ ngx_http_pf_bootstrap_apply(ngx_http_pf_ctx_t *ctx, const pf_val_t *doc,
             continue;
         }
 
-        g = ngx_http_pf_gen(ctx->pool);
-        if (g == NULL || ngx_http_pf_gen_value(g, item) != PF_OK
-            || ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_SCHOOLS, domain,
-                                  ngx_http_pf_gen_text(g)) != PF_OK)
-        {
+        code = ngx_http_pf_json_str(ngx_http_pf_json_get(item, "code"));
+        other = ngx_http_pf_school_by_code(ctx, code);
+
+        if (other.len) {
+            ngx_log_error(NGX_LOG_EMERG, ctx->log, 0,
+                          "portfolio_bootstrap: school \"%*s\" has the "
+                          "national code \"%*s\" of school \"%*s\"",
+                          domain.len, domain.data, code.len, code.data,
+                          other.len, other.data);
+            return PF_ERROR;
+        }
+
+        if (ngx_http_pf_school_put(ctx, domain, item) != PF_OK) {
             return PF_ERROR;
         }
     }
@@ -338,7 +396,52 @@ ngx_http_pf_bootstrap_read(ngx_pool_t *pool, ngx_log_t *log, ngx_str_t *path)
         return NULL;
     }
 
+    if (ngx_http_pf_bootstrap_schools_ok(doc, log, path) != NGX_OK) {
+        return NULL;
+    }
+
     return doc;
+}
+
+
+/* Two schools of the file with one domain or one national code: refused. */
+
+static ngx_int_t
+ngx_http_pf_bootstrap_schools_ok(const pf_val_t *doc, ngx_log_t *log,
+    ngx_str_t *path)
+{
+    size_t           i, j, k, n;
+    pf_str_t         a, b;
+    const pf_val_t  *list;
+
+    static const char  *fields[] = { "domain", "code" };
+
+    list = ngx_http_pf_json_get(doc, "schools");
+    n = ngx_http_pf_json_count(list);
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < i; j++) {
+            for (k = 0; k < 2; k++) {
+                a = ngx_http_pf_json_str(ngx_http_pf_json_get(
+                        ngx_http_pf_json_at(list, i), fields[k]));
+                b = ngx_http_pf_json_str(ngx_http_pf_json_get(
+                        ngx_http_pf_json_at(list, j), fields[k]));
+
+                if (a.len && a.len == b.len
+                    && ngx_strncmp(a.data, b.data, a.len) == 0)
+                {
+                    ngx_log_error(NGX_LOG_EMERG, log, 0,
+                                  "portfolio_bootstrap \"%s\": schools %uz "
+                                  "and %uz have the same %s \"%*s\"",
+                                  path->data, j, i, fields[k], a.len,
+                                  a.data);
+                    return NGX_ERROR;
+                }
+            }
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -421,7 +421,7 @@ int
 ngx_http_pf_gen_who(pf_gen_t *g, ngx_http_pf_ctx_t *ctx)
 {
     if (ctx->has_user) {
-        return ngx_http_pf_gen_string(g, ctx->user.id);
+        return ngx_http_pf_gen_string(g, ctx->user.account);
     }
 
     return ngx_http_pf_gen_cstring(g, "system");
@@ -510,22 +510,6 @@ ngx_http_pf_api_audit_scan(pf_req_t *req, pf_str_t subject, pf_scan_pt cb,
     prefix.len = p - (u_char *) prefix.data;
 
     return ngx_http_pf_db_scan(req, NGX_HTTP_PF_DB_AUDIT, prefix, cb, data);
-}
-
-
-static const pf_val_t *
-ngx_http_pf_api_school_get(pf_req_t *req, pf_str_t domain)
-{
-    pf_str_t  rec;
-
-    if (domain.len == 0 || domain.len > 64
-        || ngx_http_pf_db_get(req, NGX_HTTP_PF_DB_SCHOOLS, domain, &rec)
-           != PF_OK)
-    {
-        return NULL;
-    }
-
-    return ngx_http_pf_api_parse(req, rec);
 }
 
 
@@ -828,4 +812,9 @@ const pf_host_api_t  ngx_http_pf_host_api = {
     .setting_put = ngx_http_pf_api_setting_put,
     .setting_del = ngx_http_pf_api_setting_del,
     .record_owner = ngx_http_pf_api_record_owner,
+
+    /* 1.5 */
+    .school_create = ngx_http_pf_api_school_create,
+    .school_scan = ngx_http_pf_api_school_scan,
+    .school_by_code = ngx_http_pf_api_school_by_code,
 };

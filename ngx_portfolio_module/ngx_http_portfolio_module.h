@@ -14,6 +14,7 @@
  *   _session.c          session tokens, records, cookie, the expiry sweep
  *   _session_cache.c    loading a session: per-worker cache, change marks
  *   _user.c             accounts: records, roles, A1 names, their host calls
+ *   _school.c           schools and their unique national codes (C1)
  *   _settings.c         declared settings, resolution, windows, checks
  *   _settings_routes.c  GET and PUT of settings by admins
  *   _auth.c             sign-in, sign-out, /me, password change, delays
@@ -56,6 +57,7 @@
 /* Databases the core itself keeps. */
 #define NGX_HTTP_PF_DB_USERS        "users"
 #define NGX_HTTP_PF_DB_SCHOOLS      "schools"
+#define NGX_HTTP_PF_DB_SCHOOL_CODES "school_codes"  /* code -> domain (C1) */
 #define NGX_HTTP_PF_DB_SESSIONS     "sessions"
 #define NGX_HTTP_PF_DB_AUTHFAIL     "auth_fail"
 #define NGX_HTTP_PF_DB_RELATIONS    "relations"
@@ -424,6 +426,17 @@ int ngx_http_pf_api_user_update(pf_req_t *req, pf_str_t id,
     pf_str_t fields);
 pf_str_t ngx_http_pf_api_account_name(pf_req_t *req, pf_str_t school,
     pf_str_t national_id, pf_str_t student_number);
+
+/* _school.c */
+ngx_uint_t ngx_http_pf_school_domain_ok(pf_str_t domain);
+pf_str_t ngx_http_pf_school_by_code(ngx_http_pf_ctx_t *ctx, pf_str_t code);
+int ngx_http_pf_school_put(ngx_http_pf_ctx_t *ctx, pf_str_t domain,
+    const pf_val_t *fields);
+const pf_val_t *ngx_http_pf_api_school_get(pf_req_t *req, pf_str_t domain);
+int ngx_http_pf_api_school_create(pf_req_t *req, pf_str_t domain,
+    pf_str_t fields);
+int ngx_http_pf_api_school_scan(pf_req_t *req, pf_scan_pt cb, void *data);
+pf_str_t ngx_http_pf_api_school_by_code(pf_req_t *req, pf_str_t code);
 
 /* _settings.c */
 ngx_int_t ngx_http_pf_settings_init(ngx_conf_t *cf,

@@ -627,6 +627,7 @@ live:
 
     ctx->has_user = 1;
     ctx->user.id = ngx_http_pf_kept_str(ctx, &u.id);
+    ctx->user.account = ctx->user.id;
     ctx->user.name = ngx_http_pf_kept_str(ctx, &u.name);
     ctx->user.school = ngx_http_pf_kept_str(ctx, &u.school);
     ctx->user.roles = u.roles;

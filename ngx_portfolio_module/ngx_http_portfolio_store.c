@@ -35,6 +35,7 @@ typedef struct {
 static const char  *ngx_http_pf_core_dbs[] = {
     NGX_HTTP_PF_DB_USERS,
     NGX_HTTP_PF_DB_SCHOOLS,
+    NGX_HTTP_PF_DB_SCHOOL_CODES,
     NGX_HTTP_PF_DB_SESSIONS,
     NGX_HTTP_PF_DB_AUTHFAIL,
     NGX_HTTP_PF_DB_RELATIONS,

@@ -35,6 +35,9 @@
  *        audit, settings); settings declared with their bounds; routes
  *        gain an owner lookup (PF_SCOPE_OWNER, PF_SCOPE_RECORD) and the
  *        descriptor the route stride; the entry can say why it refused
+ *   1.5  schools made and listed through the host (school_create,
+ *        school_scan, school_by_code); the caller's account beside the
+ *        student it acts for (pf_user_t.account: a temporary account)
  */
 
 #ifndef PORTFOLIO_PLUGIN_H
@@ -46,7 +49,7 @@
 #include <string.h>
 
 #define PF_ABI_MAJOR         1
-#define PF_ABI_MINOR         4
+#define PF_ABI_MINOR         5
 #define PF_ABI_VERSION       ((PF_ABI_MAJOR << 16) | PF_ABI_MINOR)
 #define PF_ENTRY_SYMBOL      "pf_plugin_entry"
 
@@ -253,10 +256,18 @@ typedef struct {
 } pf_upload_t;
 
 typedef struct {
-    pf_str_t        id;          /* account name, e.g. zlsh108234567 */
+    /* --- 1.0 --- */
+    pf_str_t        id;          /* account name, e.g. zlsh108234567; for
+                                    a temporary account (A3), the student
+                                    it acts for */
     pf_str_t        name;        /* display name */
     pf_str_t        school;      /* school domain, e.g. zlsh */
     uint32_t        roles;       /* PF_ROLE_* */
+
+    /* --- 1.5 --- */
+    pf_str_t        account;     /* the account signed in (the same as id
+                                    but for a temporary account): who
+                                    did it, for audit trails */
 } pf_user_t;
 
 /* Handlers return an HTTP status; the body is what host->reply() set. */
@@ -475,6 +486,22 @@ typedef struct pf_host_api_s {
 
     /* the owner the route's owner lookup found (PF_SCOPE_OWNER, _RECORD) */
     pf_str_t        (*record_owner)(pf_req_t *req);
+
+    /* --- 1.5: schools (SPEC C1) --- */
+
+    /*
+     * school_create() stores a school from a JSON object of fields
+     * ("name", "code": the national school code) as {"domain", ...,
+     * "created", "by"}: PF_EXISTS if the domain or the code is taken,
+     * PF_INVALID if the fields are not an object with a name and a code.
+     * school_scan() walks every school in domain order (key the domain,
+     * value the record); school_by_code() answers the domain that has a
+     * national school code, empty if none.
+     */
+    int             (*school_create)(pf_req_t *req, pf_str_t domain,
+                        pf_str_t fields);
+    int             (*school_scan)(pf_req_t *req, pf_scan_pt cb, void *data);
+    pf_str_t        (*school_by_code)(pf_req_t *req, pf_str_t code);
 } pf_host_api_t;
 
 

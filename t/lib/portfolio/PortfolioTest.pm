@@ -476,6 +476,17 @@ my %NEEDS = (
     admin         => [qw(student)],
 );
 
+# abi() -> "1.5": the ABI version portfolio_plugin.h declares, which the
+# module names in its refusals (so a version bump changes no test).
+sub abi {
+    my $h = "$ENV{TEST_NGINX_ROOT}/ngx_portfolio_module/portfolio_plugin.h";
+    open my $fh, '<', $h or die "PortfolioTest::abi: $h: $!\n";
+    my $text = do { local $/; <$fh> };
+    my ($major) = $text =~ /#define PF_ABI_MAJOR\s+(\d+)/;
+    my ($minor) = $text =~ /#define PF_ABI_MINOR\s+(\d+)/;
+    return "$major.$minor";
+}
+
 # Every shipped plugin, for blocks about all of them (t/036).
 use constant SHIPPED => [qw(school sis student certification selection admin
                             accounts)];
