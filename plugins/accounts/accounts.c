@@ -12,6 +12,7 @@
  *   accounts.c            the account as administrators see it, the
  *                         lists, the routes
  *   accounts_roles.c      grants and revokes (which roles are whose)
+ *   accounts_admins.c     a school's first admin, named by the city
  *   accounts_temporary.c  temporary accounts, their expiry (setting
  *                         temporary_account_max_days) and disabling
  *
@@ -102,6 +103,46 @@ acc_contains(pf_str_t hay, pf_str_t needle)
         if (k == needle.len) {
             return 1;
         }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A text field of a body: absent or null is "" (and refused when
+ * required), anything but a string is refused, and so is one longer than
+ * max characters.  label is what the page calls the field.  0, or the
+ * status of the 422 answered.
+ */
+
+int
+acc_text(pf_req_t *req, const pf_val_t *v, const char *name,
+    const char *label, size_t max, int required, pf_str_t *out)
+{
+    out->len = 0;
+    out->data = "";
+
+    if (v == NULL || pf_host->type(v) == PF_JSON_NULL) {
+        if (required) {
+            return pf_host->error(req, 422, "invalid_field",
+                                  "請填寫%s（\"%s\"）", label, name);
+        }
+
+        return 0;
+    }
+
+    if (pf_host->type(v) != PF_JSON_STRING) {
+        return pf_host->error(req, 422, "invalid_field",
+                              "%s（\"%s\"）必須是文字", label, name);
+    }
+
+    *out = pf_host->str(v);
+
+    if ((required && out->len == 0) || pf_utf8_chars(*out) > max) {
+        return pf_host->error(req, 422, "invalid_field",
+                              "%s（\"%s\"）要 1 到 %zu 個字", label, name,
+                              max);
     }
 
     return 0;
@@ -515,6 +556,9 @@ static const pf_route_t  acc_routes[] = {
       .path = "/schools/{school}/accounts/{account}/roles/{role}",
       .roles = ACC_ADMINS, .scope = PF_SCOPE_SCHOOL,
       .flags = PF_ROUTE_WRITE, .handler = acc_revoke },
+    { .method = "POST", .path = "/schools/{school}/admins",
+      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_SCHOOL,
+      .flags = PF_ROUTE_WRITE, .handler = acc_admin_add },
 
     { .method = "GET", .path = "/schools/{school}/temporary-accounts",
       .roles = ACC_ADMINS, .scope = PF_SCOPE_SCHOOL,

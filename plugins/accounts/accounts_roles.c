@@ -70,8 +70,8 @@ acc_role_kind(uint32_t role)
 
 /* {"roles": [...]}: the account's roles with role added or removed. */
 
-static pf_str_t
-acc_roles_fields(pf_req_t *req, const pf_val_t *rec, const char *role,
+pf_str_t
+acc_roles_with(pf_req_t *req, const pf_val_t *rec, const char *role,
     int grant)
 {
     size_t           i, n;
@@ -105,15 +105,56 @@ acc_roles_fields(pf_req_t *req, const pf_val_t *rec, const char *role,
 }
 
 
+/*
+ * The account rec (id, of school) with role added (grant) or removed:
+ * stored, audited under the school and the account, and answered; an
+ * account that already is as asked is answered unchanged.
+ */
+
+int
+acc_set_role(pf_req_t *req, pf_str_t school, pf_str_t id,
+    const pf_val_t *rec, uint32_t role, int grant)
+{
+    int              rc;
+    pf_str_t         fields;
+    pf_gen_t        *d;
+    const char      *rname;
+    const pf_val_t  *saved;
+
+    rname = pf_role_name(role);
+
+    if (pf_has_role(rec, role) == grant) {
+        return acc_reply_account(req, 200, rec, 0);      /* as asked */
+    }
+
+    fields = acc_roles_with(req, rec, rname, grant);
+
+    rc = acc_update(req, id, fields, "the roles", &saved);
+    if (rc) {
+        return rc;
+    }
+
+    d = acc_detail(req, id);
+    pf_host->key(d, "role");
+    pf_host->cstring(d, rname);
+    pf_host->key(d, "roles");
+    pf_copy_value(d, pf_host->get(saved, "roles"));
+    pf_host->map_close(d);
+
+    return acc_changed(req, school, id,
+                       grant ? "role.granted" : "role.revoked",
+                       pf_host->text(d), saved);
+}
+
+
 static int
 acc_role_change(pf_req_t *req, int grant)
 {
     int               rc, kind;
     uint32_t          role;
-    pf_str_t          school, id, name, fields;
-    pf_gen_t         *d;
+    pf_str_t          school, id, name;
     const char       *rname;
-    const pf_val_t   *rec, *saved;
+    const pf_val_t   *rec;
     const pf_user_t  *user;
 
     user = pf_host->user(req);
@@ -166,27 +207,7 @@ acc_role_change(pf_req_t *req, int grant)
                               "another administrator");
     }
 
-    if (pf_has_role(rec, role) == grant) {
-        return acc_reply_account(req, 200, rec, 0);      /* as asked */
-    }
-
-    fields = acc_roles_fields(req, rec, rname, grant);
-
-    rc = acc_update(req, id, fields, "the roles", &saved);
-    if (rc) {
-        return rc;
-    }
-
-    d = acc_detail(req, id);
-    pf_host->key(d, "role");
-    pf_host->cstring(d, rname);
-    pf_host->key(d, "roles");
-    pf_copy_value(d, pf_host->get(saved, "roles"));
-    pf_host->map_close(d);
-
-    return acc_changed(req, school, id,
-                       grant ? "role.granted" : "role.revoked",
-                       pf_host->text(d), saved);
+    return acc_set_role(req, school, id, rec, role, grant);
 }
 
 

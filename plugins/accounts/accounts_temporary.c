@@ -25,7 +25,6 @@
 
 
 #define ACC_DAY_MS          86400000LL
-#define ACC_NAME_MAX        50           /* characters */
 #define ACC_NOTE_MAX        200          /* characters */
 #define ACC_PW_GROUPS       3
 #define ACC_PW_GROUP_LEN    4
@@ -208,39 +207,6 @@ acc_password(pf_req_t *req)
 }
 
 
-static int
-acc_check_text(pf_req_t *req, const pf_val_t *v, const char *name,
-    size_t max, int required, pf_str_t *out)
-{
-    out->len = 0;
-    out->data = "";
-
-    if (v == NULL || pf_host->type(v) == PF_JSON_NULL) {
-        if (required) {
-            return pf_host->error(req, 422, "invalid_field",
-                                  "\"%s\" is required", name);
-        }
-
-        return 0;
-    }
-
-    if (pf_host->type(v) != PF_JSON_STRING) {
-        return pf_host->error(req, 422, "invalid_field",
-                              "\"%s\" must be a string", name);
-    }
-
-    *out = pf_host->str(v);
-
-    if ((required && out->len == 0) || pf_utf8_chars(*out) > max) {
-        return pf_host->error(req, 422, "invalid_field",
-                              "\"%s\" must be 1 to %zu characters", name,
-                              max);
-    }
-
-    return 0;
-}
-
-
 /* --- POST /schools/{school}/temporary-accounts --------------------------- */
 
 typedef struct {
@@ -272,8 +238,8 @@ acc_tmp_body(pf_req_t *req, acc_tmp_t *t)
                               "\"reason\", \"note\"?}");
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "reason"), "reason", 32, 1,
-                        &reason);
+    rc = acc_text(req, pf_host->get(body, "reason"), "reason", "原因", 32, 1,
+                  &reason);
     if (rc) {
         return rc;
     }
@@ -290,14 +256,14 @@ acc_tmp_body(pf_req_t *req, acc_tmp_t *t)
                               "\"reason\" is on_leave, transferred or other");
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "note"), "note", ACC_NOTE_MAX,
-                        0, &t->note);
+    rc = acc_text(req, pf_host->get(body, "note"), "note", "備註",
+                  ACC_NOTE_MAX, 0, &t->note);
     if (rc) {
         return rc;
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "student"), "student", 64, 0,
-                        &t->student);
+    rc = acc_text(req, pf_host->get(body, "student"), "student", "學生帳號",
+                  64, 0, &t->student);
     if (rc) {
         return rc;
     }
@@ -317,8 +283,8 @@ acc_tmp_body(pf_req_t *req, acc_tmp_t *t)
         }
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "name"), "name", ACC_NAME_MAX,
-                        t->srec == NULL, &t->name);
+    rc = acc_text(req, pf_host->get(body, "name"), "name", "姓名",
+                  ACC_NAME_MAX, t->srec == NULL, &t->name);
     if (rc) {
         return rc;
     }
