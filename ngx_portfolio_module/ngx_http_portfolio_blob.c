@@ -104,23 +104,23 @@ ngx_http_pf_type_names(uint32_t types, u_char *buf, size_t size)
     last = buf + size - 1;
 
     if (types & PF_TYPE_PDF) {
-        p = ngx_slprintf(p, last, "pdf ");
+        p = ngx_slprintf(p, last, "pdf/");
     }
 
     if (types & PF_TYPE_JPEG) {
-        p = ngx_slprintf(p, last, "jpg ");
+        p = ngx_slprintf(p, last, "jpg/");
     }
 
     if (types & PF_TYPE_PNG) {
-        p = ngx_slprintf(p, last, "png ");
+        p = ngx_slprintf(p, last, "png/");
     }
 
     if (types & PF_TYPE_MP3) {
-        p = ngx_slprintf(p, last, "mp3 ");
+        p = ngx_slprintf(p, last, "mp3/");
     }
 
     if (types & PF_TYPE_MP4) {
-        p = ngx_slprintf(p, last, "mp4 ");
+        p = ngx_slprintf(p, last, "mp4/");
     }
 
     if (p > buf) {
@@ -143,7 +143,8 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
     r = ctx->r;
 
     if (r->request_body == NULL || r->request_body->temp_file == NULL) {
-        ngx_http_pf_error(ctx, 400, "empty_file", "the file is empty");
+        ngx_http_pf_error(ctx, 400, "empty_file",
+                          "檔案是空的，請選擇有內容的檔案再上傳");
         ngx_http_pf_finish(ctx);
         return;
     }
@@ -152,7 +153,8 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
 
     p = ngx_pnalloc(ctx->pool, tf->file.name.len + 1);
     if (p == NULL) {
-        ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統記憶體不足，這次上傳沒有完成；請稍候再試");
         ngx_http_pf_finish(ctx);
         return;
     }
@@ -168,8 +170,7 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
                                 ngx_http_pf_blob_thread)
         != NGX_OK)
     {
-        (void) ngx_http_pf_busy(ctx, 2, "too many uploads at once; try again "
-                                "shortly");
+        (void) ngx_http_pf_busy(ctx, 2, "同時上傳的人太多，請稍候再試");
         ngx_http_pf_finish(ctx);
     }
 }
@@ -286,7 +287,8 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
     if (fd == -1) {
         ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "open(\"%V\") failed",
                       &ctx->upload_temp);
-        ngx_http_pf_error(ctx, 500, "internal", "the upload was lost");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "上傳的檔案在處理時遺失，請重新上傳");
         return;
     }
 
@@ -302,7 +304,8 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
         if (n == -1) {
             ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "read(\"%V\") failed",
                           &ctx->upload_temp);
-            ngx_http_pf_error(ctx, 500, "internal", "the upload was lost");
+            ngx_http_pf_error(ctx, 500, "internal",
+                              "上傳的檔案在處理時遺失，請重新上傳");
             goto done;
         }
 
@@ -315,7 +318,8 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
 
             if (!(type & ctx->upload_types)) {
                 ngx_http_pf_error(ctx, 415, "unsupported_file_type",
-                                  "the file's content is not one of: %s",
+                                  "檔案格式不符：只接受 %s；"
+                                  "系統依檔案內容判斷，只改副檔名無效",
                                   ngx_http_pf_type_names(ctx->upload_types,
                                                          names,
                                                          sizeof(names)));
@@ -328,14 +332,17 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
 
         if (size > ctx->upload_max) {
             ngx_http_pf_error(ctx, 413, "file_too_large",
-                              "the file is larger than %O bytes",
+                              "檔案太大：上限 %O MB（%O 位元組），"
+                              "請縮小檔案後再上傳",
+                              ctx->upload_max / 1024 / 1024,
                               ctx->upload_max);
             goto done;
         }
     }
 
     if (size == 0) {
-        ngx_http_pf_error(ctx, 400, "empty_file", "the file is empty");
+        ngx_http_pf_error(ctx, 400, "empty_file",
+                          "檔案是空的，請選擇有內容的檔案再上傳");
         goto done;
     }
 
@@ -346,7 +353,9 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
     if (ngx_http_pf_blob_path(ctx->pmcf, ctx->upload_hex, path, sizeof(path))
         != NGX_OK)
     {
-        ngx_http_pf_error(ctx, 500, "internal", "the data path is too long");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統的資料路徑太長，檔案沒有儲存；"
+                          "請通知系統管理者");
         goto done;
     }
 
@@ -359,7 +368,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
         ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "fsync(\"%V\") failed",
                       &ctx->upload_temp);
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the file could not be stored");
+                          "檔案沒有儲存成功，請稍候再上傳一次");
         goto done;
     }
 
@@ -376,7 +385,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
                       path);
         *p = '/';
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the file could not be stored");
+                          "檔案沒有儲存成功，請稍候再上傳一次");
         goto done;
     }
 
@@ -391,14 +400,14 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
             ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
                           "storing \"%s\" failed", path);
             ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                              "the file could not be stored");
+                              "檔案沒有儲存成功，請稍候再上傳一次");
             goto done;
         }
     }
 
     if (ngx_http_pf_fsync_dir(path, p, log) != NGX_OK) {
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the file could not be stored");
+                          "檔案沒有儲存成功，請稍候再上傳一次");
         goto done;
     }
 
@@ -457,7 +466,8 @@ ngx_http_pf_blob_record(pf_req_t *req)
 
     p = ngx_pnalloc(ctx->pool, ctx->user.school.len + 1 + 64);
     if (p == NULL) {
-        return ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        return ngx_http_pf_error(ctx, 500, "internal",
+                                 "系統記憶體不足，請稍候再試");
     }
 
     key.data = (const char *) p;
@@ -472,7 +482,8 @@ ngx_http_pf_blob_record(pf_req_t *req)
 
     g = ngx_http_pf_gen(ctx->pool);
     if (g == NULL) {
-        return ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        return ngx_http_pf_error(ctx, 500, "internal",
+                                 "系統記憶體不足，請稍候再試");
     }
 
     ngx_http_pf_gen_map_open(g);
@@ -491,7 +502,7 @@ ngx_http_pf_blob_record(pf_req_t *req)
         != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the file index could not be updated");
+                                 "檔案的索引沒有更新成功，請稍候再上傳一次");
     }
 
     return status;
