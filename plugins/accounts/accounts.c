@@ -61,7 +61,7 @@ acc_load_in_school(pf_req_t *req, pf_str_t school, pf_str_t id, int *status)
 
     if (rec == NULL || !pf_same(pf_field(rec, "school"), school)) {
         *status = pf_host->error(req, 404, "not_found",
-                                 "no account \"%.*s\" in this school",
+                                 "本校沒有帳號 %.*s；請確認帳號是否正確",
                                  PF_S(pf_clip(id, 64)));
         return NULL;
     }
@@ -302,7 +302,8 @@ acc_update(pf_req_t *req, pf_str_t id, pf_str_t fields, const char *what,
         pf_host->log(req, PF_LOG_ERR, "account \"%.*s\" could not "
                      "be updated (%d)", PF_S(id), rc);
         return pf_host->error(req, 503, "storage_unavailable",
-                              "%s could not be stored", what);
+                              "%s沒有儲存成功，什麼都沒有變更；"
+                              "請稍候再試", what);
     }
 
     return 0;
@@ -351,7 +352,7 @@ acc_changed(pf_req_t *req, pf_str_t school, pf_str_t id, const char *action,
 {
     if (acc_audit(req, school, id, pf_string(""), action, detail) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "變更沒有記錄成功，什麼都沒有變更；請稍候再試");
     }
 
     return acc_reply_account(req, 200, saved, 1);
@@ -429,13 +430,12 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
 
     if (l->after.len && !pf_valid_id(l->after)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "after must be an account id from an earlier "
-                              "answer");
+                              "參數 after 必須是前一頁回應中的帳號");
     }
 
     if (l->q.len > 64) {
         return pf_host->error(req, 422, "invalid_field",
-                              "q is at most 64 bytes");
+                              "搜尋文字（q）最多 64 個位元組");
     }
 
     limit = pf_host->arg(req, "limit");
@@ -445,7 +445,7 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
 
         if (l->limit < 1 || l->limit > ACC_LIST_MAX) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "limit must be 1 to %d", ACC_LIST_MAX);
+                                  "每頁筆數（limit）要 1 到 %d", ACC_LIST_MAX);
         }
     }
 
@@ -465,7 +465,7 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
         pf_host->log(req, PF_LOG_ERR, "the accounts of \"%.*s\" "
                      "could not be read", PF_S(l->school));
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the accounts could not be read");
+                              "帳號資料暫時無法讀取，請稍候再試");
     }
 
     pf_host->array_close(g);
@@ -505,7 +505,7 @@ acc_list(pf_req_t *req)
 
         if (l.role == 0) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "no role named \"%.*s\"",
+                                  "沒有名為 \"%.*s\" 的角色",
                                   PF_S(pf_clip(role, 64)));
         }
     }
