@@ -95,41 +95,72 @@ ngx_http_pf_blob_path(ngx_http_pf_main_conf_t *pmcf, const u_char *hex,
 }
 
 
+/*
+ * The types an upload takes, as the pages say them: 文件（pdf、jpg、png）,
+ * 影音（mp3、mp4）, or the list.
+ */
+
 static const char *
-ngx_http_pf_type_names(uint32_t types, u_char *buf, size_t size)
+ngx_http_pf_type_words(uint32_t types, u_char *buf, size_t size)
 {
-    u_char  *p, *last;
+    u_char      *p, *last;
+    ngx_uint_t   i;
+
+    static const struct {
+        uint32_t     type;
+        const char  *name;
+    } names[] = {
+        { PF_TYPE_PDF, "pdf" }, { PF_TYPE_JPEG, "jpg" },
+        { PF_TYPE_PNG, "png" }, { PF_TYPE_MP3, "mp3" },
+        { PF_TYPE_MP4, "mp4" },
+    };
 
     p = buf;
     last = buf + size - 1;
 
-    if (types & PF_TYPE_PDF) {
-        p = ngx_slprintf(p, last, "pdf/");
+    if (types == PF_TYPES_DOCUMENT) {
+        p = ngx_slprintf(p, last, "文件（");
+
+    } else if (types == PF_TYPES_MEDIA) {
+        p = ngx_slprintf(p, last, "影音（");
     }
 
-    if (types & PF_TYPE_JPEG) {
-        p = ngx_slprintf(p, last, "jpg/");
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (types & names[i].type) {
+            p = ngx_slprintf(p, last, "%s%s", p > buf ? "、" : "",
+                             names[i].name);
+        }
     }
 
-    if (types & PF_TYPE_PNG) {
-        p = ngx_slprintf(p, last, "png/");
-    }
-
-    if (types & PF_TYPE_MP3) {
-        p = ngx_slprintf(p, last, "mp3/");
-    }
-
-    if (types & PF_TYPE_MP4) {
-        p = ngx_slprintf(p, last, "mp4/");
-    }
-
-    if (p > buf) {
-        p--;
+    if (types == PF_TYPES_DOCUMENT || types == PF_TYPES_MEDIA) {
+        p = ngx_slprintf(p, last, "）");
     }
 
     *p = '\0';
 
     return (const char *) buf;
+}
+
+
+/* 413 file_too_large, with the upload's limit and the types it is for. */
+
+ngx_int_t
+ngx_http_pf_file_too_large(ngx_http_pf_ctx_t *ctx)
+{
+    u_char  words[96];
+
+    ngx_http_pf_type_words(ctx->upload_types, words, sizeof(words));
+
+    if (ctx->upload_max % (1024 * 1024) == 0) {
+        return ngx_http_pf_error(ctx, 413, "file_too_large",
+                                 "檔案太大：%s上限 %O MB，"
+                                 "請縮小檔案後再上傳", words,
+                                 ctx->upload_max / 1024 / 1024);
+    }
+
+    return ngx_http_pf_error(ctx, 413, "file_too_large",
+                             "檔案太大：%s上限 %O 位元組，"
+                             "請縮小檔案後再上傳", words, ctx->upload_max);
 }
 
 
@@ -276,7 +307,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
     int           fd;
     off_t         size;
     u_char        buf[NGX_HTTP_PF_BLOB_CHUNK], path[NGX_MAX_PATH], *p;
-    u_char        digest[SHA256_DIGEST_LENGTH], names[64];
+    u_char        digest[SHA256_DIGEST_LENGTH], names[96];
     ssize_t       n;
     uint32_t      type;
     SHA256_CTX    sha;
@@ -318,9 +349,9 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
 
             if (!(type & ctx->upload_types)) {
                 ngx_http_pf_error(ctx, 415, "unsupported_file_type",
-                                  "檔案格式不符：只接受 %s；"
+                                  "檔案格式不符：只接受%s；"
                                   "系統依檔案內容判斷，只改副檔名無效",
-                                  ngx_http_pf_type_names(ctx->upload_types,
+                                  ngx_http_pf_type_words(ctx->upload_types,
                                                          names,
                                                          sizeof(names)));
                 goto done;
@@ -331,11 +362,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
         size += n;
 
         if (size > ctx->upload_max) {
-            ngx_http_pf_error(ctx, 413, "file_too_large",
-                              "檔案太大：上限 %O MB（%O 位元組），"
-                              "請縮小檔案後再上傳",
-                              ctx->upload_max / 1024 / 1024,
-                              ctx->upload_max);
+            (void) ngx_http_pf_file_too_large(ctx);
             goto done;
         }
     }

@@ -460,10 +460,7 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
     if ((route->flags & PF_ROUTE_UPLOAD)
         && r->headers_in.content_length_n > ctx->upload_max)
     {
-        ngx_http_pf_error(ctx, 413, "file_too_large",
-                          "檔案太大：上限 %O MB（%O 位元組），"
-                          "請縮小檔案後再上傳",
-                          ctx->upload_max / 1024 / 1024, ctx->upload_max);
+        (void) ngx_http_pf_file_too_large(ctx);
         goto failed;
     }
 
