@@ -104,7 +104,7 @@ static const char *
 ngx_http_pf_type_words(uint32_t types, u_char *buf, size_t size)
 {
     u_char      *p, *last;
-    ngx_uint_t   i;
+    ngx_uint_t   i, n;
 
     static const struct {
         uint32_t     type;
@@ -125,9 +125,9 @@ ngx_http_pf_type_words(uint32_t types, u_char *buf, size_t size)
         p = ngx_slprintf(p, last, "影音（");
     }
 
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (i = 0, n = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (types & names[i].type) {
-            p = ngx_slprintf(p, last, "%s%s", p > buf ? "、" : "",
+            p = ngx_slprintf(p, last, "%s%s", n++ ? "、" : "",
                              names[i].name);
         }
     }

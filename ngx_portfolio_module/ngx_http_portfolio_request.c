@@ -17,7 +17,8 @@ static void ngx_http_pf_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx);
 static void ngx_http_pf_run(ngx_http_pf_ctx_t *ctx);
 static ngx_int_t ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx);
-static const char *ngx_http_pf_json_words(ngx_str_t *err);
+static const char *ngx_http_pf_json_words(ngx_pool_t *pool,
+    ngx_str_t *err);
 
 
 static void
@@ -608,7 +609,8 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
                       "portfolio: the body is not JSON: %V", &err);
         ngx_http_pf_error(ctx, 400, "bad_json",
                           "送出的資料不是正確的 JSON（%s），"
-                          "請檢查後重新送出", ngx_http_pf_json_words(&err));
+                          "請檢查後重新送出",
+                          ngx_http_pf_json_words(ctx->pool, &err));
         return NGX_ERROR;
     }
 
@@ -623,9 +625,11 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
  */
 
 static const char *
-ngx_http_pf_json_words(ngx_str_t *err)
+ngx_http_pf_json_words(ngx_pool_t *pool, ngx_str_t *err)
 {
-    size_t  i;
+    u_char      *p, *d, *end;
+    size_t       i;
+    ngx_uint_t   depth;
 
     static const struct {
         const char  *says;
@@ -636,8 +640,26 @@ ngx_http_pf_json_words(ngx_str_t *err)
         { "nesting", "層次太深" },
         { "nul character", "文字中有 NUL 字元" },
         { "invalid utf-8", "文字不是 UTF-8 編碼" },
+        { "utf8", "文字不是 UTF-8 編碼" },
         { "out of memory", "系統記憶體不足" },
     };
+
+    /* "JSON nesting deeper than N": the depth allowed is a specific */
+    end = err->data + err->len;
+    d = ngx_strlcasestrn(err->data, end, (u_char *) "deeper than ", 11);
+
+    if (d != NULL) {
+        for (d += 12, depth = 0; d < end && *d >= '0' && *d <= '9'; d++) {
+            depth = depth * 10 + (*d - '0');
+        }
+
+        p = ngx_pnalloc(pool, 64);
+
+        if (p != NULL && depth) {
+            *ngx_snprintf(p, 63, "層次太深：最多 %ui 層", depth) = '\0';
+            return (const char *) p;
+        }
+    }
 
     for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
         if (ngx_strlcasestrn(err->data, err->data + err->len,
