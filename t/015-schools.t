@@ -225,6 +225,7 @@ is($acc->{name}, '張校管', 'the name');
 is($acc->{school}, 'cksh', 'of the new school');
 is_deeply($acc->{roles}, ['teacher', 'school_admin'], 'teacher and school_admin');
 ok($acc->{must_change_password}, 'must change the initial password');
+ok($r->{json}{created}, 'created: true');
 unlike($r->{body}, qr/\Q$nid\E/, 'the national ID is not echoed');
 
 my $list = PortfolioTest::api(GET => '/schools/cksh/accounts?role=school_admin', $c);

@@ -8,7 +8,8 @@
  * so the teachers import later finds the same account.  A new account is
  * made as the import would make a teacher's (the initial password the
  * last 6 characters of the national ID, changed at the first sign-in)
- * with the roles teacher and school_admin: 201.  An account that is
+ * with the roles teacher and school_admin: 201 {"account", "changed",
+ * "created"}.  An account that is
  * already the school's staff gains school_admin (200, "changed"); a
  * student's, a parent's or a temporary account is refused, and so is a
  * disabled one.  The national ID is checked, letter and check digit, so
@@ -193,6 +194,8 @@ acc_admin_add(pf_req_t *req)
     pf_host->key(g, "account");
     acc_gen_account(req, g, saved);
     pf_host->key(g, "changed");
+    pf_host->boolean(g, 1);
+    pf_host->key(g, "created");
     pf_host->boolean(g, 1);
     pf_host->map_close(g);
 

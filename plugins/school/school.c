@@ -230,10 +230,11 @@ school_create(pf_req_t *req)
 
     if (pf_host->school_get(req, domain) != NULL) {
         return pf_host->error(req, 409, "domain_taken",
-                              "學校網域名稱 %.*s 已由%.*s使用；每所學校的"
-                              "網域名稱不同，請確認後改用其他名稱",
+                              "學校網域名稱 %.*s 已由「%.*s」使用；每所學校"
+                              "的網域名稱不同，請確認後改用其他名稱",
                               PF_S(domain),
-                              PF_S(school_label(req, domain)));
+                              PF_S(pf_clip(pf_field(pf_host->school_get(
+                                  req, domain), "name"), 180)));
     }
 
     other = pf_host->school_by_code(req, code);
