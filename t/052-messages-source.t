@@ -1,6 +1,7 @@
 # Issue 16 item 7: every error message string of the core and of the
 # school, accounts and admin plugins (and the helper library's) is in
-# words for people: Chinese, and no English sentence.  Reads the sources:
+# words for people: Chinese, and no English sentence (two English words
+# in a row).  Reads the sources:
 # each call of ngx_http_pf_error(), ngx_http_pf_busy(),
 # ngx_http_pf_send_error() and pf_host->error(), its message the string
 # literals after the code; a message that only passes another through
@@ -46,7 +47,9 @@ for my $file (@files) {
         my $line = 1 + (() = substr($src, 0, $at) =~ /\n/g);
         my $msg = join '', @lits;
         $calls++;
-        ok($msg =~ /\p{Han}/ && $msg !~ /\b[A-Za-z]+[ ,;:]+[A-Za-z]+[ ,;:]+[A-Za-z]+\b/,
+        # the English test without the printf directives ("%O MB")
+        (my $words = $msg) =~ s/%[-+ #0]*[*\d]*(?:\.\*|\.\d+)?(?:ll|l|z|u)?[a-zA-Z]/9/g;
+        ok($msg =~ /\p{Han}/ && $words !~ /\b[A-Za-z]+[ ,;:]+[A-Za-z]+\b/,
            "$name:$line $code: \"$msg\" is in words for people");
     }
 }
