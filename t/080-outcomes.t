@@ -375,7 +375,7 @@ my $id = main::create($st, 'CS101', 'report')->{json}{outcome}{id};
 my $r = main::upload($st, $id, 'document', "This is not a picture, only text.\n" x 20,
                      type => 'image/png', name => 'fake.png');
 PortfolioTest::is_error($r, 415, 'unsupported_file_type', 'text named .png, sent as image/png');
-like($r->{json}{error}{message}, qr/pdf\x{3001}jpg\x{3001}png/,    # pdf、jpg、png
+like($r->{json}{error}{message}, qr/\x{6587}\x{4ef6}\x{ff08}pdf\x{3001}jpg\x{3001}png\x{ff09}/,   # 文件（pdf、jpg、png）
      'the message names the allowed types');
 $r = main::upload($st, $id, 'document', "MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0" . ("\0" x 200),
                   type => 'application/pdf', name => 'report.pdf');
@@ -415,7 +415,8 @@ my $MB = 1048576;
 
 my $r = main::upload($st, $id, 'document', main::pdf(4 * $MB + 1), type => 'application/pdf');
 PortfolioTest::is_error($r, 413, 'file_too_large', 'a document of 4 MB + 1 byte');
-like($r->{json}{error}{message}, qr/png\x{ff09}\x{4e0a}\x{9650} 4 MB/,   # png）上限 4 MB
+like($r->{json}{error}{message}, qr/\x{6587}\x{4ef6}\x{ff08}pdf\x{3001}jpg\x{3001}png\x{ff09}\x{4e0a}\x{9650} 4 MB/,
+     # 文件（pdf、jpg、png）上限 4 MB
      'the message gives the limit');
 is_deeply(main::blobs(), [], 'nothing new under blobs/');
 is_deeply(main::temps(), [], 'no temporary file: the body was never spooled');
