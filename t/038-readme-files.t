@@ -32,12 +32,14 @@ for my $doc (qw(README.md plugins/README.md docs/features.md docs/design.md)) {
         (my $path = $p) =~ s{/+$}{};
         # "t/031": a test file named by its number
         if ($path =~ m{^t/(\d{3})$}) {
-            push @missing, $p unless glob("$root/t/$1-*.t");
+            my @tests = glob("$root/t/$1-*.t");
+            push @missing, $p unless @tests;
             next;
         }
         # a placeholder part: the directory before it must exist
         $path =~ s{/[^/]*(?:<[^>]*>|\*|NAME|NNN)[^/]*(?:/.*)?$}{};
-        $path =~ s{\.\./}{}g;
+        1 while $path =~ s{(?:^|/)(?!\.\./)[^/]+/\.\./}{/};
+        $path =~ s{^/}{};
         push @missing, $p unless -e "$root/$path";
     }
     is_deeply(\@missing, [], "every file $doc points to is in the repository");
