@@ -52,6 +52,7 @@ static const pf_db_t  sis_dbs[] = {
     { .name = "sis_basic", .access = PF_DB_OWN },
     { .name = "sis_relidx", .access = PF_DB_OWN },
     { .name = "sis_students", .access = PF_DB_OWN },
+    { .name = "sis_a1", .access = PF_DB_OWN },
 };
 
 /* the check loads iconv's Big5 module before any request (sis_text.c) */

@@ -305,6 +305,7 @@ int sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f,
 int sis_teacher_ref(sis_import_t *im, sis_row_t *row, size_t f,
     pf_str_t ref, pf_str_t *id);
 int sis_nid_field(sis_import_t *im, sis_row_t *row, size_t f);
+int sis_a1_shared(sis_import_t *im, pf_str_t a1);
 
 /* sis_accounts.c */
 const pf_val_t *sis_account_get(sis_import_t *im, pf_str_t id);

@@ -308,8 +308,9 @@ const sis_kind_t  sis_kind_students = {
  * another account in the account column (帳號), which must start with
  * the school's domain and must not look like another ID's A1 name.  A
  * later import must name that account again for that teacher: without
- * it the row names the other teacher's account, whose name differs, and
- * is refused as a rename (sis_accounts.c).
+ * it the row is refused: sis_a1 remembers the A1 names given to another
+ * account (sis_refs.c), and a reference by national ID to such a name is
+ * refused in every file (the account says who is meant).
  */
 
 enum { TE_NID, TE_NAME, TE_ACCOUNT };
@@ -402,6 +403,15 @@ sis_teachers_check(sis_import_t *im)
             }
 
             res[i].id = row->v[TE_ACCOUNT];
+
+        } else if (sis_a1_shared(im, a1)) {
+            row->bad |= SIS_BIT(TE_NID);
+            sis_error(im, row->row, TE_NID, "這個號碼的預設帳號 %.*s 也對應"
+                      "另一位教師（曾在「%.*s」欄另指定帳號）：請在「%.*s」"
+                      "欄寫明這位教師的帳號", PF_S(a1),
+                      PF_S(sis_column(im, TE_ACCOUNT)),
+                      PF_S(sis_column(im, TE_ACCOUNT)));
+            continue;
         }
 
         first = pf_map_get(&ids, res[i].id, NULL);
@@ -459,12 +469,25 @@ static int
 sis_teachers_apply(sis_import_t *im)
 {
     size_t       i;
+    pf_str_t     a1;
     sis_res_t   *res;
     sis_acct_t   a;
 
     res = im->aux;
 
     for (i = 0; i < im->nrows; i++) {
+        a1 = pf_host->account_name(im->req, im->school,
+                                   im->rows[i].v[TE_NID], pf_string(""));
+
+        /* an A1 name given to another account: it says who no longer */
+        if (!pf_same(a1, res[i].id)
+            && sis_db_put(im, "sis_a1", pf_key(im->req, 2, a1, res[i].id),
+                          pf_string("{}"))
+               != PF_OK)
+        {
+            return PF_ERROR;
+        }
+
         memset(&a, 0, sizeof(sis_acct_t));
         a.role = PF_ROLE_TEACHER;
         a.name = im->rows[i].v[TE_NAME];

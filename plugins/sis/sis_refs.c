@@ -118,6 +118,37 @@ sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t *id)
 
 
 /*
+ * sis_a1 ("A1 name␟account", {}): the A1 names a teachers import gave
+ * another account for (the account column), because two people's IDs
+ * give that one name.  Such a name no longer says who is meant: a
+ * reference by national ID that gives it is refused (the account says
+ * who), and so is a teachers row without the account column.
+ */
+
+static int
+sis_a1_found(void *data, pf_str_t key, pf_str_t value)
+{
+    *(int *) data = 1;
+
+    return 1;
+}
+
+
+int
+sis_a1_shared(sis_import_t *im, pf_str_t a1)
+{
+    int  found;
+
+    found = 0;
+    (void) pf_host->db_scan(im->req, "sis_a1",
+                            pf_key(im->req, 2, a1, pf_string("")),
+                            sis_a1_found, &found);
+
+    return found;
+}
+
+
+/*
  * A teacher by national ID (the A1 account name) or by account id: an
  * existing teacher account of this school.
  */
@@ -152,6 +183,11 @@ sis_teacher_find(sis_import_t *im, pf_str_t ref, pf_str_t *id)
 
     if (id->len == 0) {
         return "不是有效的號碼";
+    }
+
+    if (sis_nid_shaped(ref) && sis_a1_shared(im, *id)) {
+        return "對應的帳號不只一位教師使用（匯入教師時曾另指定帳號）："
+               "請改寫教師的帳號";
     }
 
     user = sis_account_get(im, *id);
