@@ -203,6 +203,9 @@ struct sis_import_s {
     const char          *track_db;
     pf_str_t             track_prefix;
     pf_map_t             track;        /* key -> sis_change_t */
+    unsigned             cleared:1;    /* every stored key was deleted
+                                          (and counted): any other is
+                                          new, no need to read it */
     void               **changes;
     size_t               nchanges;
     size_t               changecap;

@@ -566,6 +566,8 @@ sis_counselors_apply(sis_import_t *im)
         return PF_ERROR;
     }
 
+    im->cleared = 1;
+
     for (i = 0; i < im->nrows; i++) {
         if (sis_rel_add(im, PF_REL_COUNSELOR, res[i].ref, res[i].id) != PF_OK
             || sis_add_role(im, res[i].ref, PF_ROLE_COUNSELOR) != PF_OK)

@@ -97,6 +97,8 @@ sis_classes_apply(sis_import_t *im)
         return PF_ERROR;
     }
 
+    im->cleared = 1;
+
     for (i = 0; i < im->nrows; i++) {
         row = &im->rows[i];
 
@@ -342,6 +344,8 @@ sis_courses_apply(sis_import_t *im)
         }
     }
 
+    im->cleared = 1;
+
     for (i = 0; i < im->nrows; i++) {
         row = &im->rows[i];
 
@@ -555,6 +559,9 @@ sis_enrollments_apply(sis_import_t *im)
             return PF_ERROR;
         }
     }
+
+    /* the rosters list every stored enrollment of the term */
+    im->cleared = 1;
 
     if (sis_rel_start(im, PF_REL_COURSE) != PF_OK) {
         return PF_ERROR;

@@ -240,6 +240,9 @@ sis_students_apply(sis_import_t *im)
         }
     }
 
+    /* every stored student a row names was deleted above */
+    im->cleared = 1;
+
     for (i = 0; i < im->nrows; i++) {
         row = &im->rows[i];
 

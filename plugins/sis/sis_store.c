@@ -7,7 +7,9 @@
  * Every write of an import goes through sis_db_put() and sis_db_del().
  * The kind's own records (sis_track: one database, under a prefix) are
  * counted there, each key with the value it had before the import's
- * first write to it: added, changed, removed, unchanged.  A preview
+ * first write to it: added, changed, removed, unchanged (a kind that
+ * deleted every stored key first says so, im->cleared, and what it
+ * writes then is not read).  A preview
  * (im->dry) runs the same writes and only counts them, so its counts are
  * the import's by construction; it runs in the event loop on a read
  * snapshot, where a write would be refused anyway.
@@ -94,7 +96,9 @@ sis_change(sis_import_t *im, const char *db, pf_str_t key,
         c->had = 1;
         c->old = *old;
 
-    } else if (pf_host->db_get(im->req, db, key, &v) == PF_OK) {
+    } else if (!im->cleared
+               && pf_host->db_get(im->req, db, key, &v) == PF_OK)
+    {
         /* in the writer, valid only until the next write */
         c->had = 1;
         c->old = pf_copy(im->req, v);
