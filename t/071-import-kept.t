@@ -26,17 +26,8 @@ run_tests();
 # $query: what follows "?" (confirm=rename ...).
 sub main::csv {
     my ($cookie, $kind, $text, $query) = @_;
-    if ($text =~ /^\w+\.csv$/) {
-        open my $fh, '<:raw', "$ENV{TEST_NGINX_ROOT}/t/data/import/$text" or die "$text: $!\n";
-        local $/;
-        $text = <$fh>;
-    } else {
-        $text = Encode::encode('UTF-8', $text);
-    }
-    return PortfolioTest::http(POST => "/api/schools/zlsh/terms/113-1/import/$kind"
-                                       . (defined $query ? "?$query" : ''),
-                               cookie => $cookie, body => $text,
-                               headers => { 'Content-Type' => 'text/csv' });
+    return PortfolioTest::import_post($cookie, "/schools/zlsh/terms/113-1/import/$kind"
+                                      . (defined $query ? "?$query" : ''), $text);
 }
 
 # A stored record, decoded (undef if none), and one written as is.
@@ -194,11 +185,9 @@ PortfolioTest::http_config(bootstrap => '$TEST_NGINX_ROOT/t/data/nested-schools.
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 my $import = sub {
     my ($school, $kind, $text, $query) = @_;
-    my $r = PortfolioTest::http(POST => "/api/schools/$school/terms/113-1/import/$kind"
-                                        . (defined $query ? "?$query" : ''),
-                                cookie => $city, body => Encode::encode('UTF-8', $text),
-                                headers => { 'Content-Type' => 'text/csv' });
-    die "$school $kind: $r->{status} $r->{body}\n" unless $r->{status} == 200;
+    PortfolioTest::ok200(PortfolioTest::import_post($city, "/schools/$school/terms/113-1/import/$kind"
+                                                    . (defined $query ? "?$query" : ''), $text),
+                         "$school $kind");
 };
 my $cadres = sub {
     my $r = PortfolioTest::http(GET => "/api/students/$_[0]/record", cookie => $city);

@@ -26,39 +26,14 @@ run_tests();
 
 # --- helpers for the init sections ---
 
-sub main::slurp {
-    my ($file) = @_;
-    my $path = "$ENV{TEST_NGINX_ROOT}/t/data/import/$file";
-    open my $fh, '<:raw', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
 # POST .../import/$kind (or .../preview when $what is 'preview'), with
 # $query after "?"; $body: a file under t/data/import, a hash/array ref
 # (JSON), or CSV text.
 sub main::send {
     my ($cookie, $what, $kind, $body, $query) = @_;
-    my $path = "/schools/zlsh/terms/113-1/import/$kind"
-             . ($what eq 'preview' ? '/preview' : '')
-             . (defined $query && length $query ? "?$query" : '');
-    return PortfolioTest::api(POST => $path, $cookie, body => $body) if ref $body;
-    my $type = 'text/csv';
-    if ($body =~ /^[\w-]+\.(csv|json)$/) {
-        $type = 'application/json' if $1 eq 'json';
-        $body = main::slurp($body);
-    } elsif (utf8::is_utf8($body)) {
-        $body = Encode::encode('UTF-8', $body);
-    }
-    return PortfolioTest::api(POST => $path, $cookie, body => $body,
-                              headers => { 'Content-Type' => $type });
-}
-
-sub main::ok200 {
-    my ($r, $what) = @_;
-    die "$what: " . ($r->{status} // 'none') . " $r->{body}\n"
-        unless ($r->{status} // 0) == 200;
-    return $r->{json};
+    return PortfolioTest::import_post($cookie, "/schools/zlsh/terms/113-1/import/$kind"
+                                      . ($what eq 'preview' ? '/preview' : '')
+                                      . (defined $query && length $query ? "?$query" : ''), $body);
 }
 
 sub main::kinds {
@@ -71,20 +46,9 @@ sub main::admin { PortfolioTest::login('zlsh100000001', 'admin-pass-1') }
 # the teachers file renames the bootstrap's 林老師: confirmed
 sub main::query_of { $_[0] eq 'teachers' ? 'confirm=rename' : '' }
 
-sub main::dump_db {
-    my ($db) = @_;
-    my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/html/data/portfolio.mdb";
-    open my $fh, '-|', 'mdb_dump', '-n', '-p', '-s', $db, $file
-        or die "cannot run mdb_dump: $!\n";
-    my $out = do { local $/; <$fh> };
-    close $fh or die "mdb_dump -s $db failed: $?\n";
-    return $out;
-}
-
 sub main::everything {
-    return join '', map { "== $_\n" . main::dump_db($_) }
-        qw(sis_classes sis_courses sis_enrollments sis_rosters sis_basic
-           sis_relidx sis_students relations users audit);
+    return PortfolioTest::mdb_dumps(qw(sis_classes sis_courses sis_enrollments sis_rosters
+                                       sis_basic sis_relidx sis_students relations users audit));
 }
 
 # The answer without what only a preview says.
@@ -109,17 +73,17 @@ __DATA__
 my $admin = main::admin();
 for my $kind (main::kinds()) {
     my $before = main::everything();
-    my $p = main::ok200(main::send($admin, 'preview', $kind, "$kind.csv", main::query_of($kind)),
+    my $p = PortfolioTest::ok200(main::send($admin, 'preview', $kind, "$kind.csv", main::query_of($kind)),
                         "preview $kind");
     is(main::everything(), $before, "$kind: the preview wrote nothing (records, relations, accounts, audit)");
     ok($p->{preview}, "$kind: the answer says it is a preview");
-    my $i = main::ok200(main::send($admin, 'import', $kind, "$kind.csv", main::query_of($kind)),
+    my $i = PortfolioTest::ok200(main::send($admin, 'import', $kind, "$kind.csv", main::query_of($kind)),
                         "import $kind");
     is_deeply(main::as_import($p), $i, "$kind: the import did what its preview said");
 }
 
 # what the counts are, on a first import and a second one
-my $p = main::ok200(main::send($admin, 'preview', 'students', 'students.csv'), 'preview again');
+my $p = PortfolioTest::ok200(main::send($admin, 'preview', 'students', 'students.csv'), 'preview again');
 is_deeply([ @$p{qw(rows created_accounts updated_accounts)}, $p->{records}, $p->{people} ],
           [ 5, 0, 0, { added => 0, changed => 0, removed => 0, unchanged => 5 },
             { added => 0, changed => 0, removed => 0 } ],
@@ -128,28 +92,28 @@ is_deeply([ @$p{qw(term_students stay remove kept scope)}, $p->{classes}, $p->{c
           [ 5, 5, 0, 0, 'all', [qw(101 102 103)], [] ],
           'the term\'s list: 5, all stay, nothing to confirm');
 
-(my $moved = Encode::decode('UTF-8', main::slurp('students.csv'))) =~ s/^110000003,(\w+),(\S+?),103,1\r$/110000003,$1,$2,101,3\r/m;
+(my $moved = Encode::decode('UTF-8', PortfolioTest::import_data('students.csv'))) =~ s/^110000003,(\w+),(\S+?),103,1\r$/110000003,$1,$2,101,3\r/m;
 $moved =~ s/^110000002,.*\n//m;
 $moved .= "110000031,E100000005,新同學,102,9\r\n";
-$p = main::ok200(main::send($admin, 'preview', 'students', $moved), 'preview a changed list');
+$p = PortfolioTest::ok200(main::send($admin, 'preview', 'students', $moved), 'preview a changed list');
 is_deeply([ @$p{qw(rows created_accounts updated_accounts)}, $p->{records}, $p->{people} ],
           [ 5, 1, 1, { added => 1, changed => 1, removed => 1, unchanged => 3 },
             { added => 1, changed => 1, removed => 1 } ],
           'one moved, one new (a new account), one leaving the list');
 is_deeply($p->{confirm}, ['remove'], 'the import will ask to confirm the removal');
 
-$p = main::ok200(main::send($admin, 'preview', 'attendance',
+$p = PortfolioTest::ok200(main::send($admin, 'preview', 'attendance',
                             "student_number,late,absent,sick,official,personal,bereavement\n"
                             . "108234567,2,1,3,0,1,0\n108234569,1,0,0,0,0,0\n"),
                  'preview attendance');
 is_deeply($p->{records}, { added => 1, changed => 0, removed => 1, unchanged => 1 },
           'attendance: one kept, one new, one dropped (a part of sis_basic each)');
-$p = main::ok200(main::send($admin, 'preview', 'enrollments',
+$p = PortfolioTest::ok200(main::send($admin, 'preview', 'enrollments',
                             "student_number,code,grade,kind\n108234567,CHI1011,86,\n"),
                  'preview enrollments');
 is_deeply($p->{records}, { added => 0, changed => 1, removed => 8, unchanged => 0 },
           'enrollments: one grade changed, eight dropped');
-$p = main::ok200(main::send($admin, 'preview', 'teachers', "national_id,name\nK111122222,王導師\nA100000010,新老師\n"),
+$p = PortfolioTest::ok200(main::send($admin, 'preview', 'teachers', "national_id,name\nK111122222,王導師\nA100000010,新老師\n"),
                  'preview teachers');
 is_deeply([ $p->{records}, $p->{people} ],
           [ { added => 1, changed => 0, removed => 0, unchanged => 1 }, { added => 1, changed => 0, removed => 0 } ],
@@ -166,7 +130,7 @@ GET /api/health
 --- init
 my $admin = main::admin();
 for my $kind (main::kinds()) {
-    main::ok200(main::send($admin, 'import', $kind, "$kind.csv", main::query_of($kind)), "import $kind");
+    PortfolioTest::ok200(main::send($admin, 'import', $kind, "$kind.csv", main::query_of($kind)), "import $kind");
 }
 my $before = main::everything();
 
@@ -184,9 +148,9 @@ like($e->{message}, qr/只更新檔案中的班級（101）/, 'and the choice of
 is(main::everything(), $before, 'nothing was written');
 
 # the preview says the same, and what the other choice does
-my $p = main::ok200(main::send($admin, 'preview', 'students', $one), 'preview');
+my $p = PortfolioTest::ok200(main::send($admin, 'preview', 'students', $one), 'preview');
 is_deeply([ @$p{qw(stay remove)}, $p->{confirm} ], [ 2, 3, ['remove'] ], 'the preview: the same counts');
-$p = main::ok200(main::send($admin, 'preview', 'students', $one, 'scope=classes'), 'preview, classes');
+$p = PortfolioTest::ok200(main::send($admin, 'preview', 'students', $one, 'scope=classes'), 'preview, classes');
 is_deeply([ @$p{qw(scope stay remove kept)}, $p->{confirm}, $p->{records} ],
           [ 'classes', 5, 0, 3, [], { added => 0, changed => 0, removed => 0, unchanged => 2 } ],
           'only class 101: nobody leaves, the 3 of 102 and 103 are kept');
@@ -195,9 +159,9 @@ is_deeply([ @$p{qw(scope stay remove kept)}, $p->{confirm}, $p->{records} ],
 $r = main::send($admin, 'import', 'students', $one, 'scope=classes');
 is($r->{status}, 200, 'the file applied to class 101 only');
 is(main::class_counts($admin), '101:2 102:2 103:1', 'every class keeps its students');
-like(main::dump_db('relations'), qr/zlsh122233333\\1fzlsh110000002\\1f113-1\\1fhomeroom/,
+like(PortfolioTest::mdb_dump('relations'), qr/zlsh122233333\\1fzlsh110000002\\1f113-1\\1fhomeroom/,
      'and the homeroom relations of the classes the file does not name');
-like(main::dump_db('relations'), qr/zlsh111122222\\1fzlsh110000001\\1f113-1\\1fhomeroom/,
+like(PortfolioTest::mdb_dump('relations'), qr/zlsh111122222\\1fzlsh110000001\\1f113-1\\1fhomeroom/,
      'and those of the class it names');
 $r = main::send($admin, 'import', 'enrollments', 'enrollments.csv');
 is($r->{status}, 200, 'the next import (the whole school\'s enrollments) works');
@@ -246,7 +210,7 @@ PortfolioTest::http_config(plugins => [qw(school sis testkit_quiet)])
 --- init
 my $admin = main::admin();
 for my $kind (qw(teachers classes students)) {
-    main::ok200(main::send($admin, 'import', $kind, "$kind.csv", main::query_of($kind)), "import $kind");
+    PortfolioTest::ok200(main::send($admin, 'import', $kind, "$kind.csv", main::query_of($kind)), "import $kind");
 }
 my $rows = [ { student_number => '108234567', late => 3 } ];
 my ($sent, $gate, $pending) = PortfolioTest::gated_writes(1);
@@ -272,7 +236,7 @@ GET /api/health
 === TEST 4: a preview is refused as the import is: roles, scope, bad files, arguments (before the body is read)
 --- init
 my $admin = main::admin();
-main::ok200(main::send($admin, 'import', 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
+PortfolioTest::ok200(main::send($admin, 'import', 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
 my $teacher = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 my $other = PortfolioTest::login('tpsh109000001', 'other-pass-1');
 PortfolioTest::is_error(main::send($teacher, 'preview', 'classes', 'classes.csv'), 403, 'forbidden',

@@ -26,32 +26,14 @@ run_tests();
 
 # --- helpers for the init sections ---
 
-sub main::slurp {
-    my ($path) = @_;
-    $path = "$ENV{TEST_NGINX_ROOT}/$path";
-    open my $fh, '<:raw', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
-# POST a CSV (a file of t/data/import, bytes, or characters sent as UTF-8) to .../import/$kind
-# (.../preview with $what 'preview'), with $query after "?".
+# POST a CSV (a file of t/data/import, bytes, or characters sent as
+# UTF-8) to .../import/$kind (.../preview with $what 'preview'), with
+# $query after "?".
 sub main::csv {
     my ($cookie, $kind, $bytes, $query, $what) = @_;
-    $bytes = main::slurp("t/data/import/$bytes") if $bytes =~ /^[\w-]+\.csv$/;
-    $bytes = Encode::encode('UTF-8', $bytes) if utf8::is_utf8($bytes);
-    my $path = "/api/schools/zlsh/terms/113-1/import/$kind"
-             . (($what // '') eq 'preview' ? '/preview' : '')
-             . (defined $query ? "?$query" : '');
-    return PortfolioTest::http(POST => $path, cookie => $cookie, body => $bytes,
-                               headers => { 'Content-Type' => 'text/csv' });
-}
-
-sub main::ok200 {
-    my ($r, $what) = @_;
-    die "$what: " . ($r->{status} // 'none') . " $r->{body}\n"
-        unless ($r->{status} // 0) == 200;
-    return $r->{json};
+    return PortfolioTest::import_post($cookie, "/schools/zlsh/terms/113-1/import/$kind"
+                                      . (($what // '') eq 'preview' ? '/preview' : '')
+                                      . (defined $query ? "?$query" : ''), $bytes);
 }
 
 sub main::admin { PortfolioTest::login('zlsh100000001', 'admin-pass-1') }
@@ -80,7 +62,7 @@ sub main::fields {
 # The template's header names, decoded, without the BOM and the CRLF.
 sub main::template {
     my ($kind) = @_;
-    my $t = Encode::decode('UTF-8', main::slurp("html/import-templates/$kind.csv"));
+    my $t = Encode::decode('UTF-8', PortfolioTest::import_data("html/import-templates/$kind.csv"));
     $t =~ s/^\x{feff}//;
     $t =~ s/\r\n\z//;
     return split /,/, $t;
@@ -99,31 +81,17 @@ sub main::zh_of {
 # The t/data/import file of a kind with the Chinese header names.
 sub main::zh_file {
     my ($kind) = @_;
-    my $text = Encode::decode('UTF-8', main::slurp("t/data/import/$kind.csv"));
+    my $text = Encode::decode('UTF-8', PortfolioTest::import_data("$kind.csv"));
     my $zh = main::zh_of($kind);
     $text =~ s/^(\x{feff}?)([^\r\n]*)/$1 . join(',', map { $zh->{$_} } split m{,}, $2)/e;
     return $text;
 }
 
-sub main::cells {
-    my ($r) = @_;
-    return [ map { [ $_->{row}, $_->{field}, $_->{column} ] } @{ $r->{json}{error}{errors} || [] } ];
-}
-
-sub main::dump_db {
-    my ($db) = @_;
-    my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/html/data/portfolio.mdb";
-    open my $fh, '-|', 'mdb_dump', '-n', '-p', '-s', $db, $file
-        or die "cannot run mdb_dump: $!\n";
-    my $out = do { local $/; <$fh> };
-    close $fh or die "mdb_dump -s $db failed: $?\n";
-    return $out;
-}
+sub main::cells { PortfolioTest::error_cells($_[0], qw(row field column)) }
 
 sub main::sis_dump {
-    return join '', map { "== $_\n" . main::dump_db($_) }
-        qw(sis_classes sis_courses sis_enrollments sis_rosters sis_basic
-           sis_relidx sis_students relations users);
+    return PortfolioTest::mdb_dumps(qw(sis_classes sis_courses sis_enrollments sis_rosters
+                                       sis_basic sis_relidx sis_students relations users));
 }
 
 __DATA__
@@ -153,8 +121,8 @@ for my $kind (main::kinds()) {
 
 # the issue's file: students without seats
 my $before = main::sis_dump();
-main::ok200(main::csv($admin, 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
-main::ok200(main::csv($admin, 'classes', main::slurp('t/data/import/classes.csv')), 'classes');
+PortfolioTest::ok200(main::csv($admin, 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
+PortfolioTest::ok200(main::csv($admin, 'classes', PortfolioTest::import_data('classes.csv')), 'classes');
 $before = main::sis_dump();
 my $r = main::csv($admin, 'students', "學號,身分證統一編號,姓名,班級\n110000001,A210000006,陳大文,101\n");
 is_deeply(main::cells($r), [ [1, 'seat', '座號'] ], 'a students file without seats is refused');
@@ -177,14 +145,14 @@ GET /api/health
 my $admin = main::admin();
 my %res;
 for my $kind (main::kinds()) {
-    $res{$kind} = main::ok200(main::csv($admin, $kind, main::zh_file($kind),
+    $res{$kind} = PortfolioTest::ok200(main::csv($admin, $kind, main::zh_file($kind),
                                         $kind eq 'teachers' ? 'confirm=rename' : undef),
                               "$kind with Chinese headers");
 }
 is_deeply([ map { $res{$_}{rows} } main::kinds() ], [4, 3, 5, 4, 9, 3, 2, 2, 2], 'every row of every kind');
 my $zh = main::sis_dump();
 for my $kind (main::kinds()) {
-    my $r = main::ok200(main::csv($admin, $kind, main::slurp("t/data/import/$kind.csv")), "$kind in English");
+    my $r = PortfolioTest::ok200(main::csv($admin, $kind, PortfolioTest::import_data("$kind.csv")), "$kind in English");
     is("$r->{created_accounts}/$r->{updated_accounts}/$r->{records}{changed}", '0/0/0',
        "$kind: the English file changes nothing");
 }
@@ -205,15 +173,15 @@ $r = main::csv($admin, 'students', "學號,身分證統一編號,student_number,
 is_deeply(main::cells($r), [ [1, 'student_number', '學號'] ], 'also once in each language');
 
 # course kinds as the systems write them (修課別)
-main::ok200(main::csv($admin, 'courses', "課程代碼,課程名稱,科目,學分數,授課教師,協同教師,修課別\n"
+PortfolioTest::ok200(main::csv($admin, 'courses', "課程代碼,課程名稱,科目,學分數,授課教師,協同教師,修課別\n"
                                          . "MAT0912,數學(重修),數學,2,zlsh120000002,,重修\n"
                                          . "CHI1011,國語文(一),國語文,4,J122233333,,一般\n"
                                          . "MAT1011,數學A,數學,4,zlsh223456786,,進修部\n"
                                          . "FLX1011,彈性學習,彈性學習,0,S120000002,,\n"),
             'courses with 重修, 一般, 進修部');
 # an enrollment without a kind takes its course's
-main::ok200(main::csv($admin, 'students', 'students.csv'), 'the whole list again');
-main::ok200(main::csv($admin, 'enrollments', 'enrollments.csv'), 'enrollments again');
+PortfolioTest::ok200(main::csv($admin, 'students', 'students.csv'), 'the whole list again');
+PortfolioTest::ok200(main::csv($admin, 'enrollments', 'enrollments.csv'), 'enrollments again');
 my $c = PortfolioTest::api(GET => '/students/zlsh108234567/courses', $admin)->{json};
 is_deeply([ map { "$_->{code}:$_->{kind}" } @{ $c->{terms}[0]{courses} } ],
           [ 'CHI1011:normal', 'MAT1011:night' ], 'stored as the kinds\' codes');
@@ -232,12 +200,12 @@ GET /api/health
 === TEST 3: encodings and workbooks: Big5 converted (the 5C bytes of 許功蓋, CP950's 碁); other bytes, UTF-16 and Excel refused in words
 --- init
 my $admin = main::admin();
-main::ok200(main::csv($admin, 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
-main::ok200(main::csv($admin, 'classes', main::slurp('t/data/import/classes.csv')), 'classes');
-my $big5 = main::slurp('t/data/import/students-big5.csv');
-my $p = main::ok200(main::csv($admin, 'students', $big5, undef, 'preview'), 'Big5 preview');
+PortfolioTest::ok200(main::csv($admin, 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
+PortfolioTest::ok200(main::csv($admin, 'classes', PortfolioTest::import_data('classes.csv')), 'classes');
+my $big5 = PortfolioTest::import_data('students-big5.csv');
+my $p = PortfolioTest::ok200(main::csv($admin, 'students', $big5, undef, 'preview'), 'Big5 preview');
 is_deeply([ @$p{qw(encoding rows)} ], [ 'big5', 2 ], 'a Big5 file: its preview says so');
-my $i = main::ok200(main::csv($admin, 'students', $big5), 'Big5 import');
+my $i = PortfolioTest::ok200(main::csv($admin, 'students', $big5), 'Big5 import');
 is($i->{encoding}, 'big5', 'and so does the import');
 my $roster = PortfolioTest::api(GET => '/schools/zlsh/terms/113-1/classes/101/students', $admin)->{json};
 is_deeply([ map { "$_->{student_number}:$_->{name}:$_->{seat}" } @{ $roster->{students} } ],
@@ -255,17 +223,17 @@ like($r->{json}{error}{message}, qr/檔案是 UTF-8 文字，但第 3 行有不�
 $r = main::csv($admin, 'students', Encode::encode('UTF-16LE', "\x{feff}學號\t姓名\r\n"));
 PortfolioTest::is_error($r, 422, 'bad_encoding', 'UTF-16 (Excel\'s Unicode text)');
 like($r->{json}{error}{message}, qr/UTF-16 文字檔/, 'said so');
-$r = main::csv($admin, 'students', main::slurp('t/data/import/students.xlsx'));
+$r = main::csv($admin, 'students', PortfolioTest::import_data('students.xlsx'));
 PortfolioTest::is_error($r, 422, 'excel_file', 'an .xlsx workbook');
 like($r->{json}{error}{message}, qr/這是 Excel 活頁簿（\.xlsx）.*另存新檔.*CSV UTF-8（逗號分隔）/,
      'recognised, and how to save it as CSV');
-$r = main::csv($admin, 'students', main::slurp('t/data/import/students.xls'));
+$r = main::csv($admin, 'students', PortfolioTest::import_data('students.xls'));
 PortfolioTest::is_error($r, 422, 'excel_file', 'an .xls workbook');
 like($r->{json}{error}{message}, qr/Excel 97-2003 活頁簿（\.xls）/, 'recognised');
 $r = main::csv($admin, 'students', "PK\x03\x04" . ("\0" x 26) . "mimetypeapplication/vnd.oasis.opendocument.spreadsheet");
 PortfolioTest::is_error($r, 422, 'excel_file', 'an .ods workbook');
 like($r->{json}{error}{message}, qr/OpenDocument 試算表（\.ods）/, 'recognised');
-$r = main::csv($admin, 'students', main::slurp('t/data/import/students.xlsx'), undef, 'preview');
+$r = main::csv($admin, 'students', PortfolioTest::import_data('students.xlsx'), undef, 'preview');
 PortfolioTest::is_error($r, 422, 'excel_file', 'the preview says the same');
 is(main::sis_dump(), $before, 'none of them stored anything');
 --- request
@@ -279,7 +247,7 @@ GET /api/health
 === TEST 4: rows numbered as a spreadsheet shows them: the header is row 1, blank rows count, a quoted line break stays in its row; JSON rows by their number
 --- init
 my $admin = main::admin();
-main::ok200(main::csv($admin, 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
+PortfolioTest::ok200(main::csv($admin, 'teachers', 'teachers.csv', 'confirm=rename'), 'teachers');
 my $r = main::csv($admin, 'classes', "班級代碼,班級名稱,年級,導師\n"
                                      . "101,一年一班,1,\n"        # row 2
                                      . "\n"                        # row 3
@@ -314,7 +282,7 @@ my %rows = (
     counselors  => "K111122222,108234567\r\n",
 );
 for my $kind (main::kinds()) {
-    my $bytes = main::slurp("html/import-templates/$kind.csv");
+    my $bytes = PortfolioTest::import_data("html/import-templates/$kind.csv");
     is(substr($bytes, 0, 3), "\xef\xbb\xbf", "$kind.csv starts with the UTF-8 BOM");
     like($bytes, qr/\A[^\r\n]+\r\n\z/, "$kind.csv: one header line, CRLF");
     my @zh = main::template($kind);

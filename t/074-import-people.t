@@ -25,38 +25,15 @@ run_tests();
 
 # --- helpers for the init sections ---
 
-sub main::slurp {
-    my ($file) = @_;
-    my $path = "$ENV{TEST_NGINX_ROOT}/t/data/import/$file";
-    open my $fh, '<:raw', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
 # POST a CSV (a file of t/data/import, or text) to .../import/$kind of
 # $term (default 113-1), $query after "?".
 sub main::csv {
     my ($cookie, $kind, $text, $query, $term) = @_;
-    $text = $text =~ /^[\w-]+\.csv$/ ? main::slurp($text) : Encode::encode('UTF-8', $text);
-    my $path = '/api/schools/zlsh/terms/' . ($term // '113-1') . "/import/$kind"
-             . (defined $query ? "?$query" : '');
-    return PortfolioTest::http(POST => $path, cookie => $cookie, body => $text,
-                               headers => { 'Content-Type' => 'text/csv' });
-}
-
-sub main::ok200 {
-    my ($r, $what) = @_;
-    die "$what: " . ($r->{status} // 'none') . " $r->{body}\n"
-        unless ($r->{status} // 0) == 200;
-    return $r->{json};
+    return PortfolioTest::import_post($cookie, '/schools/zlsh/terms/' . ($term // '113-1')
+                                      . "/import/$kind" . (defined $query ? "?$query" : ''), $text);
 }
 
 sub main::admin { PortfolioTest::login('zlsh100000001', 'admin-pass-1') }
-
-sub main::cells {
-    my ($r) = @_;
-    return [ map { [ $_->{row}, $_->{field} ] } @{ $r->{json}{error}{errors} || [] } ];
-}
 
 # An account as testkit reads it (decoded), undef if there is none.
 sub main::account {
@@ -79,7 +56,7 @@ __DATA__
 my $admin = main::admin();
 my $r = main::csv($admin, 'teachers', "身分證統一編號,姓名\nA123456789,王一\nM123456789,王二\n");
 PortfolioTest::is_error($r, 422, 'invalid_rows', 'two IDs, one A1 name');
-is_deeply(main::cells($r), [ [2, 'national_id'], [3, 'national_id'] ], 'both rows named');
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'national_id'], [3, 'national_id'] ], 'both rows named');
 my @e = @{ $r->{json}{error}{errors} };
 like($e[0]{message}, qr/^身分證統一編號：與第 3 列的身分證統一編號不同，卻會使用同一個帳號 zlsh123456789.*請在「帳號」欄為其中一位另指定帳號，例如 zlsh123456789-2/,
      'row 2 names row 3, the account, and what to do');
@@ -90,7 +67,7 @@ ok(!main::account($admin, 'zlsh123456789'), 'no account was made');
 
 # the same ID twice is one teacher twice
 $r = main::csv($admin, 'teachers', "身分證統一編號,姓名\nA123456789,王一\nA123456789,王一\n");
-is_deeply(main::cells($r), [ [3, 'national_id'] ], 'the same ID twice: the second row');
+is_deeply(PortfolioTest::error_cells($r), [ [3, 'national_id'] ], 'the same ID twice: the second row');
 like($r->{json}{error}{errors}[0]{message}, qr/與第 2 列是同一位教師/, 'said so');
 
 # the account column: checked
@@ -98,11 +75,11 @@ for (['tpsh123456789', '必須以本校網域名稱開頭'], ['zlsh 1', '必須�
      ['zlsh223456786', '另一個身分證統一編號的預設帳號'], ['zlshb23456789', '另一個身分證統一編號的預設帳號']) {
     my ($account, $why) = @$_;
     $r = main::csv($admin, 'teachers', "身分證統一編號,姓名,帳號\nA123456789,王一,\nM123456789,王二,$account\n");
-    is_deeply(main::cells($r), [ [3, 'account'] ], "account $account refused");
+    is_deeply(PortfolioTest::error_cells($r), [ [3, 'account'] ], "account $account refused");
     like($r->{json}{error}{errors}[0]{message}, qr/^帳號：「\Q$account\E」不能用：.*$why/, "why: $why");
 }
 $r = main::csv($admin, 'teachers', "national_id,name,account\nA123456789,王一,zlsh-wang\nM123456789,王二,zlsh-wang\n");
-is_deeply(main::cells($r), [ [2, 'national_id'], [3, 'national_id'] ], 'one account named twice: both rows');
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'national_id'], [3, 'national_id'] ], 'one account named twice: both rows');
 like($r->{json}{error}{errors}[0]{message}, qr/^national_id：.*請在「account」欄/, 'in the file\'s own column names');
 
 # one of them given another account
@@ -124,17 +101,17 @@ GET /api/health
 === TEST 2: after that, the A1 name says who no longer: references by that ID and teachers rows without the account are refused; a later term's file never moves a teacher to another's account
 --- init
 my $admin = main::admin();
-main::ok200(main::csv($admin, 'teachers', "身分證統一編號,姓名,帳號\nA123456789,王一,\nM123456789,王二,zlsh123456789-2\n"),
+PortfolioTest::ok200(main::csv($admin, 'teachers', "身分證統一編號,姓名,帳號\nA123456789,王一,\nM123456789,王二,zlsh123456789-2\n"),
             'the two teachers');
 my $before = main::account($admin, 'zlsh123456789');
 
 # a later term, as the school system exports it: no account column
 my $r = main::csv($admin, 'teachers', "身分證統一編號,姓名\nM123456789,王二\n", undef, '113-2');
-is_deeply(main::cells($r), [ [2, 'national_id'] ], '王二 without the account: refused');
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'national_id'] ], '王二 without the account: refused');
 like($r->{json}{error}{errors}[0]{message}, qr/預設帳號 zlsh123456789 也對應另一位教師.*請在「帳號」欄寫明這位教師的帳號/,
      'said why, and what to do');
 $r = main::csv($admin, 'teachers', "身分證統一編號,姓名\nA123456789,王一\n", undef, '113-2');
-is_deeply(main::cells($r), [ [2, 'national_id'] ], 'and so is 王一: the ID no longer says who');
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'national_id'] ], 'and so is 王一: the ID no longer says who');
 is_deeply(main::account($admin, 'zlsh123456789'), $before, '王一\'s account is as it was');
 $r = main::csv($admin, 'teachers', "身分證統一編號,姓名,帳號\nA123456789,王一,zlsh123456789\nM123456789,王二,zlsh123456789-2\n",
                undef, '113-2');
@@ -143,7 +120,7 @@ is_deeply([ @{ $r->{json} }{qw(created_accounts updated_accounts)} ], [0, 0], 'n
 
 # a reference by that ID: refused; by the account: taken
 $r = main::csv($admin, 'classes', "班級代碼,班級名稱,年級,導師\n101,一年一班,1,M123456789\n");
-is_deeply(main::cells($r), [ [2, 'homeroom'] ], 'a homeroom by that ID is refused');
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'homeroom'] ], 'a homeroom by that ID is refused');
 like($r->{json}{error}{errors}[0]{message}, qr/^導師：這個身分證統一編號對應的帳號不只一位教師使用.*請改寫教師的帳號/,
      'with the reason');
 $r = main::csv($admin, 'classes', "班級代碼,班級名稱,年級,導師\n101,一年一班,1,zlsh123456789-2\n");
@@ -161,8 +138,8 @@ GET /api/health
 === TEST 3: an import never changes which person an account is: another name for an existing account is refused unless the renames are confirmed
 --- init
 my $admin = main::admin();
-main::ok200(main::csv($admin, 'teachers', "national_id,name\nF223456786,陳美玲\n"), 'a teacher');
-main::ok200(main::csv($admin, 'classes', 'classes.csv'), 'classes');
+PortfolioTest::ok200(main::csv($admin, 'teachers', "national_id,name\nF223456786,陳美玲\n"), 'a teacher');
+PortfolioTest::ok200(main::csv($admin, 'classes', 'classes.csv'), 'classes');
 
 # a later term: the same ID's A1 name under another name
 my $r = main::csv($admin, 'teachers', "身分證統一編號,姓名\nF223456786,陳美華\n", undef, '113-2');
@@ -173,7 +150,7 @@ is_deeply([ $r->{json}{error}{confirm}, $r->{json}{error}{renamed} ],
 like($r->{json}{error}{message}, qr/改變 1 個現有帳號的姓名（例如第 2 列，帳號 zlsh223456786：「陳美玲」改為「陳美華」）.*若是不同的人，請不要確認/,
      'said in words, with both ways out');
 is(main::account($admin, 'zlsh223456786')->{name}, '陳美玲', 'not overwritten');
-my $p = main::ok200(PortfolioTest::http(POST => '/api/schools/zlsh/terms/113-2/import/teachers/preview', cookie => $admin,
+my $p = PortfolioTest::ok200(PortfolioTest::http(POST => '/api/schools/zlsh/terms/113-2/import/teachers/preview', cookie => $admin,
                                          body => Encode::encode('UTF-8', "身分證統一編號,姓名\nF223456786,陳美華\n"),
                                          headers => { 'Content-Type' => 'text/csv' }), 'preview');
 is_deeply([ $p->{confirm}, scalar @{ $p->{renamed} } ], [ ['rename'], 1 ], 'the preview lists it');
@@ -185,8 +162,8 @@ is(main::account($admin, 'zlsh223456786')->{name}, '陳美華', 'renamed');
 ok(main::signs_in('zlsh223456786', '456786'), 'the same account, the same password');
 
 # students too
-main::ok200(main::csv($admin, 'students', 'students.csv'), 'students');
-(my $st = Encode::decode('UTF-8', main::slurp('students.csv'))) =~ s/李小明/李曉明/;
+PortfolioTest::ok200(main::csv($admin, 'students', 'students.csv'), 'students');
+(my $st = Encode::decode('UTF-8', PortfolioTest::import_data('students.csv'))) =~ s/李小明/李曉明/;
 $r = main::csv($admin, 'students', $st);
 PortfolioTest::is_error($r, 409, 'confirm_required', 'a student renamed');
 is_deeply($r->{json}{error}{renamed}, [ { row => 2, account => 'zlsh108234567', from => '李小明', to => '李曉明' } ],
@@ -197,7 +174,7 @@ is(main::account($admin, 'zlsh108234567')->{name}, '李曉明', 'renamed');
 
 # a teachers row whose A1 name is a student's account: refused as before
 $r = main::csv($admin, 'teachers', "national_id,name\nE108234567,某老師\n");
-is_deeply(main::cells($r), [ [2, 'national_id'] ], 'the A1 name of a student\'s account');
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'national_id'] ], 'the A1 name of a student\'s account');
 like($r->{json}{error}{errors}[0]{message}, qr/帳號 zlsh108234567 已經有人使用，不是本校教職員的帳號/, 'said so');
 --- request
 GET /api/health
@@ -220,11 +197,11 @@ for (['AC01234568', '檢查碼不正確'], ['AE01234567', '必須是身分證統
      ['A901234567X', '必須是身分證統一編號'], ['1C01234567', '必須是身分證統一編號']) {
     my ($nid, $why) = @$_;
     $r = main::csv($admin, 'teachers', "national_id,name\n$nid,某人\n");
-    is_deeply(main::cells($r), [ [2, 'national_id'] ], "$nid refused");
+    is_deeply(PortfolioTest::error_cells($r), [ [2, 'national_id'] ], "$nid refused");
     like($r->{json}{error}{errors}[0]{message}, qr/\Q$why\E/, "$nid: $why");
 }
 # as a reference, and as a student's ID
-main::ok200(main::csv($admin, 'classes', "class,name,grade,homeroom\n101,一年一班,1,AC01234567\n"),
+PortfolioTest::ok200(main::csv($admin, 'classes', "class,name,grade,homeroom\n101,一年一班,1,AC01234567\n"),
             'a homeroom by an old-format number');
 is_deeply(main::account($admin, 'zlshc01234567')->{roles}, [qw(teacher homeroom)], 'names its teacher');
 $r = main::csv($admin, 'classes', "class,name,grade,homeroom\n101,一年一班,1,AC01234568\n");

@@ -19,33 +19,14 @@ run_tests();
 
 # --- helpers for the init sections ---
 
-sub main::slurp {
-    my ($file) = @_;
-    my $path = "$ENV{TEST_NGINX_ROOT}/t/data/import/$file";
-    open my $fh, '<:raw', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
-
-# POST to .../import/$kind (a path after /api when $kind starts with
-# "/"): JSON for a reference, else CSV (a file of t/data/import, bytes,
-# or text).
+# POST to .../import/$kind (a path after /api when $kind starts with "/"):
+# a hash/array ref as JSON, else CSV (a file of t/data/import, bytes, or
+# text).
 sub main::send {
     my ($cookie, $kind, $body, $query) = @_;
-    my $path = $kind =~ m{^/} ? $kind
-             : "/schools/zlsh/terms/113-1/import/$kind" . (defined $query ? "?$query" : '');
-    return PortfolioTest::api(POST => $path, $cookie, body => $body) if ref $body;
-    $body = main::slurp($body) if $body =~ /^[\w-]+\.(?:csv|xlsx)$/;
-    $body = Encode::encode('UTF-8', $body) if utf8::is_utf8($body);
-    return PortfolioTest::api(POST => $path, $cookie, body => $body,
-                              headers => { 'Content-Type' => 'text/csv' });
-}
-
-sub main::ok200 {
-    my ($r, $what) = @_;
-    die "$what: " . ($r->{status} // 'none') . " $r->{body}\n"
-        unless ($r->{status} // 0) == 200;
-    return $r->{json};
+    return PortfolioTest::import_post($cookie, $kind =~ m{^/} ? $kind
+                                      : "/schools/zlsh/terms/113-1/import/$kind"
+                                        . (defined $query ? "?$query" : ''), $body);
 }
 
 sub main::admin { PortfolioTest::login('zlsh100000001', 'admin-pass-1') }
@@ -53,15 +34,10 @@ sub main::admin { PortfolioTest::login('zlsh100000001', 'admin-pass-1') }
 sub main::setup {
     my $admin = main::admin();
     for my $kind (qw(teachers classes students courses enrollments)) {
-        main::ok200(main::send($admin, $kind, "$kind.csv", $kind eq 'teachers' ? 'confirm=rename' : undef),
+        PortfolioTest::ok200(main::send($admin, $kind, "$kind.csv", $kind eq 'teachers' ? 'confirm=rename' : undef),
                     "import $kind");
     }
     return $admin;
-}
-
-sub main::cells {
-    my ($r) = @_;
-    return [ map { [ $_->{row}, $_->{field} ] } @{ $r->{json}{error}{errors} || [] } ];
 }
 
 # What may be Latin in a message: names a person types or reads as they
@@ -92,12 +68,12 @@ my %course = (code => 'ENG1011', name => '英文', subject => '英語文', credi
               teacher => 'zlsh122233333', kind => 'normal');
 my $r = main::send($admin, 'courses', [ { %course, co_teachers => 'zlsh111122222;zlsh223456786' } ]);
 PortfolioTest::is_error($r, 422, 'invalid_rows', 'co_teachers as a string');
-is_deeply(main::cells($r), [ [1, 'co_teachers'] ], 'refused on its row');
+is_deeply(PortfolioTest::error_cells($r), [ [1, 'co_teachers'] ], 'refused on its row');
 like($r->{json}{error}{errors}[0]{message}, qr/^co_teachers：必須是教師的陣列，每位一個字串/, 'said how to send it');
 for my $bad ([ 111122222 ], [ 'zlsh111122222;zlsh223456786' ], [ 'zlsh111122222, zlsh223456786' ], [ ['zlsh111122222'] ],
              { a => 'zlsh111122222' }, 1) {
     $r = main::send($admin, 'courses', [ { %course, co_teachers => $bad } ]);
-    is_deeply(main::cells($r), [ [1, 'co_teachers'] ], 'co_teachers ' . JSON::PP->new->canonical->encode($bad) . ' refused');
+    is_deeply(PortfolioTest::error_cells($r), [ [1, 'co_teachers'] ], 'co_teachers ' . JSON::PP->new->canonical->encode($bad) . ' refused');
 }
 $r = main::send($admin, 'courses', [ { %course, co_teachers => [ 'zlsh111122222', 'F223456786' ] } ]);
 is($r->{status}, 200, 'an array of strings is taken');
@@ -117,7 +93,7 @@ my @good = ([ '2024-08-30', '2024-08-30' ], [ '2024/8/30', '2024-08-30' ], [ '20
             [ '2024-02-29', '2024-02-29' ]);
 my $csv = "學號,單位,職稱,開始日期,結束日期,幹部等級\n";
 $csv .= "108234567,班級,職$_,$good[$_][0],,\n" for 0 .. $#good;
-main::ok200(main::send($admin, 'cadres', $csv), 'cadres with every documented form');
+PortfolioTest::ok200(main::send($admin, 'cadres', $csv), 'cadres with every documented form');
 my $rec = PortfolioTest::api(GET => '/students/zlsh108234567/record', $admin)->{json};
 is_deeply([ map { $_->{start} } @{ $rec->{terms}[0]{cadres} } ], [ map { $_->[1] } @good ],
           'each stored as YYYY-MM-DD');
@@ -129,7 +105,7 @@ $csv = "學號,單位,職稱,開始日期,結束日期,幹部等級\n";
 $csv .= "108234567,班級,職$_,$bad[$_],,\n" for 0 .. $#bad;
 my $r = main::send($admin, 'cadres', $csv);
 PortfolioTest::is_error($r, 422, 'invalid_rows', 'other forms');
-is_deeply(main::cells($r), [ map { [ $_ + 2, 'start' ] } 0 .. $#bad ], 'each refused, none guessed: ' . join(' ', @bad));
+is_deeply(PortfolioTest::error_cells($r), [ map { [ $_ + 2, 'start' ] } 0 .. $#bad ], 'each refused, none guessed: ' . join(' ', @bad));
 like($r->{json}{error}{errors}[0]{message},
      qr/^開始日期：必須是日期，寫成 2024-08-30、2024\/8\/30 或民國 113\/08\/30，檔案中是「113-08-30」/,
      'naming the column and the forms');

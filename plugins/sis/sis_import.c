@@ -170,6 +170,26 @@ sis_needs(sis_import_t *im)
 }
 
 
+/* "confirm": [what must be confirmed] */
+
+static void
+sis_gen_confirm(pf_gen_t *g, unsigned needs)
+{
+    pf_host->key(g, "confirm");
+    pf_host->array_open(g);
+
+    if (needs & SIS_NEED_REMOVE) {
+        pf_host->cstring(g, "remove");
+    }
+
+    if (needs & SIS_NEED_RENAME) {
+        pf_host->cstring(g, "rename");
+    }
+
+    pf_host->array_close(g);
+}
+
+
 /* The classes the file names: "101、102、103" (the first 20). */
 
 static pf_str_t
@@ -284,18 +304,7 @@ sis_unconfirmed(sis_import_t *im, unsigned needs)
     pf_host->cstring(g, "confirm_required");
     pf_host->key(g, "message");
     pf_host->string(g, message);
-    pf_host->key(g, "confirm");
-    pf_host->array_open(g);
-
-    if (needs & SIS_NEED_REMOVE) {
-        pf_host->cstring(g, "remove");
-    }
-
-    if (needs & SIS_NEED_RENAME) {
-        pf_host->cstring(g, "rename");
-    }
-
-    pf_host->array_close(g);
+    sis_gen_confirm(g, needs);
     sis_gen_people(im, g);
     pf_host->map_close(g);
     pf_host->map_close(g);
@@ -331,7 +340,6 @@ sis_gen_counts(pf_gen_t *g, const char *key, size_t added, size_t changed,
 static int
 sis_answer(sis_import_t *im)
 {
-    unsigned   needs;
     pf_gen_t  *g;
 
     g = pf_host->gen(im->req);
@@ -370,19 +378,7 @@ sis_answer(sis_import_t *im)
 
     if (im->dry) {
         /* what the import of this file will ask to be confirmed */
-        needs = sis_needs(im);
-        pf_host->key(g, "confirm");
-        pf_host->array_open(g);
-
-        if (needs & SIS_NEED_REMOVE) {
-            pf_host->cstring(g, "remove");
-        }
-
-        if (needs & SIS_NEED_RENAME) {
-            pf_host->cstring(g, "rename");
-        }
-
-        pf_host->array_close(g);
+        sis_gen_confirm(g, sis_needs(im));
     }
 
     pf_host->map_close(g);

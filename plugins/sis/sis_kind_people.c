@@ -359,6 +359,19 @@ sis_teacher_account(sis_import_t *im, pf_str_t account, pf_str_t a1)
 }
 
 
+/* Row here and row other are two people who would have one account. */
+
+static void
+sis_teachers_clash(sis_import_t *im, size_t here, size_t other,
+    pf_str_t id)
+{
+    sis_error(im, here, TE_NID, "與第 %zu 列的身分證統一編號不同，卻會使用"
+              "同一個帳號 %.*s（兩個號碼只差開頭的英文字母，或指定了同一個"
+              "帳號）：請在「%.*s」欄為其中一位另指定帳號，例如 %.*s-2",
+              other, PF_S(id), PF_S(sis_column(im, TE_ACCOUNT)), PF_S(id));
+}
+
+
 static int
 sis_teachers_check(sis_import_t *im)
 {
@@ -431,18 +444,8 @@ sis_teachers_check(sis_import_t *im)
         } else {
             /* two people, one account: both rows say so */
             row->bad |= SIS_BIT(TE_NID);
-            sis_error(im, first->row, TE_NID, "與第 %zu 列的身分證統一編號"
-                      "不同，卻會使用同一個帳號 %.*s（兩個號碼只差開頭的"
-                      "英文字母，或指定了同一個帳號）：請在「%.*s」欄為其中"
-                      "一位另指定帳號，例如 %.*s-2", row->row,
-                      PF_S(res[i].id), PF_S(sis_column(im, TE_ACCOUNT)),
-                      PF_S(res[i].id));
-            sis_error(im, row->row, TE_NID, "與第 %zu 列的身分證統一編號"
-                      "不同，卻會使用同一個帳號 %.*s（兩個號碼只差開頭的"
-                      "英文字母，或指定了同一個帳號）：請在「%.*s」欄為其中"
-                      "一位另指定帳號，例如 %.*s-2", first->row,
-                      PF_S(res[i].id), PF_S(sis_column(im, TE_ACCOUNT)),
-                      PF_S(res[i].id));
+            sis_teachers_clash(im, first->row, row->row, res[i].id);
+            sis_teachers_clash(im, row->row, first->row, res[i].id);
             continue;
         }
 
