@@ -111,8 +111,11 @@ ngx_http_pf_gen_roles(pf_gen_t *g, uint32_t roles)
 
 /*
  * SPEC A1: a student is the school's domain and the student number
- * ([A-Za-z0-9], up to 20); anyone else the domain and the 9 digits after
- * the national ID's letter.  Empty if neither is well formed.
+ * ([A-Za-z0-9], up to 20); anyone else the domain and the 9 characters
+ * after the national ID's letter: 9 digits, or for a resident certificate
+ * of the old format (two letters and 8 digits, issued before 2021) its
+ * second letter, in lower case as account names are, and the 8 digits
+ * (AC01234567: zlshc01234567).  Empty if neither is well formed.
  */
 
 pf_str_t
@@ -147,7 +150,7 @@ ngx_http_pf_account_name(ngx_pool_t *pool, pf_str_t school,
         tail.data = national_id.data + 1;
         tail.len = 9;
 
-        for (i = 0; i < 9; i++) {
+        for (i = isalpha((u_char) tail.data[0]) ? 1 : 0; i < 9; i++) {
             if (!isdigit((u_char) tail.data[i])) {
                 return id;
             }
@@ -167,6 +170,12 @@ ngx_http_pf_account_name(ngx_pool_t *pool, pf_str_t school,
     p = ngx_cpymem(p, school.data, school.len);
     p = ngx_cpymem(p, tail.data, tail.len);
     id.len = p - (u_char *) id.data;
+
+    if (student_number.len == 0) {
+        /* an old resident certificate's second letter (a digit stays) */
+        p = (u_char *) id.data + school.len;
+        *p = ngx_tolower(*p);
+    }
 
     return id;
 }

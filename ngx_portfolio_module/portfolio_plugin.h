@@ -430,8 +430,10 @@ typedef struct pf_host_api_s {
 
     /*
      * SPEC A1 account names: a student's is the school's domain and the
-     * student number, anyone else's the domain and the 9 digits of the
-     * national ID.  Empty if the number or ID is not well formed.
+     * student number, anyone else's the domain and the 9 characters after
+     * the national ID's letter (9 digits; an old resident certificate's
+     * second letter, lower case, and 8 digits).  Empty if the number or
+     * ID is not well formed.
      */
     pf_str_t        (*account_name)(pf_req_t *req, pf_str_t school,
                         pf_str_t national_id, pf_str_t student_number);

@@ -27,35 +27,17 @@ run_tests();
 
 
 # --- helpers for the init sections (no lexicals: run_tests() ran first);
-# --- PortfolioTest has the shared ones (api, is_error) ---
-
-sub main::slurp {
-    my ($file) = @_;
-    my $path = "$ENV{TEST_NGINX_ROOT}/t/data/import/$file";
-    open my $fh, '<:raw', $path or die "$path: $!\n";
-    local $/;
-    return scalar <$fh>;
-}
+# --- PortfolioTest has the shared ones (api, is_error, import_post,
+# --- import_data, mdb_dump, error_cells) ---
 
 # POST one import; $body: a file name under t/data/import, a hash/array
-# ref (JSON), or text (CSV; characters are sent as UTF-8).
+# ref (JSON), or text (CSV; characters are sent as UTF-8); $query: what
+# follows "?" (confirm=remove ...).
 sub main::import {
-    my ($cookie, $kind, $body, $term) = @_;
+    my ($cookie, $kind, $body, $term, $query) = @_;
     $term //= '113-1';
-    my $path = "/schools/zlsh/terms/$term/import/$kind";
-
-    return PortfolioTest::api(POST => $path, $cookie, body => $body) if ref $body;
-
-    my $type = 'text/csv; charset=utf-8';
-    if ($body =~ /^[\w-]+\.(csv|json)$/) {
-        $type = 'application/json' if $1 eq 'json';
-        $body = main::slurp($body);
-    } elsif (utf8::is_utf8($body)) {
-        $body = Encode::encode('UTF-8', $body);
-    }
-
-    return PortfolioTest::api(POST => $path, $cookie, body => $body,
-                              headers => { 'Content-Type' => $type });
+    return PortfolioTest::import_post($cookie, "/schools/zlsh/terms/$term/import/$kind"
+                                      . (defined $query ? "?$query" : ''), $body);
 }
 
 sub main::kinds {
@@ -63,12 +45,15 @@ sub main::kinds {
               attendance rewards counselors);
 }
 
-# Every kind from the files, in order; dies on anything but 200.
+# Every kind from the files, in order; dies on anything but 200.  The
+# teachers file renames the bootstrap's 林老師 (zlsh122233333) 林美華:
+# confirmed (TEST 1 shows the refusal without it).
 sub main::import_all {
     my ($cookie, $ext) = @_;
     my %res;
     for my $kind (main::kinds()) {
-        my $r = main::import($cookie, $kind, "$kind.$ext");
+        my $r = main::import($cookie, $kind, "$kind.$ext", undef,
+                             $kind eq 'teachers' ? 'confirm=rename' : undef);
         die "import $kind.$ext: " . ($r->{status} // 'none') . " $r->{body}\n"
             unless ($r->{status} // 0) == 200;
         $res{$kind} = $r->{json};
@@ -97,21 +82,6 @@ sub main::get_json {
     return $r->{json};
 }
 
-# `mdb_dump -p -s DB` of the block's store: one database's keys and values.
-sub main::dump_db {
-    my ($db) = @_;
-    my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/html/data/portfolio.mdb";
-    open my $fh, '-|', 'mdb_dump', '-n', '-p', '-s', $db, $file
-        or die "cannot run mdb_dump: $!\n";
-    my $out = do { local $/; <$fh> };
-    close $fh or die "mdb_dump -s $db failed: $?\n";
-    return $out;
-}
-
-sub main::dump_dbs {
-    return join '', map { "== $_\n" . main::dump_db($_) } @_;
-}
-
 sub main::sis_dbs {
     return qw(sis_classes sis_courses sis_enrollments sis_rosters sis_basic
               sis_relidx sis_students relations users);
@@ -133,17 +103,22 @@ sub main::snapshot {
     return \%s;
 }
 
-# The [row, field] pairs of an invalid_rows answer, in order.
-sub main::error_cells {
-    my ($r) = @_;
-    return [ map { [ $_->{row}, $_->{field} ] } @{ $r->{json}{error}{errors} || [] } ];
-}
-
 __DATA__
 
 === TEST 1: SPEC S1 CSV import of every kind: counts, accounts, classes, rosters, P1 record, P2 courses, audit
 --- init
 my $admin = main::admin();
+
+# the teachers file renames an account: not without the admin's word
+my $r = main::import($admin, 'teachers', 'teachers.csv');
+PortfolioTest::is_error($r, 409, 'confirm_required', 'a teachers file that renames an account');
+is_deeply($r->{json}{error}{renamed},
+          [ { row => 3, account => 'zlsh122233333', from => '林老師', to => '林美華' } ],
+          'the rename it would make, by row');
+is(PortfolioTest::http(POST => '/api/session',
+                       body => { username => 'zlsh122233333', password => 'teacher-pass-2' })->{json}{user}{name},
+   '林老師', 'and the account keeps its name');
+
 my $res = main::import_all($admin, 'csv');
 
 my %want = (
@@ -158,7 +133,7 @@ my %want = (
     counselors  => [2, 0, 2],   # counselor role for 2 teachers
 );
 for my $kind (main::kinds()) {
-    is_deeply($res->{$kind},
+    is_deeply({ map { $_ => $res->{$kind}{$_} } qw(kind term rows created_accounts updated_accounts) },
               { kind => $kind, term => '113-1', rows => $want{$kind}[0],
                 created_accounts => $want{$kind}[1],
                 updated_accounts => $want{$kind}[2] },
@@ -241,7 +216,7 @@ is($courses->{terms}[0]{courses}[1]{name}, "彈性學習\n自主學習",
    'P2: a quoted name with a line break in it');
 is($courses->{terms}[0]{courses}[1]{credits}, 0, 'P2: 0 credits');
 
-my $audit = main::dump_db('audit');
+my $audit = PortfolioTest::mdb_dump('audit');
 for my $kind (main::kinds()) {
     my $rows = $want{$kind}[0];
     like($audit, qr/"by":"zlsh100000001","action":"import\.$kind","detail":\{"term":"113-1","rows":$rows\}/,
@@ -271,7 +246,7 @@ is_deeply([ map { [ $json->{$_}{rows}, $json->{$_}{created_accounts},
           'JSON imports: the same counts as the CSV ones');
 
 my $before = main::snapshot($admin);
-my $dbs = main::dump_dbs(grep { $_ ne 'users' } main::sis_dbs());
+my $dbs = PortfolioTest::mdb_dumps(grep { $_ ne 'users' } main::sis_dbs());
 
 my $csv = main::import_all($admin, 'csv');
 is_deeply([ map { $csv->{$_}{created_accounts} + $csv->{$_}{updated_accounts} }
@@ -279,7 +254,7 @@ is_deeply([ map { $csv->{$_}{created_accounts} + $csv->{$_}{updated_accounts} }
           [ (0) x 9 ], 'the CSV files over the JSON ones change no account');
 is_deeply(main::snapshot($admin), $before,
           'classes, rosters, records and courses are the same from CSV and JSON');
-is(main::dump_dbs(grep { $_ ne 'users' } main::sis_dbs()), $dbs,
+is(PortfolioTest::mdb_dumps(grep { $_ ne 'users' } main::sis_dbs()), $dbs,
    'and so is every stored record and relation');
 --- request
 GET /api/students/zlsh108234567/record
@@ -361,12 +336,12 @@ $r = PortfolioTest::http(POST => '/api/session',
 is($r->{json}{user}{name}, '林美華', 'existing teacher renamed by the import');
 
 # national IDs are used, not kept
-my $all = main::dump_dbs(main::sis_dbs(), 'audit');
+my $all = PortfolioTest::mdb_dumps(main::sis_dbs(), 'audit');
 for my $nid (qw(A123456789 H220000006 A210000006 B210000007 K200000011
                 K111122222 J122233333 F223456786 S120000002)) {
     unlike($all, qr/$nid/, "national ID $nid is stored nowhere");
 }
-unlike(main::dump_db('users'), qr/"pw":"000006"|"pw":"\$hmac[^"]*000006/, 'no plain password');
+unlike(PortfolioTest::mdb_dump('users'), qr/"pw":"000006"|"pw":"\$hmac[^"]*000006/, 'no plain password');
 --- more_headers
 Content-Type: application/json
 --- request
@@ -383,9 +358,10 @@ POST /api/session
 --- init
 my $admin = main::admin();
 main::import_all($admin, 'csv');
-my $before = main::dump_dbs(main::sis_dbs());
+my $before = PortfolioTest::mdb_dumps(main::sis_dbs());
 
-# students: 7 rows, 6 of them bad
+# students: 7 rows, 6 of them bad (rows as a spreadsheet shows them:
+# the header is row 1)
 my $r = main::import($admin, 'students', <<'CSV');
 student_number,national_id,name,class,seat
 110000011,A100000001,甲生,101,3
@@ -397,21 +373,21 @@ student_number,national_id,name,class,seat
 110000017,E100000005,庚生,102,abc
 CSV
 PortfolioTest::is_error($r, 422, 'invalid_rows', 'students with bad rows');
-is_deeply(main::error_cells($r),
-          [ [2, 'national_id'], [3, 'national_id'], [4, 'student_number'],
-            [5, 'class'], [6, 'student_number'], [7, 'seat'] ],
+is_deeply(PortfolioTest::error_cells($r),
+          [ [3, 'national_id'], [4, 'national_id'], [5, 'student_number'],
+            [6, 'class'], [7, 'student_number'], [8, 'seat'] ],
           'every bad row, by row and field');
 my @e = @{ $r->{json}{error}{errors} };
-like($e[0]{message}, qr/required/, 'row 2: national ID required');
-like($e[1]{message}, qr/check digit/, 'row 3: national ID checksum');
-like($e[2]{message}, qr/digits/, 'row 4: student number digits');
-like($e[3]{message}, qr/no class 109/, 'row 5: unknown class');
-like($e[4]{message}, qr/also in row 1/, 'row 6: duplicate student number');
-like($e[5]{message}, qr/1 to 999/, 'row 7: seat');
+like($e[0]{message}, qr/^national_id：必須填寫/, 'row 3: national ID required');
+like($e[1]{message}, qr/檢查碼/, 'row 4: national ID checksum');
+like($e[2]{message}, qr/數字/, 'row 5: student number digits');
+like($e[3]{message}, qr/沒有 109 班/, 'row 6: unknown class');
+like($e[4]{message}, qr/也在第 2 列/, 'row 7: duplicate student number');
+like($e[5]{message}, qr/1 到 999/, 'row 8: seat');
 is($r->{json}{error}{more}, 0, 'none left out');
-like($r->{json}{error}{message}, qr/6 errors.*nothing was imported/, 'the message');
+like($r->{json}{error}{message}, qr/6 個錯誤，整個檔案都沒有匯入/, 'the message');
 unlike($r->{body}, qr/A123456788/, 'the national ID is not echoed');
-is(main::dump_dbs(main::sis_dbs()), $before, 'nothing was written');
+is(PortfolioTest::mdb_dumps(main::sis_dbs()), $before, 'nothing was written');
 is(PortfolioTest::http(POST => '/api/session',
                        body => { username => 'zlsh110000011', password => '000001' })->{status},
    401, 'not even the good row\'s account');
@@ -430,13 +406,13 @@ $r = main::import($admin, 'courses', { rows => [
     'not an object',
 ] });
 PortfolioTest::is_error($r, 422, 'invalid_rows', 'courses with bad rows');
-is_deeply(main::error_cells($r),
+is_deeply(PortfolioTest::error_cells($r),
           [ [1, 'credits'], [2, 'teacher'], [3, 'kind'], [4, 'code'],
             [4, 'co_teachers'], [5, 'subject'], [5, 'code'], [5, 'credits'],
             [5, 'teacher'], [6, ''] ],
           'courses: range, unknown teacher, kind, duplicate, co-teacher ID, required, code, a student as teacher, a non-object');
-like($r->{json}{error}{errors}[1]{message}, qr/zlsh999999999.*no teacher/, 'unknown teacher named');
-like($r->{json}{error}{errors}[4]{message}, qr/check digit/, 'co-teacher national ID checksum');
+like($r->{json}{error}{errors}[1]{message}, qr/zlsh999999999.*沒有對應的教師帳號/, 'unknown teacher named');
+like($r->{json}{error}{errors}[4]{message}, qr/檢查碼/, 'co-teacher national ID checksum');
 
 # enrollments: grade range, decimals, unknown course and student, duplicate
 $r = main::import($admin, 'enrollments', <<'CSV');
@@ -451,9 +427,9 @@ student_number,code,grade,kind
 110000002,MAT1011,70,night-school
 CSV
 PortfolioTest::is_error($r, 422, 'invalid_rows', 'enrollments with bad rows');
-is_deeply(main::error_cells($r),
-          [ [1, 'grade'], [2, 'grade'], [3, 'code'], [4, 'student_number'],
-            [5, 'grade'], [7, 'code'], [8, 'kind'] ],
+is_deeply(PortfolioTest::error_cells($r),
+          [ [2, 'grade'], [3, 'grade'], [4, 'code'], [5, 'student_number'],
+            [6, 'grade'], [8, 'code'], [9, 'kind'] ],
           'enrollments: grades, unknown course, unknown student, duplicate, kind');
 
 # cadres, attendance, rewards, counselors
@@ -461,54 +437,55 @@ $r = main::import($admin, 'cadres', "student_number,unit,post,start,end,level\n"
                   . "108234567,班級,班長,2024-02-30,,\n"
                   . "108234567,班級,副班長,2024-09-01,2024-08-01,\n"
                   . "108234567,,副班長,,,\n");
-is_deeply(main::error_cells($r), [ [1, 'start'], [2, 'end'], [3, 'unit'] ],
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'start'], [3, 'end'], [4, 'unit'] ],
           'cadres: impossible date, end before start, required unit');
-$r = main::import($admin, 'attendance', "student_number,late,absent\n108234567,1,x\n108234567,10000,0\n");
-is_deeply(main::error_cells($r), [ [1, 'absent'], [2, 'student_number'], [2, 'late'] ],
+$r = main::import($admin, 'attendance', "student_number,late,absent,sick,official,personal,bereavement\n"
+                  . "108234567,1,x,,,,\n108234567,10000,0,,,,\n");
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'absent'], [3, 'student_number'], [3, 'late'] ],
           'attendance: counts, the same student twice');
 $r = main::import($admin, 'rewards', [ { student_number => '108234567', warning => 1000 } ]);
-is_deeply(main::error_cells($r), [ [1, 'warning'] ], 'rewards: at most 999');
+is_deeply(PortfolioTest::error_cells($r), [ [1, 'warning'] ], 'rewards: at most 999');
 $r = main::import($admin, 'counselors', "teacher,student_number\nzlsh108234569,108234567\nS120000002,108234568\n");
-is_deeply(main::error_cells($r), [ [1, 'teacher'], [2, 'student_number'] ],
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'teacher'], [3, 'student_number'] ],
           'counselors: a student is no teacher; a student not imported this term');
 
 # classes and teachers
 $r = main::import($admin, 'classes', "class,name,grade,homeroom\n101,一,13,\n101,二,1,\n1 01,三,,\n");
-is_deeply(main::error_cells($r), [ [1, 'grade'], [2, 'class'], [3, 'class'] ],
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'grade'], [3, 'class'], [4, 'class'] ],
           'classes: grade, duplicate, code');
 $r = main::import($admin, 'teachers', "national_id,name\nA123456789,甲\nA123456789,乙\na1234567890,丙\n,丁\nA111122222,戊\n");
-is_deeply(main::error_cells($r),
-          [ [2, 'national_id'], [3, 'national_id'], [4, 'national_id'], [5, 'national_id'] ],
+is_deeply(PortfolioTest::error_cells($r),
+          [ [3, 'national_id'], [4, 'national_id'], [5, 'national_id'], [6, 'national_id'] ],
           'teachers: duplicate, format, required, checksum');
 
 # A1 names of a student and a teacher could meet: refused
-$r = main::import($admin, 'students', "student_number,national_id,name,class\n223456786,A123456789,甲,101\n");
-is_deeply(main::error_cells($r), [ [1, 'student_number'] ], 'a student number that is a teacher account');
+$r = main::import($admin, 'students', "student_number,national_id,name,class,seat\n223456786,A123456789,甲,101,9\n");
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'student_number'] ], 'a student number that is a teacher account');
 
 # the file itself
-$r = main::import($admin, 'students', "student_number,name,class\n110000021,甲,101\n");
-is_deeply(main::error_cells($r), [ [0, 'national_id'] ],
-          'a missing column is one error, on the header (row 0)');
-$r = main::import($admin, 'students', "student_number,national_id,name,class\n110000021,A123456789,\"甲,101\n");
-is_deeply(main::error_cells($r), [ [1, ''] ], 'an unclosed quote');
-like($r->{json}{error}{errors}[0]{message}, qr/not closed/, 'said so');
-$r = main::import($admin, 'students', "student_number,national_id,name,class\n110000021,A123456789,\xa4\xa4\xa4\xe5,101\n");
-is_deeply(main::error_cells($r), [ [1, 'name'] ], 'Big5 text is not UTF-8');
+$r = main::import($admin, 'students', "student_number,name,class,seat\n110000021,甲,101,1\n");
+is_deeply(PortfolioTest::error_cells($r), [ [1, 'national_id'] ],
+          'a missing column is one error, on the header (row 1)');
+$r = main::import($admin, 'students', "student_number,national_id,name,class,seat\n110000021,A123456789,\"甲,101,1\n");
+is_deeply(PortfolioTest::error_cells($r), [ [2, ''] ], 'an unclosed quote');
+like($r->{json}{error}{errors}[0]{message}, qr/引號.*沒有結束/, 'said so');
+$r = main::import($admin, 'students', "\xef\xbb\xbfstudent_number,national_id,name,class,seat\n110000021,A123456789,\xa4\xa4\xa4\xe5,101,1\n");
+is_deeply(PortfolioTest::error_cells($r), [ [2, 'name'] ], 'a file that says it is UTF-8 (its BOM) with Big5 text in a row');
 like($r->{json}{error}{errors}[0]{message}, qr/UTF-8/, 'said so');
-$r = main::import($admin, 'students', "student_number,national_id,name,class\n110000021,A123456789,甲,101,extra\n");
-is_deeply(main::error_cells($r), [ [1, ''] ], 'more fields than the header');
+$r = main::import($admin, 'students', "student_number,national_id,name,class,seat\n110000021,A123456789,甲,101,1,extra\n");
+is_deeply(PortfolioTest::error_cells($r), [ [2, ''] ], 'more fields than the header');
 
 # more than 100 errors: the first 100 listed, the rest counted
-$r = main::import($admin, 'students', "student_number,national_id,name,class\n"
-                  . join('', map { "1200000$_,,,101\n" } 10 .. 69));
+$r = main::import($admin, 'students', "student_number,national_id,name,class,seat\n"
+                  . join('', map { "1200000$_,,,101,1\n" } 10 .. 69));
 is(scalar @{ $r->{json}{error}{errors} }, 100, '100 errors listed');
 is($r->{json}{error}{more}, 20, 'and 20 more counted');
-is($r->{json}{error}{errors}[99]{row}, 50, 'the first ones, by row');
+is($r->{json}{error}{errors}[99]{row}, 51, 'the first ones, by row');
 
 # empty files, bad terms, unknown kinds
-PortfolioTest::is_error(main::import($admin, 'students', "student_number,national_id,name,class\n"),
+PortfolioTest::is_error(main::import($admin, 'students', "student_number,national_id,name,class,seat\n"),
                         422, 'empty_file', 'a CSV with only the header');
-PortfolioTest::is_error(main::import($admin, 'students', "student_number,national_id,name,class\n\n,,,\n"),
+PortfolioTest::is_error(main::import($admin, 'students', "student_number,national_id,name,class,seat\n\n,,,,\n"),
                         422, 'empty_file', 'a CSV with only blank rows');
 PortfolioTest::is_error(main::import($admin, 'students', []), 422, 'empty_file', 'an empty JSON array');
 PortfolioTest::is_error(main::import($admin, 'students', { rows => [] }), 422, 'empty_file', 'no rows');
@@ -521,15 +498,15 @@ for my $term (qw(113-3 1131 1-1 1130-1 113-0 013-1)) {
 PortfolioTest::is_error(main::import($admin, 'grades', 'students.csv'), 404, 'unknown_kind', 'an unknown kind');
 PortfolioTest::is_error(PortfolioTest::api(POST => '/schools/nosuch/terms/113-1/import/students',
                                            PortfolioTest::login('cityadmin', 'city-pass-1'),
-                                           body => main::slurp('students.csv'),
+                                           body => PortfolioTest::import_data('students.csv'),
                                            headers => { 'Content-Type' => 'text/csv' }),
                         404, 'not_found', 'an unknown school (city admin)');
 PortfolioTest::is_error(PortfolioTest::api(POST => '/schools/zlsh/terms/113-1/import/students', $admin,
-                                           body => main::slurp('students.csv'),
+                                           body => PortfolioTest::import_data('students.csv'),
                                            headers => { 'Content-Type' => 'text/plain' }),
                         415, 'unsupported_media_type', 'text/plain');
 
-is(main::dump_dbs(main::sis_dbs()), $before, 'after all that, nothing was written');
+is(PortfolioTest::mdb_dumps(main::sis_dbs()), $before, 'after all that, nothing was written');
 --- more_headers
 Content-Type: text/csv
 --- request
@@ -545,7 +522,7 @@ student_number,national_id,name,class
 --- init
 my $admin = main::admin();
 main::import_all($admin, 'csv');
-my $dbs = main::dump_dbs(main::sis_dbs());
+my $dbs = PortfolioTest::mdb_dumps(main::sis_dbs());
 my $seen = main::snapshot($admin);
 
 my $again = main::import_all($admin, 'csv');
@@ -553,12 +530,12 @@ for my $kind (main::kinds()) {
     is("$again->{$kind}{created_accounts}/$again->{$kind}{updated_accounts}", '0/0',
        "$kind again: no account created or changed");
 }
-is(main::dump_dbs(main::sis_dbs()), $dbs,
+is(PortfolioTest::mdb_dumps(main::sis_dbs()), $dbs,
    'every SIS record, relation and account is the same after the second import');
 is_deeply(main::snapshot($admin), $seen, 'and every read');
 
 main::import_all($admin, 'json');
-is(main::dump_dbs(main::sis_dbs()), $dbs, 'the same again from the JSON files');
+is(PortfolioTest::mdb_dumps(main::sis_dbs()), $dbs, 'the same again from the JSON files');
 --- request
 GET /api/schools/zlsh/terms/113-1/classes
 --- error_code: 401
@@ -576,11 +553,11 @@ my $lin = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 # 林美華 teaches CHI1011 to 110000003 (class 103, not hers)
 is(PortfolioTest::api(GET => '/students/zlsh110000003/record', $lin)->{status}, 200,
    'the course teacher sees a student of her course');
-like(main::dump_db('relations'), qr/zlsh122233333\\1fzlsh110000003\\1f113-1\\1fcourse/,
+like(PortfolioTest::mdb_dump('relations'), qr/zlsh122233333\\1fzlsh110000003\\1f113-1\\1fcourse/,
      'through a course relation of the term');
 
 # the SIS drops that enrollment
-(my $enr = main::slurp('enrollments.csv')) =~ s/^110000003,CHI1011,77,\n//m;
+(my $enr = PortfolioTest::import_data('enrollments.csv')) =~ s/^110000003,CHI1011,77,\n//m;
 my $r = main::import($admin, 'enrollments', $enr);
 is($r->{json}{rows}, 8, 'enrollments re-imported: 8 rows');
 my $c = main::get_json($admin, '/students/zlsh110000003/courses');
@@ -590,24 +567,24 @@ PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000003/recor
                         403, 'out_of_scope', 'the course teacher no longer sees the student');
 PortfolioTest::is_error(PortfolioTest::api(GET => '/students/zlsh110000003/courses', $lin),
                         403, 'out_of_scope', 'nor the course records');
-unlike(main::dump_db('relations'), qr/zlsh122233333\\1fzlsh110000003/,
+unlike(PortfolioTest::mdb_dump('relations'), qr/zlsh122233333\\1fzlsh110000003/,
        'the course relation is gone');
-unlike(main::dump_db('sis_relidx'), qr/zlsh122233333\\1fzlsh110000003/, 'and its index entry');
+unlike(PortfolioTest::mdb_dump('sis_relidx'), qr/zlsh122233333\\1fzlsh110000003/, 'and its index entry');
 is(PortfolioTest::api(GET => '/students/zlsh110000002/record', $lin)->{status}, 200,
    'her other students stay hers');
 is(PortfolioTest::api(GET => '/students/zlsh108234567/record', $lin)->{status}, 200,
    'and so does the bootstrap relation (not an import\'s)');
 
 # the SIS moves 110000003 to class 101 and drops 110000002
-(my $st = main::slurp('students.csv')) =~ s/^110000003,(\w+),(\S+?),103,1\r$/110000003,$1,$2,101,3\r/m;
+(my $st = PortfolioTest::import_data('students.csv')) =~ s/^110000003,(\w+),(\S+?),103,1\r$/110000003,$1,$2,101,3\r/m;
 $st =~ s/^110000002,.*\n//m;
-$r = main::import($admin, 'students', $st);
+$r = main::import($admin, 'students', $st, undef, 'confirm=remove');
 is_deeply([ @{ $r->{json} }{qw(rows created_accounts updated_accounts)} ], [4, 0, 1],
           'students re-imported: 4 rows, one account moved');
 my $cl = main::get_json($admin, '/schools/zlsh/terms/113-1/classes');
 is_deeply([ map { "$_->{class}:$_->{students}" } @{ $cl->{classes} } ],
           [ '101:3', '102:1', '103:0' ], 'class counts follow');
-my $rel = main::dump_db('relations');
+my $rel = PortfolioTest::mdb_dump('relations');
 like($rel, qr/zlsh111122222\\1fzlsh110000003\\1f113-1\\1fhomeroom/, 'new homeroom relation');
 unlike($rel, qr/zlsh223456786\\1fzlsh110000003\\1f113-1\\1fhomeroom/, 'old one gone');
 unlike($rel, qr/\\1fzlsh110000002\\1f113-1\\1fhomeroom/, 'a dropped student has no homeroom');
@@ -617,7 +594,7 @@ is(PortfolioTest::http(POST => '/api/session',
 
 # counselors: one of two left
 $r = main::import($admin, 'counselors', "teacher,student_number\nS120000002,108234569\n");
-$rel = main::dump_db('relations');
+$rel = PortfolioTest::mdb_dump('relations');
 like($rel, qr/zlsh120000002\\1fzlsh108234569\\1f113-1\\1fcounselor/, 'the counselor kept');
 unlike($rel, qr/zlsh111122222\\1fzlsh110000003\\1f113-1\\1fcounselor/, 'the one dropped');
 
@@ -631,18 +608,18 @@ $p1 = main::get_json($admin, '/students/zlsh110000001/record');
 is_deeply($p1->{terms}[0]{cadres},
           [ { unit => '班級', post => '學藝股長', start => undef, end => undef, level => undef } ],
           'the new cadre post');
-$r = main::import($admin, 'attendance', "student_number,late\n110000001,4\n");
+$r = main::import($admin, 'attendance', "student_number,late,absent,sick,official,personal,bereavement\n110000001,4,,,,,\n");
 $p1 = main::get_json($admin, '/students/zlsh108234567/record');
 is($p1->{terms}[0]{attendance}, undef, 'attendance replaced: none left for 108234567');
 is($p1->{terms}[0]{rewards}{commendation}, 2, 'rewards untouched');
 
 # another term: its own data, the first term's untouched
-my $t1 = main::dump_dbs(main::sis_dbs());
+my $t1 = PortfolioTest::mdb_dumps(main::sis_dbs());
 for my $k (qw(classes students courses enrollments)) {
     $r = main::import($admin, $k, {
         classes => "class,name,grade,homeroom\n201,二年一班,2,zlsh122233333\n",
         students => "student_number,national_id,name,class,seat\n108234567,A123456789,李小明,201,7\n",
-        courses => "code,name,subject,credits,teacher\nCHI2021,國語文(三),國語文,3,zlsh122233333\n",
+        courses => "code,name,subject,credits,teacher,co_teachers,kind\nCHI2021,國語文(三),國語文,3,zlsh122233333,,\n",
         enrollments => "student_number,code,grade\n108234567,CHI2021,93\n",
     }->{$k}, '113-2');
     is($r->{status}, 200, "113-2 $k imported");
@@ -690,17 +667,18 @@ for my $s (qw(zlsh110000001 zlsh110000003)) {
     $seed->('outcome_ids', $id, qq({"student":"$s"}));
     $seed->('usage', $s, '{"bytes":1234,"files":1}');
 }
-my $uploads = main::dump_dbs(qw(outcomes outcome_ids usage));
+my $uploads = PortfolioTest::mdb_dumps(qw(outcomes outcome_ids usage));
 like($uploads, qr/01JTESTzlsh110000003.*report\.pdf/s, 'seeded');
 
 # every kind again, then students and enrollments without 110000003
 main::import_all($admin, 'json');
-(my $st = main::slurp('students.csv')) =~ s/^110000003,.*\n//m;
-(my $enr = main::slurp('enrollments.csv')) =~ s/^110000003,.*\n//mg;
-is(main::import($admin, 'students', $st)->{status}, 200, 'students re-imported without 110000003');
+(my $st = PortfolioTest::import_data('students.csv')) =~ s/^110000003,.*\n//m;
+(my $enr = PortfolioTest::import_data('enrollments.csv')) =~ s/^110000003,.*\n//mg;
+is(main::import($admin, 'students', $st, undef, 'confirm=remove')->{status}, 200,
+   'students re-imported without 110000003 (its removal confirmed)');
 is(main::import($admin, 'enrollments', $enr)->{status}, 200, 'enrollments without 110000003');
 
-is(main::dump_dbs(qw(outcomes outcome_ids usage)), $uploads,
+is(PortfolioTest::mdb_dumps(qw(outcomes outcome_ids usage)), $uploads,
    'outcomes, outcome ids and usage are exactly as they were');
 is(PortfolioTest::http(POST => '/api/session',
                        body => { username => 'zlsh110000003', password => '000011' })->{status},
@@ -735,7 +713,7 @@ is($r->{status}, 200, 'the city admin may import for any school');
 
 # an import needs a school admin; the admin's other school is refused too
 PortfolioTest::is_error(PortfolioTest::api(POST => '/schools/tpsh/terms/113-1/import/students', $admin,
-                                           body => main::slurp('students.csv'),
+                                           body => PortfolioTest::import_data('students.csv'),
                                            headers => { 'Content-Type' => 'text/csv' }),
                         403, 'out_of_scope', 'admin of zlsh imports into tpsh');
 

@@ -22,19 +22,12 @@ run_tests();
 
 # --- helpers for the init sections ---
 
-# POST one import of the term 113-1: a file of t/data/import, or CSV text.
+# POST one import of the term 113-1: a file of t/data/import, or CSV text;
+# $query: what follows "?" (confirm=rename ...).
 sub main::csv {
-    my ($cookie, $kind, $text) = @_;
-    if ($text =~ /^\w+\.csv$/) {
-        open my $fh, '<:raw', "$ENV{TEST_NGINX_ROOT}/t/data/import/$text" or die "$text: $!\n";
-        local $/;
-        $text = <$fh>;
-    } else {
-        $text = Encode::encode('UTF-8', $text);
-    }
-    return PortfolioTest::http(POST => "/api/schools/zlsh/terms/113-1/import/$kind",
-                               cookie => $cookie, body => $text,
-                               headers => { 'Content-Type' => 'text/csv' });
+    my ($cookie, $kind, $text, $query) = @_;
+    return PortfolioTest::import_post($cookie, "/schools/zlsh/terms/113-1/import/$kind"
+                                      . (defined $query ? "?$query" : ''), $text);
 }
 
 # A stored record, decoded (undef if none), and one written as is.
@@ -57,8 +50,9 @@ sub main::store {
 
 sub main::setup {
     my $admin = PortfolioTest::login('zlsh100000001', 'admin-pass-1');
+    # teachers.csv renames the bootstrap's 林老師: confirmed
     for my $kind (qw(teachers classes students)) {
-        my $r = main::csv($admin, $kind, "$kind.csv");
+        my $r = main::csv($admin, $kind, "$kind.csv", 'confirm=rename');
         die "import $kind: $r->{status} $r->{body}\n" unless $r->{status} == 200;
     }
     return $admin;
@@ -118,10 +112,10 @@ my $admin = main::setup();
 # before: zlsh111122222, zlsh223456786 teacher+homeroom, zlsh120000002
 # teacher, zlsh122233333 already course_teacher (the bootstrap's)
 my $r = main::csv($admin, 'courses', <<'CSV');
-code,name,subject,credits,teacher,co_teachers
-C1,一,國語文,1,J122233333,"K111122222;zlsh111122222"
-C2,二,國語文,1,zlsh120000002,"zlsh111122222, zlsh122233333"
-C3,三,國語文,1,zlsh120000002,"zlsh120000002;zlsh223456786,K111122222"
+code,name,subject,credits,teacher,co_teachers,kind
+C1,一,國語文,1,J122233333,"K111122222;zlsh111122222",
+C2,二,國語文,1,zlsh120000002,"zlsh111122222, zlsh122233333",
+C3,三,國語文,1,zlsh120000002,"zlsh120000002;zlsh223456786,K111122222",
 CSV
 is_deeply([ @{ $r->{json} }{qw(rows created_accounts updated_accounts)} ], [3, 0, 3],
           'three teachers gain the role, each counted once');
@@ -137,7 +131,7 @@ for (['zlsh111122222', [qw(teacher homeroom course_teacher)]],
     my ($id, $roles) = @$_;
     is_deeply(main::record($admin, 'users', $id)->{roles}, $roles, "$id: roles, each once");
 }
-$r = main::csv($admin, 'courses', "code,name,subject,credits,teacher\nC4,四,國語文,1,K111122222\n");
+$r = main::csv($admin, 'courses', "code,name,subject,credits,teacher,co_teachers,kind\nC4,四,國語文,1,K111122222,,\n");
 is($r->{json}{updated_accounts}, 0, 'a teacher who has the role is not written again');
 --- request
 GET /api/health
@@ -153,8 +147,10 @@ my $admin = main::setup();
 my $before = main::record($admin, 'users', 'zlsh110000001');
 main::store($admin, 'users', 'zlsh110000001', { %$before, note => 'kept' });
 
+# one student of five, renamed: both confirmed
 my $r = main::csv($admin, 'students',
-                  "student_number,national_id,name,class,seat\n110000001,A210000006,陳大文二,102,5\n");
+                  "student_number,national_id,name,class,seat\n110000001,A210000006,陳大文二,102,5\n",
+                  'confirm=remove,rename');
 is_deeply([ @{ $r->{json} }{qw(rows created_accounts updated_accounts)} ], [1, 0, 1],
           'one account updated');
 my $after = main::record($admin, 'users', 'zlsh110000001');
@@ -188,29 +184,29 @@ PortfolioTest::http_config(bootstrap => '$TEST_NGINX_ROOT/t/data/nested-schools.
 --- init
 my $city = PortfolioTest::login('cityadmin', 'city-pass-1');
 my $import = sub {
-    my ($school, $kind, $text) = @_;
-    my $r = PortfolioTest::http(POST => "/api/schools/$school/terms/113-1/import/$kind",
-                                cookie => $city, body => Encode::encode('UTF-8', $text),
-                                headers => { 'Content-Type' => 'text/csv' });
-    die "$school $kind: $r->{status} $r->{body}\n" unless $r->{status} == 200;
+    my ($school, $kind, $text, $query) = @_;
+    PortfolioTest::ok200(PortfolioTest::import_post($city, "/schools/$school/terms/113-1/import/$kind"
+                                                    . (defined $query ? "?$query" : ''), $text),
+                         "$school $kind");
 };
 my $cadres = sub {
     my $r = PortfolioTest::http(GET => "/api/students/$_[0]/record", cookie => $city);
     return [ map { $_->{post} } @{ $r->{json}{terms}[0]{cadres} || [] } ];
 };
 # hs1's student 30001 is hs130001; hs12's student 0001 is hs120001
-$import->($_, 'classes', "class\n101\n") for qw(hs1 hs12);
-$import->('hs1', 'students', "student_number,national_id,name,class\n"
-                             . "30001,A123456789,甲,101\n30002,A210000006,丙,101\n");
-$import->('hs12', 'students', "student_number,national_id,name,class\n0001,B210000007,乙,101\n");
-$import->('hs12', 'cadres', "student_number,unit,post\n0001,班級,班長\n");
-$import->('hs1', 'cadres', "student_number,unit,post\n30001,班級,副班長\n30002,班級,學藝\n");
+$import->($_, 'classes', "class,name,grade,homeroom\n101,,,\n") for qw(hs1 hs12);
+$import->('hs1', 'students', "student_number,national_id,name,class,seat\n"
+                             . "30001,A123456789,甲,101,1\n30002,A210000006,丙,101,2\n");
+$import->('hs12', 'students', "student_number,national_id,name,class,seat\n0001,B210000007,乙,101,1\n");
+$import->('hs12', 'cadres', "student_number,unit,post,start,end,level\n0001,班級,班長,,,\n");
+$import->('hs1', 'cadres', "student_number,unit,post,start,end,level\n30001,班級,副班長,,,\n30002,班級,學藝,,,\n");
 is_deeply($cadres->('hs120001'), ['班長'], "hs1's import leaves hs12's student alone");
 is_deeply($cadres->('hs130001'), ['副班長'], "and sets its own student's");
 
 # a student dropped from the term still has the part replaced
-$import->('hs1', 'students', "student_number,national_id,name,class\n30001,A123456789,甲,101\n");
-$import->('hs1', 'cadres', "student_number,unit,post\n30001,班級,康樂\n");
+$import->('hs1', 'students', "student_number,national_id,name,class,seat\n30001,A123456789,甲,101,1\n",
+          'confirm=remove');
+$import->('hs1', 'cadres', "student_number,unit,post,start,end,level\n30001,班級,康樂,,,\n");
 is_deeply($cadres->('hs130002'), [], "a student dropped from hs1's term loses the old post");
 is_deeply($cadres->('hs120001'), ['班長'], "hs12's student still keeps theirs");
 --- request

@@ -1,6 +1,7 @@
 /*
  * sis -- data from the school information system (校務行政系統): the
- * term imports (SPEC S1, A1: sis_import.c), a term's classes and rosters,
+ * term imports and their previews (SPEC S1, A1: sis_import.c), a term's
+ * classes and rosters,
  * and the student's basic data (P1) and course records (P2), read-only
  * (sis_read.c).  sis.h lists the files.
  *
@@ -18,6 +19,13 @@ static const pf_route_t  sis_routes[] = {
       .roles = PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN,
       .scope = PF_SCOPE_SCHOOL, .flags = PF_ROUTE_WRITE|PF_ROUTE_RAW_BODY,
       .handler = sis_import, .max_body = SIS_MAX_BODY,
+      .precheck = sis_import_precheck },
+    /* no PF_ROUTE_WRITE: a read handler, on a read snapshot */
+    { .method = "POST",
+      .path = "/schools/{school}/terms/{term}/import/{kind}/preview",
+      .roles = PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN,
+      .scope = PF_SCOPE_SCHOOL, .flags = PF_ROUTE_RAW_BODY,
+      .handler = sis_import_preview, .max_body = SIS_MAX_BODY,
       .precheck = sis_import_precheck },
     { .method = "GET", .path = "/schools/{school}/terms/{term}/classes",
       .roles = PF_ROLE_TEACHER|PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN,
@@ -44,7 +52,9 @@ static const pf_db_t  sis_dbs[] = {
     { .name = "sis_basic", .access = PF_DB_OWN },
     { .name = "sis_relidx", .access = PF_DB_OWN },
     { .name = "sis_students", .access = PF_DB_OWN },
+    { .name = "sis_a1", .access = PF_DB_OWN },
 };
 
-PF_PLUGIN(.name = "sis", .version = "0.2.0",
-          PF_DATABASES(sis_dbs), PF_ROUTES(sis_routes))
+/* the check loads iconv's Big5 module before any request (sis_text.c) */
+PF_PLUGIN_CHECKED(sis_text_check, .name = "sis", .version = "0.3.0",
+                  PF_DATABASES(sis_dbs), PF_ROUTES(sis_routes))

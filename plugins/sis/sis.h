@@ -5,15 +5,18 @@
  *
  *   sis.c              the plugin: databases and routes
  *   sis_read.c         classes, rosters, the P1 record, the P2 courses
- *   sis_import.c       POST .../import/{kind}: the kinds, the handler
- *   sis_csv.c          an import's body into rows
+ *   sis_import.c       POST .../import/{kind} and .../preview: the kinds,
+ *                      the handlers, the answers
+ *   sis_csv.c          an import's body into rows; the columns' names
+ *   sis_text.c         what the body is: Excel, UTF-16, Big5 (iconv)
  *   sis_refs.c         what a row names: students, teachers, IDs
  *   sis_accounts.c     the accounts an import makes (host user calls)
  *   sis_relations.c    the relations an import gives (host relation calls)
  *   sis_kind_people.c  students, teachers
  *   sis_kind_courses.c classes, courses, enrollments
  *   sis_kind_basic.c   cadres, attendance, rewards (sis_basic), counselors
- *   sis_store.c        a term's stored data read into maps
+ *   sis_store.c        a term's stored data read into maps; the writes,
+ *                      counted (and only counted in a preview)
  *   sis_buf.c          the JSON text builder of records
  *   sis_fields.c       the field rules: national ID, grades, dates, ...
  */
@@ -81,11 +84,15 @@ int sis_is_digits(pf_str_t s, size_t min, size_t max);
 int sis_class_ok(pf_str_t s);
 int sis_uint(pf_str_t s, int64_t max, int64_t *out);
 int sis_utf8_ok(const char *p, size_t len);
+size_t sis_utf8_len(const char *p, size_t len);
 int sis_has_ctl(pf_str_t s);
 int sis_nid_check(pf_str_t s);
+pf_str_t sis_nid_upper(pf_req_t *req, pf_str_t s);
+int sis_nid_shaped(pf_str_t s);
 int sis_grade(pf_req_t *req, pf_str_t s, pf_str_t *out);
 int sis_date(pf_req_t *req, pf_str_t s, pf_str_t *out);
 const char *sis_kind_ok(pf_str_t kind);
+pf_str_t sis_term_words(pf_req_t *req, pf_str_t term);
 int sis_check_term(pf_req_t *req, pf_str_t term);
 
 #define SIS_NID_OK          0
@@ -97,14 +104,18 @@ int sis_check_term(pf_req_t *req, pf_str_t term);
 
 typedef struct {
     pf_str_t        v[SIS_MAX_FIELDS];
-    size_t          row;         /* 1-based data row; the header is 0 */
+    size_t          row;         /* as a spreadsheet numbers it: the CSV
+                                    header is row 1; a JSON element's
+                                    number from 1 */
     uint32_t        bad;         /* fields already reported: no more checks */
 } sis_row_t;
+
+#define SIS_NO_FIELD        (-1)
 
 typedef struct {
     size_t          row;
     size_t          seq;         /* keeps a row's errors in field order */
-    const char     *field;
+    int             f;           /* the kind's field, or SIS_NO_FIELD */
     pf_str_t        message;
 } sis_err_t;
 
@@ -112,11 +123,34 @@ typedef struct sis_import_s  sis_import_t;
 
 typedef struct {
     const char          *name;
-    const char *const   *fields;
+    const char *const   *fields;       /* the documented (English) names */
+    const char *const   *zh;           /* each field's Chinese names, as
+                                          school systems write them, "|"
+                                          between them; the first is the
+                                          templates' */
     uint32_t             required;     /* bit i: fields[i] must be given */
+    uint32_t             optional;     /* bit i: a CSV may lack the column;
+                                          every other column must be in
+                                          the header */
     int                (*check)(sis_import_t *im);
     int                (*apply)(sis_import_t *im);
 } sis_kind_t;
+
+/* What an import adds, changes and removes of the kind's records. */
+typedef struct {
+    size_t          added;
+    size_t          changed;
+    size_t          removed;
+    size_t          unchanged;
+} sis_counts_t;
+
+/* An account whose name the file changes (SPEC A1: never silently). */
+typedef struct {
+    size_t          row;
+    pf_str_t        id;
+    pf_str_t        from;
+    pf_str_t        to;
+} sis_rename_t;
 
 struct sis_import_s {
     pf_req_t            *req;
@@ -130,12 +164,22 @@ struct sis_import_s {
     size_t               nrows;
     size_t               cap;
 
-    uint32_t             missing;      /* required columns the header lacks */
+    pf_str_t             col[SIS_MAX_FIELDS];  /* each field's column as
+                                                  the file names it */
+    uint32_t             missing;      /* columns the header lacks */
+    const char          *encoding;     /* "utf-8", "big5"; NULL: JSON */
+
+    /* a refusal of the whole file (an Excel workbook, an encoding) */
+    int                  file_status;
+    const char          *file_code;
+    pf_str_t             file_message;
 
     sis_err_t           *errors;       /* sorted by row when answered */
     size_t               nerrors;      /* all of them */
     size_t               nstored;
     size_t               errcap;
+    size_t               not_in_term;  /* rows naming a student the term's
+                                          list lacks */
 
     void                *aux;          /* what the kind's check resolved */
 
@@ -147,6 +191,37 @@ struct sis_import_s {
     unsigned             students_loaded:1;
     unsigned             courses_loaded:1;
     unsigned             classes_loaded:1;
+
+    unsigned             zh:1;         /* the header names a column in
+                                          Chinese: so do the messages */
+    unsigned             dry:1;        /* a preview: count, write nothing */
+    unsigned             confirm_remove:1;   /* ?confirm=remove */
+    unsigned             confirm_rename:1;   /* ?confirm=rename */
+    unsigned             scope_classes:1;    /* ?scope=classes (students) */
+
+    /* the kind's records, counted as they are written (sis_store.c) */
+    const char          *track_db;
+    pf_str_t             track_prefix;
+    pf_map_t             track;        /* key -> sis_change_t */
+    unsigned             cleared:1;    /* every stored key was deleted
+                                          (and counted): any other is
+                                          new, no need to read it */
+    void               **changes;
+    size_t               nchanges;
+    size_t               changecap;
+    sis_counts_t         records;
+
+    /* students: the term's list before and after (sis_kind_people.c) */
+    size_t               term_before;  /* students in the term's list */
+    size_t               leaving;      /* ... who would leave it */
+    size_t               kept;         /* ... in classes the file does not
+                                          name (?scope=classes) */
+    pf_list_t            named;        /* the classes the file names */
+    pf_map_t             affected;     /* students whose homeroom changes */
+
+    sis_rename_t        *renames;
+    size_t               nrenames;
+    size_t               renamecap;
 
     size_t               created;
     size_t               updated;
@@ -192,6 +267,7 @@ int sis_courses_list(pf_req_t *req);
 /* sis_import.c */
 int sis_import_precheck(pf_req_t *req);
 int sis_import(pf_req_t *req);
+int sis_import_preview(pf_req_t *req);
 
 /* the kinds (sis_kind_*.c) */
 extern const sis_kind_t  sis_kind_students;
@@ -207,8 +283,13 @@ extern const sis_kind_t  sis_kind_counselors;
 /* sis_csv.c: the body into rows */
 int sis_rows_csv(sis_import_t *im, pf_str_t body);
 int sis_rows_json(sis_import_t *im, const pf_val_t *body);
-void sis_error(sis_import_t *im, size_t row, const char *field,
-    const char *fmt, ...) PF_PRINTF(4, 5);
+void sis_error(sis_import_t *im, size_t row, int f, const char *fmt, ...)
+    PF_PRINTF(4, 5);
+pf_str_t sis_column(const sis_import_t *im, int f);
+
+/* sis_text.c: what the body is, in UTF-8 */
+const char *sis_text_check(const pf_host_api_t *host);
+int sis_text(sis_import_t *im, pf_str_t body, pf_str_t *text);
 
 /* sis_refs.c: what a row names */
 #define SIS_NEED_STUDENTS   0x1
@@ -227,14 +308,17 @@ int sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f,
 int sis_teacher_ref(sis_import_t *im, sis_row_t *row, size_t f,
     pf_str_t ref, pf_str_t *id);
 int sis_nid_field(sis_import_t *im, sis_row_t *row, size_t f);
+int sis_a1_shared(sis_import_t *im, pf_str_t a1);
 
 /* sis_accounts.c */
 const pf_val_t *sis_account_get(sis_import_t *im, pf_str_t id);
 int sis_account(sis_import_t *im, pf_str_t id, const sis_acct_t *a);
+int sis_rename_check(sis_import_t *im, sis_row_t *row, pf_str_t id,
+    const pf_val_t *user, pf_str_t name);
 int sis_add_role(sis_import_t *im, pf_str_t id, uint32_t role);
 
 /* sis_relations.c */
-int sis_rel_clear(sis_import_t *im, uint32_t kind);
+int sis_rel_clear(sis_import_t *im, uint32_t kind, pf_map_t *only);
 int sis_rel_add(sis_import_t *im, uint32_t kind, pf_str_t viewer,
     pf_str_t student);
 int sis_rel_start(sis_import_t *im, uint32_t kind);
@@ -245,6 +329,12 @@ int sis_rebuild_course(sis_import_t *im);
 
 /* sis_store.c: what imports and reads share */
 int sis_put(sis_import_t *im, const char *db, pf_str_t key, sis_buf_t *b);
+int sis_db_put(sis_import_t *im, const char *db, pf_str_t key,
+    pf_str_t value);
+int sis_db_del(sis_import_t *im, const char *db, pf_str_t key,
+    const pf_str_t *old);
+int sis_track(sis_import_t *im, const char *db, pf_str_t prefix);
+void sis_track_count(sis_import_t *im);
 void sis_term_record(sis_import_t *im, sis_buf_t *b, size_t cap,
     const char *key, pf_str_t value);
 int sis_clear(sis_import_t *im, const char *db);

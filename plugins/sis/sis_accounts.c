@@ -13,6 +13,16 @@
  * the record is read again only if the same import needs it again, so a
  * file of thousands of students reads each once, and a teacher of forty
  * courses is written once and read twice, not forty times.
+ *
+ * An import never changes which person an account is (SPEC A1): a row
+ * naming an existing account under another name is a rename, and the
+ * checks list it (sis_rename_check); the import refuses it unless the
+ * admin confirms the renames (?confirm=rename) after the preview showed
+ * them.  The national ID is not stored, so the name is what tells a
+ * person from another whose ID gives the same account name.
+ *
+ * A preview (im->dry) counts what would be created and updated, each
+ * account once, and writes nothing.
  */
 
 #include <string.h>
@@ -23,6 +33,8 @@
 typedef struct {
     const pf_val_t  *rec;        /* without "pw"; NULL: no such account */
     unsigned         stale:1;    /* written since: read it again */
+    unsigned         counted:1;  /* a preview counted it created or
+                                    updated already */
 } sis_known_t;
 
 
@@ -45,6 +57,7 @@ sis_known(sis_import_t *im, pf_str_t id)
         }
 
         k->stale = 1;
+        k->counted = 0;
     }
 
     if (k->stale) {
@@ -155,6 +168,22 @@ sis_account(sis_import_t *im, pf_str_t id, const sis_acct_t *a)
         return PF_OK;
     }
 
+    if (im->dry) {
+        /* what the writes would do, once per account */
+        if (!k->counted) {
+            k->counted = 1;
+
+            if (user == NULL) {
+                im->created++;
+
+            } else {
+                im->updated++;
+            }
+        }
+
+        return PF_OK;
+    }
+
     /* what is set; a new account also gets its school and first role */
     sis_buf_init(&b, im->req, 256);
     sis_buf_open(&b, '{');
@@ -209,6 +238,50 @@ sis_account(sis_import_t *im, pf_str_t id, const sis_acct_t *a)
     k->stale = 1;
 
     return rc;
+}
+
+
+/*
+ * A row giving the existing account id (user) another name: listed as a
+ * rename.  Names compare as the file writes them, spaces around trimmed.
+ */
+
+int
+sis_rename_check(sis_import_t *im, sis_row_t *row, pf_str_t id,
+    const pf_val_t *user, pf_str_t name)
+{
+    size_t         cap;
+    pf_str_t       old;
+    sis_rename_t  *r;
+
+    old = pf_field(user, "name");
+
+    if (user == NULL || name.len == 0 || pf_same(old, name)) {
+        return PF_OK;
+    }
+
+    if (im->nrenames == im->renamecap) {
+        cap = im->renamecap ? im->renamecap * 2 : 16;
+        r = pf_host->alloc(im->req, cap * sizeof(sis_rename_t));
+        if (r == NULL) {
+            return PF_ERROR;
+        }
+
+        if (im->nrenames) {
+            memcpy(r, im->renames, im->nrenames * sizeof(sis_rename_t));
+        }
+
+        im->renames = r;
+        im->renamecap = cap;
+    }
+
+    r = &im->renames[im->nrenames++];
+    r->row = row->row;
+    r->id = id;
+    r->from = pf_copy(im->req, old);
+    r->to = name;
+
+    return PF_OK;
 }
 
 

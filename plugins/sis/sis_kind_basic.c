@@ -6,12 +6,17 @@
  *
  * sis_basic holds three parts per student and term; an import of one
  * kind replaces that part for every student of the school in the term
- * and leaves the other parts alone.
+ * and leaves the other parts alone.  Its records are the students' parts
+ * of that kind: a part a student had and the file leaves out is removed.
  */
 
 #include <string.h>
 
 #include "sis.h"
+
+
+#define SIS_DATES  "必須是日期，寫成 2024-08-30、2024/8/30 或民國 " \
+                   "113/08/30，檔案中是「%.*s」"
 
 
 /* one student's new part of sis_basic */
@@ -66,6 +71,29 @@ sis_basic_rewrite(sis_import_t *im, const char *part, pf_str_t key,
     };
 
     rec = pf_host->parse(im->req, value);
+    v = pf_host->get(rec, part);
+
+    /* counted by the part's text, as this plugin writes it */
+    if (v == NULL) {
+        if (newpart.len) {
+            im->records.added++;
+        }
+
+    } else if (newpart.len == 0) {
+        im->records.removed++;
+
+    } else {
+        sis_buf_init(&b, im->req, newpart.len + 16);
+        sis_buf_value(&b, v);
+
+        if (pf_same(sis_buf_text(&b), newpart)) {
+            im->records.unchanged++;
+
+        } else {
+            im->records.changed++;
+        }
+    }
+
     sis_buf_init(&b, im->req, value.len + newpart.len + 64);
     sis_buf_open(&b, '{');
     written = 0;
@@ -107,8 +135,7 @@ sis_basic_rewrite(sis_import_t *im, const char *part, pf_str_t key,
     sis_buf_close(&b, '}');
 
     if (written == 0) {
-        return pf_host->db_del(im->req, "sis_basic", key) == PF_ERROR
-               ? PF_ERROR : PF_OK;
+        return sis_db_del(im, "sis_basic", key, &value);
     }
 
     if (!pf_same(sis_buf_text(&b), value)) {
@@ -179,6 +206,7 @@ sis_basic_replace(sis_import_t *im, const char *part, pf_map_t *parts)
             return PF_ERROR;
         }
 
+        im->records.added++;
         sis_buf_init(&b, im->req, 256);
         sis_buf_open(&b, '{');
         sis_buf_key(&b, part);
@@ -202,6 +230,11 @@ enum { CA_NUMBER, CA_UNIT, CA_POST, CA_START, CA_END, CA_LEVEL };
 
 static const char *const  sis_cadres_fields[] = {
     "student_number", "unit", "post", "start", "end", "level", NULL
+};
+
+static const char *const  sis_cadres_zh[] = {
+    "學號", "單位|幹部單位", "職稱|幹部名稱|職務", "開始日期|起始日期",
+    "結束日期", "幹部等級|層級", NULL
 };
 
 
@@ -232,23 +265,20 @@ sis_cadres_check(sis_import_t *im)
         if (sis_given(row, CA_START)
             && sis_date(im->req, row->v[CA_START], &res[i].a) != PF_OK)
         {
-            sis_bad(im, row, CA_START, "must be a date like 2024-08-30 or "
-                    "113/08/30, not \"%.*s\"", row->v[CA_START]);
+            sis_bad(im, row, CA_START, SIS_DATES, row->v[CA_START]);
         }
 
         if (sis_given(row, CA_END)
             && sis_date(im->req, row->v[CA_END], &res[i].b) != PF_OK)
         {
-            sis_bad(im, row, CA_END, "must be a date like 2025-01-20 or "
-                    "114/01/20, not \"%.*s\"", row->v[CA_END]);
+            sis_bad(im, row, CA_END, SIS_DATES, row->v[CA_END]);
         }
 
         /* ISO dates compare as text */
         if (res[i].a.len && res[i].b.len
             && memcmp(res[i].b.data, res[i].a.data, 10) < 0)
         {
-            sis_bad(im, row, CA_END, "%.*s is before the start",
-                    res[i].b);
+            sis_bad(im, row, CA_END, "%.*s 早於開始日期", res[i].b);
         }
 
         if (res[i].id.len && sis_given(row, CA_UNIT)
@@ -258,7 +288,7 @@ sis_cadres_check(sis_import_t *im)
                          row->v[CA_POST], res[i].a);
 
             if ((first = sis_dup(im, &seen, key, row))) {
-                sis_error(im, row->row, "post", "the same post as row %zu",
+                sis_error(im, row->row, CA_POST, "與第 %zu 列是同一個幹部職務",
                           first);
             }
         }
@@ -326,6 +356,7 @@ sis_cadres_apply(sis_import_t *im)
 const sis_kind_t  sis_kind_cadres = {
     .name = "cadres",
     .fields = sis_cadres_fields,
+    .zh = sis_cadres_zh,
     .required = SIS_BIT(CA_NUMBER)|SIS_BIT(CA_UNIT)|SIS_BIT(CA_POST),
     .check = sis_cadres_check,
     .apply = sis_cadres_apply,
@@ -344,6 +375,14 @@ static const char *const  sis_attendance_fields[] = {
 static const char *const  sis_rewards_fields[] = {
     "student_number", "commendation", "minor_merit", "major_merit",
     "warning", "minor_demerit", "major_demerit", NULL
+};
+
+static const char *const  sis_attendance_zh[] = {
+    "學號", "遲到", "曠課", "病假", "公假", "事假", "喪假", NULL
+};
+
+static const char *const  sis_rewards_zh[] = {
+    "學號", "嘉獎", "小功", "大功", "警告", "小過", "大過", NULL
 };
 
 
@@ -371,8 +410,8 @@ sis_counts_check(sis_import_t *im)
             res[i].id = id;
 
             if ((first = sis_dup(im, &seen, id, row))) {
-                sis_error(im, row->row, "student_number",
-                          "%.*s is also in row %zu", PF_S(row->v[0]), first);
+                sis_error(im, row->row, 0, "學號 %.*s 也在第 %zu 列",
+                          PF_S(row->v[0]), first);
             }
         }
 
@@ -385,10 +424,9 @@ sis_counts_check(sis_import_t *im)
 
             if (sis_uint(row->v[f], max, &n) != PF_OK) {
                 sis_bad(im, row, f, max == 999
-                        ? "must be a whole number from 0 to 999, not "
-                          "\"%.*s\""
-                        : "must be a whole number from 0 to 9999, not "
-                          "\"%.*s\"", row->v[f]);
+                        ? "必須是 0 到 999 的整數，檔案中是「%.*s」"
+                        : "必須是 0 到 9999 的整數，檔案中是「%.*s」",
+                        row->v[f]);
                 continue;
             }
 
@@ -440,6 +478,7 @@ sis_counts_apply(sis_import_t *im)
 const sis_kind_t  sis_kind_attendance = {
     .name = "attendance",
     .fields = sis_attendance_fields,
+    .zh = sis_attendance_zh,
     .required = SIS_BIT(0),
     .check = sis_counts_check,
     .apply = sis_counts_apply,
@@ -448,6 +487,7 @@ const sis_kind_t  sis_kind_attendance = {
 const sis_kind_t  sis_kind_rewards = {
     .name = "rewards",
     .fields = sis_rewards_fields,
+    .zh = sis_rewards_zh,
     .required = SIS_BIT(0),
     .check = sis_counts_check,
     .apply = sis_counts_apply,
@@ -460,6 +500,10 @@ enum { CN_TEACHER, CN_NUMBER };
 
 static const char *const  sis_counselors_fields[] = {
     "teacher", "student_number", NULL
+};
+
+static const char *const  sis_counselors_zh[] = {
+    "輔導教師|輔導教師帳號", "學號", NULL
 };
 
 
@@ -494,9 +538,8 @@ sis_counselors_check(sis_import_t *im)
             pair = pf_key(im->req, 2, res[i].ref, res[i].id);
 
             if ((first = sis_dup(im, &seen, pair, row))) {
-                sis_error(im, row->row, "student_number",
-                          "the same counselor and student as row %zu",
-                          first);
+                sis_error(im, row->row, CN_NUMBER, "與第 %zu 列是同一位輔導"
+                          "教師和學生", first);
             }
         }
     }
@@ -513,9 +556,17 @@ sis_counselors_apply(sis_import_t *im)
 
     res = im->aux;
 
-    if (sis_rel_clear(im, PF_REL_COUNSELOR) != PF_OK) {
+    /* the records: the term's counselor relations */
+    if (sis_track(im, "sis_relidx",
+                  pf_key(im->req, 4, im->school, im->term,
+                         pf_string("counselor"), pf_string("")))
+        != PF_OK
+        || sis_rel_clear(im, PF_REL_COUNSELOR, NULL) != PF_OK)
+    {
         return PF_ERROR;
     }
+
+    im->cleared = 1;
 
     for (i = 0; i < im->nrows; i++) {
         if (sis_rel_add(im, PF_REL_COUNSELOR, res[i].ref, res[i].id) != PF_OK
@@ -532,6 +583,7 @@ sis_counselors_apply(sis_import_t *im)
 const sis_kind_t  sis_kind_counselors = {
     .name = "counselors",
     .fields = sis_counselors_fields,
+    .zh = sis_counselors_zh,
     .required = SIS_BIT(CN_TEACHER)|SIS_BIT(CN_NUMBER),
     .check = sis_counselors_check,
     .apply = sis_counselors_apply,

@@ -10,12 +10,21 @@
 #include "sis.h"
 
 
+#define SIS_KINDS  "一般、補修、重修、重讀、轉學轉科、借讀、進修部（或 " \
+                   "normal、make_up、retake、repeat、transfer、visiting、" \
+                   "night）"
+
+
 /* classes: class, name, grade, homeroom */
 
 enum { CL_CLASS, CL_NAME, CL_GRADE, CL_HOMEROOM };
 
 static const char *const  sis_classes_fields[] = {
     "class", "name", "grade", "homeroom", NULL
+};
+
+static const char *const  sis_classes_zh[] = {
+    "班級代碼|班級|班級代號", "班級名稱", "年級", "導師|導師帳號", NULL
 };
 
 
@@ -40,13 +49,12 @@ sis_classes_check(sis_import_t *im)
 
         if (sis_given(row, CL_CLASS)) {
             if (!sis_class_ok(row->v[CL_CLASS])) {
-                sis_bad(im, row, CL_CLASS, "\"%.*s\" is not a class code "
-                        "(letters, digits, \"_\", \".\", \"-\")",
-                        row->v[CL_CLASS]);
+                sis_bad(im, row, CL_CLASS, "「%.*s」不是班級代碼（只能有"
+                        "英文字母、數字和 _ . -）", row->v[CL_CLASS]);
 
             } else if ((first = sis_dup(im, &seen, row->v[CL_CLASS], row))) {
                 row->bad |= SIS_BIT(CL_CLASS);
-                sis_error(im, row->row, "class", "%.*s is also in row %zu",
+                sis_error(im, row->row, CL_CLASS, "%.*s 班也在第 %zu 列",
                           PF_S(row->v[CL_CLASS]), first);
             }
         }
@@ -55,8 +63,8 @@ sis_classes_check(sis_import_t *im)
             if (sis_uint(row->v[CL_GRADE], 12, &grade) != PF_OK
                 || grade == 0)
             {
-                sis_bad(im, row, CL_GRADE, "must be a whole number from 1 "
-                        "to 12, not \"%.*s\"", row->v[CL_GRADE]);
+                sis_bad(im, row, CL_GRADE, "必須是 1 到 12 的整數，檔案中是"
+                        "「%.*s」", row->v[CL_GRADE]);
 
             } else {
                 res[i].n[0] = grade;
@@ -83,9 +91,13 @@ sis_classes_apply(sis_import_t *im)
 
     res = im->aux;
 
-    if (sis_clear(im, "sis_classes") != PF_OK) {
+    if (sis_track(im, "sis_classes", im->prefix) != PF_OK
+        || sis_clear(im, "sis_classes") != PF_OK)
+    {
         return PF_ERROR;
     }
+
+    im->cleared = 1;
 
     for (i = 0; i < im->nrows; i++) {
         row = &im->rows[i];
@@ -129,6 +141,7 @@ sis_classes_apply(sis_import_t *im)
 const sis_kind_t  sis_kind_classes = {
     .name = "classes",
     .fields = sis_classes_fields,
+    .zh = sis_classes_zh,
     .required = SIS_BIT(CL_CLASS),
     .check = sis_classes_check,
     .apply = sis_classes_apply,
@@ -142,6 +155,12 @@ enum { CO_CODE, CO_NAME, CO_SUBJECT, CO_CREDITS, CO_TEACHER, CO_CO,
 
 static const char *const  sis_courses_fields[] = {
     "code", "name", "subject", "credits", "teacher", "co_teachers", "kind",
+    NULL
+};
+
+static const char *const  sis_courses_zh[] = {
+    "課程代碼", "課程名稱|科目名稱", "科目|所屬科目", "學分數|學分",
+    "授課教師|授課教師帳號", "協同教師|協同教學教師", "修課別|課程類別",
     NULL
 };
 
@@ -214,21 +233,20 @@ sis_courses_check(sis_import_t *im)
 
         if (sis_given(row, CO_CODE)) {
             if (!pf_valid_id(row->v[CO_CODE])) {
-                sis_bad(im, row, CO_CODE, "\"%.*s\" is not a course code "
-                        "(letters, digits, \"_\", \".\", \"-\")",
-                        row->v[CO_CODE]);
+                sis_bad(im, row, CO_CODE, "「%.*s」不是課程代碼（只能有"
+                        "英文字母、數字和 _ . -）", row->v[CO_CODE]);
 
             } else if ((first = sis_dup(im, &seen, row->v[CO_CODE], row))) {
                 row->bad |= SIS_BIT(CO_CODE);
-                sis_error(im, row->row, "code", "%.*s is also in row %zu",
+                sis_error(im, row->row, CO_CODE, "課程代碼 %.*s 也在第 %zu 列",
                           PF_S(row->v[CO_CODE]), first);
             }
         }
 
         if (sis_given(row, CO_CREDITS)) {
             if (sis_uint(row->v[CO_CREDITS], 30, &credits) != PF_OK) {
-                sis_bad(im, row, CO_CREDITS, "must be a whole number from 0 "
-                        "to 30, not \"%.*s\"", row->v[CO_CREDITS]);
+                sis_bad(im, row, CO_CREDITS, "必須是 0 到 30 的整數，檔案中是"
+                        "「%.*s」", row->v[CO_CREDITS]);
 
             } else {
                 res[i].n[0] = credits;
@@ -252,9 +270,8 @@ sis_courses_check(sis_import_t *im)
             kind = sis_kind_ok(row->v[CO_KIND]);
 
             if (kind == NULL) {
-                sis_bad(im, row, CO_KIND, "\"%.*s\" is not one of normal, "
-                        "make_up, retake, repeat, transfer, visiting, night",
-                        row->v[CO_KIND]);
+                sis_bad(im, row, CO_KIND, "「%.*s」不是修課別，修課別是"
+                        SIS_KINDS, row->v[CO_KIND]);
             }
         }
 
@@ -304,6 +321,10 @@ sis_courses_apply(sis_import_t *im)
 
     res = im->aux;
 
+    if (sis_track(im, "sis_courses", im->prefix) != PF_OK) {
+        return PF_ERROR;
+    }
+
     /* what other plugins added to a course (the reviewer, AD1) stays */
     if (pf_collect(im->req, "sis_courses", im->prefix, &keys, &vals, &n)
         != PF_OK
@@ -317,11 +338,13 @@ sis_courses_apply(sis_import_t *im)
                                              keys[i].data + im->prefix.len },
                        &vals[i])
             != PF_OK
-            || pf_host->db_del(im->req, "sis_courses", keys[i]) == PF_ERROR)
+            || sis_db_del(im, "sis_courses", keys[i], &vals[i]) != PF_OK)
         {
             return PF_ERROR;
         }
     }
+
+    im->cleared = 1;
 
     for (i = 0; i < im->nrows; i++) {
         row = &im->rows[i];
@@ -395,6 +418,7 @@ sis_courses_apply(sis_import_t *im)
 const sis_kind_t  sis_kind_courses = {
     .name = "courses",
     .fields = sis_courses_fields,
+    .zh = sis_courses_zh,
     .required = SIS_BIT(CO_CODE)|SIS_BIT(CO_NAME)|SIS_BIT(CO_SUBJECT)
                 |SIS_BIT(CO_CREDITS)|SIS_BIT(CO_TEACHER),
     .check = sis_courses_check,
@@ -408,6 +432,10 @@ enum { EN_NUMBER, EN_CODE, EN_GRADE, EN_KIND };
 
 static const char *const  sis_enrollments_fields[] = {
     "student_number", "code", "grade", "kind", NULL
+};
+
+static const char *const  sis_enrollments_zh[] = {
+    "學號", "課程代碼", "成績|學期成績", "修課別", NULL
 };
 
 
@@ -440,8 +468,8 @@ sis_enrollments_check(sis_import_t *im)
             c = pf_map_get(&im->courses, row->v[EN_CODE], NULL);
 
             if (c == NULL) {
-                sis_bad(im, row, EN_CODE, "no course %.*s in this term "
-                        "(import the courses first)", row->v[EN_CODE]);
+                sis_bad(im, row, EN_CODE, "本學期沒有課程 %.*s（請先匯入"
+                        "課程）", row->v[EN_CODE]);
             }
         }
 
@@ -449,9 +477,9 @@ sis_enrollments_check(sis_import_t *im)
             pair = pf_key(im->req, 2, res[i].id, c->code);
 
             if ((first = sis_dup(im, &seen, pair, row))) {
-                sis_error(im, row->row, "code", "student %.*s takes %.*s in "
-                          "row %zu already", PF_S(row->v[EN_NUMBER]),
-                          PF_S(c->code), first);
+                sis_error(im, row->row, EN_CODE, "學號 %.*s 修 %.*s 已在第 "
+                          "%zu 列", PF_S(row->v[EN_NUMBER]), PF_S(c->code),
+                          first);
             }
         }
 
@@ -460,9 +488,8 @@ sis_enrollments_check(sis_import_t *im)
         if (sis_given(row, EN_GRADE)
             && sis_grade(im->req, row->v[EN_GRADE], &res[i].a) != PF_OK)
         {
-            sis_bad(im, row, EN_GRADE, "must be a number from 0 to 100 (at "
-                    "most two decimals) or empty, not \"%.*s\"",
-                    row->v[EN_GRADE]);
+            sis_bad(im, row, EN_GRADE, "必須是 0 到 100 的數字（最多兩位"
+                    "小數）或空白，檔案中是「%.*s」", row->v[EN_GRADE]);
         }
 
         kind = NULL;
@@ -471,9 +498,8 @@ sis_enrollments_check(sis_import_t *im)
             kind = sis_kind_ok(row->v[EN_KIND]);
 
             if (kind == NULL) {
-                sis_bad(im, row, EN_KIND, "\"%.*s\" is not one of normal, "
-                        "make_up, retake, repeat, transfer, visiting, night",
-                        row->v[EN_KIND]);
+                sis_bad(im, row, EN_KIND, "「%.*s」不是修課別，修課別是"
+                        SIS_KINDS, row->v[EN_KIND]);
             }
         }
 
@@ -508,6 +534,10 @@ sis_enrollments_apply(sis_import_t *im)
 
     res = im->aux;
 
+    if (sis_track(im, "sis_enrollments", pf_string("")) != PF_OK) {
+        return PF_ERROR;
+    }
+
     /* the rosters list the term's enrollments: remove both */
     if (pf_collect(im->req, "sis_rosters", im->prefix, &keys, NULL, &n)
         != PF_OK)
@@ -517,18 +547,21 @@ sis_enrollments_apply(sis_import_t *im)
 
     for (i = 0; i < n; i++) {
         if (sis_roster_key(im, keys[i], &code, &student)) {
-            if (pf_host->db_del(im->req, "sis_enrollments",
-                                pf_key(im->req, 3, student, im->term, code))
-                == PF_ERROR)
+            if (sis_db_del(im, "sis_enrollments",
+                           pf_key(im->req, 3, student, im->term, code), NULL)
+                != PF_OK)
             {
                 return PF_ERROR;
             }
         }
 
-        if (pf_host->db_del(im->req, "sis_rosters", keys[i]) == PF_ERROR) {
+        if (sis_db_del(im, "sis_rosters", keys[i], NULL) != PF_OK) {
             return PF_ERROR;
         }
     }
+
+    /* the rosters list every stored enrollment of the term */
+    im->cleared = 1;
 
     if (sis_rel_start(im, PF_REL_COURSE) != PF_OK) {
         return PF_ERROR;
@@ -562,10 +595,10 @@ sis_enrollments_apply(sis_import_t *im)
                     pf_key(im->req, 3, res[i].id, im->term, row->v[EN_CODE]),
                     &b)
             != PF_OK
-            || pf_host->db_put(im->req, "sis_rosters",
-                               pf_key(im->req, 4, im->school, im->term,
-                                      row->v[EN_CODE], res[i].id),
-                               pf_string("{}"))
+            || sis_db_put(im, "sis_rosters",
+                          pf_key(im->req, 4, im->school, im->term,
+                                 row->v[EN_CODE], res[i].id),
+                          pf_string("{}"))
                != PF_OK
             || sis_course_add(im, row->v[EN_CODE], res[i].id) != PF_OK)
         {
@@ -580,7 +613,9 @@ sis_enrollments_apply(sis_import_t *im)
 const sis_kind_t  sis_kind_enrollments = {
     .name = "enrollments",
     .fields = sis_enrollments_fields,
+    .zh = sis_enrollments_zh,
     .required = SIS_BIT(EN_NUMBER)|SIS_BIT(EN_CODE),
+    .optional = SIS_BIT(EN_KIND),
     .check = sis_enrollments_check,
     .apply = sis_enrollments_apply,
 };

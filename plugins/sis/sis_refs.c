@@ -1,7 +1,8 @@
 /*
  * sis_refs.c -- what the rows of an import name, checked for the kinds:
  * fields given or not, duplicates within the file, students by number,
- * teachers by national ID or account, national IDs.  Account names are
+ * teachers by national ID (or resident certificate number) or account,
+ * national IDs.  Account names are
  * the host's A1 rule (pf_host->account_name); the accounts themselves are
  * read once per import (sis_accounts.c).
  */
@@ -32,8 +33,7 @@ sis_bad(sis_import_t *im, sis_row_t *row, size_t f, const char *fmt,
     pf_str_t value)
 {
     row->bad |= SIS_BIT(f);
-    sis_error(im, row->row, im->kind->fields[f], fmt,
-              PF_S(pf_clip(value, 64)));
+    sis_error(im, row->row, (int) f, fmt, PF_S(pf_clip(value, 64)));
 }
 
 
@@ -98,8 +98,8 @@ sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t *id)
     }
 
     if (!sis_is_digits(row->v[f], 1, 20)) {
-        sis_bad(im, row, f, "must be digits (the student number), not "
-                "\"%.*s\"", row->v[f]);
+        sis_bad(im, row, f, "必須是學號（數字），檔案中是「%.*s」",
+                row->v[f]);
         return 0;
     }
 
@@ -107,8 +107,9 @@ sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t *id)
                                 row->v[f]);
 
     if (pf_map_get(&im->students, *id, NULL) == NULL) {
-        sis_bad(im, row, f, "no student %.*s was imported for this term "
-                "(import the students first)", row->v[f]);
+        im->not_in_term++;
+        sis_bad(im, row, f, "學號 %.*s 不在本學期的學生名單（請先匯入學生）",
+                row->v[f]);
         return 0;
     }
 
@@ -116,13 +117,34 @@ sis_student_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t *id)
 }
 
 
-/* A reference that looks like a national ID: a letter and 9 digits. */
+/*
+ * sis_a1 ("A1 name␟account", {}): the A1 names a teachers import gave
+ * another account for (the account column), because two people's IDs
+ * give that one name.  Such a name no longer says who is meant: a
+ * reference by national ID that gives it is refused (the account says
+ * who), and so is a teachers row without the account column.
+ */
 
 static int
-sis_nid_shaped(pf_str_t ref)
+sis_a1_found(void *data, pf_str_t key, pf_str_t value)
 {
-    return ref.len == 10 && !sis_is_digits(ref, 1, 10)
-           && sis_is_digits((pf_str_t) { 9, ref.data + 1 }, 9, 9);
+    *(int *) data = 1;
+
+    return 1;
+}
+
+
+int
+sis_a1_shared(sis_import_t *im, pf_str_t a1)
+{
+    int  found;
+
+    found = 0;
+    (void) pf_host->db_scan(im->req, "sis_a1",
+                            pf_key(im->req, 2, a1, pf_string("")),
+                            sis_a1_found, &found);
+
+    return found;
 }
 
 
@@ -141,32 +163,43 @@ sis_teacher_find(sis_import_t *im, pf_str_t ref, pf_str_t *id)
         rc = sis_nid_check(ref);
 
         if (rc == SIS_NID_FORMAT) {
-            return "is not valid";
+            return "不是有效的號碼";
         }
 
         if (rc == SIS_NID_CHECKSUM) {
-            return "has a wrong check digit";
+            return "的檢查碼不正確";
         }
 
-        *id = pf_host->account_name(im->req, im->school, ref, pf_string(""));
+        *id = pf_host->account_name(im->req, im->school,
+                                    sis_nid_upper(im->req, ref),
+                                    pf_string(""));
 
     } else if (pf_valid_id(ref)) {
         *id = ref;
 
     } else {
-        return "is neither a national ID nor an account";
+        return "既不是身分證統一編號，也不是帳號";
+    }
+
+    if (id->len == 0) {
+        return "不是有效的號碼";
+    }
+
+    if (sis_nid_shaped(ref) && sis_a1_shared(im, *id)) {
+        return "對應的帳號不只一位教師使用（匯入教師時曾另指定帳號）："
+               "請改寫教師的帳號";
     }
 
     user = sis_account_get(im, *id);
 
     if (user == NULL) {
-        return "names no teacher account (import the teachers first)";
+        return "沒有對應的教師帳號（請先匯入教師）";
     }
 
     if (!pf_same(pf_field(user, "school"), im->school)
         || !pf_has_role(user, PF_ROLE_TEACHER))
     {
-        return "names no teacher of this school";
+        return "不是本校教師的帳號";
     }
 
     return NULL;
@@ -187,8 +220,7 @@ sis_teacher_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t ref,
         t = pf_host->alloc(im->req, sizeof(sis_teacher_t));
         if (t == NULL) {
             row->bad |= SIS_BIT(f);
-            sis_error(im, row->row, im->kind->fields[f],
-                      "could not be checked (out of memory)");
+            sis_error(im, row->row, (int) f, "無法檢查（記憶體不足）");
             return 0;
         }
 
@@ -202,11 +234,11 @@ sis_teacher_ref(sis_import_t *im, sis_row_t *row, size_t f, pf_str_t ref,
 
         /* national IDs are not echoed back */
         if (sis_nid_shaped(ref)) {
-            sis_error(im, row->row, im->kind->fields[f],
-                      "the national ID %s", t->err);
+            sis_error(im, row->row, (int) f, "這個身分證統一編號%s",
+                      t->err);
 
         } else {
-            sis_error(im, row->row, im->kind->fields[f], "\"%.*s\" %s",
+            sis_error(im, row->row, (int) f, "「%.*s」%s",
                       PF_S(pf_clip(ref, 64)), t->err);
         }
 
@@ -237,10 +269,11 @@ sis_nid_field(sis_import_t *im, sis_row_t *row, size_t f)
     }
 
     row->bad |= SIS_BIT(f);
-    sis_error(im, row->row, im->kind->fields[f], "%s",
+    sis_error(im, row->row, (int) f, "%s",
               rc == SIS_NID_FORMAT
-              ? "must be a national ID: a letter and 9 digits"
-              : "the national ID's check digit is wrong");
+              ? "必須是身分證統一編號或居留證的統一證號：1 個英文字母加 "
+                "9 位數字，或舊式的 2 個英文字母加 8 位數字"
+              : "身分證統一編號的檢查碼不正確");
 
     return 0;
 }

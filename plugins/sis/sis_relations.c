@@ -10,6 +10,9 @@
  * rosters after either, counselor relations by the counselors import.
  * An import of the students (or enrollments) gives them from its own
  * rows rather than reading back the records it has just written.
+ *
+ * A preview (im->dry) writes no relation: relations are not what its
+ * counts are about.
  */
 
 #include <string.h>
@@ -36,10 +39,11 @@ sis_rel_name(uint32_t kind)
 }
 
 
-/* Removes the relations of this kind the term's imports gave. */
+/* Removes the relations of this kind the term's imports gave (only: to
+   these students alone). */
 
 int
-sis_rel_clear(sis_import_t *im, uint32_t kind)
+sis_rel_clear(sis_import_t *im, uint32_t kind, pf_map_t *only)
 {
     size_t       i, n;
     pf_str_t     prefix, *keys, rest, viewer, student;
@@ -64,15 +68,20 @@ sis_rel_clear(sis_import_t *im, uint32_t kind)
             viewer = (pf_str_t) { (size_t) (sep - rest.data), rest.data };
             student = (pf_str_t) { rest.len - viewer.len - 1, sep + 1 };
 
-            if (pf_host->relation_del(im->req, viewer, student, im->term,
-                                      kind)
-                == PF_ERROR)
+            if (only != NULL && pf_map_get(only, student, NULL) == NULL) {
+                continue;
+            }
+
+            if (!im->dry
+                && pf_host->relation_del(im->req, viewer, student, im->term,
+                                         kind)
+                   == PF_ERROR)
             {
                 return PF_ERROR;
             }
         }
 
-        if (pf_host->db_del(im->req, "sis_relidx", keys[i]) == PF_ERROR) {
+        if (sis_db_del(im, "sis_relidx", keys[i], NULL) != PF_OK) {
             return PF_ERROR;
         }
     }
@@ -94,10 +103,10 @@ sis_rel_add(sis_import_t *im, uint32_t kind, pf_str_t viewer,
     idx = pf_key(im->req, 5, im->school, im->term, sis_rel_name(kind), viewer,
                  student);
 
-    if (pf_host->relation_put(im->req, viewer, student, im->term, kind)
-        != PF_OK
-        || pf_host->db_put(im->req, "sis_relidx", idx, pf_string("{}"))
-           != PF_OK)
+    if ((!im->dry
+         && pf_host->relation_put(im->req, viewer, student, im->term, kind)
+            != PF_OK)
+        || sis_db_put(im, "sis_relidx", idx, pf_string("{}")) != PF_OK)
     {
         return PF_ERROR;
     }
@@ -114,7 +123,7 @@ sis_rel_add(sis_import_t *im, uint32_t kind, pf_str_t viewer,
 int
 sis_rel_start(sis_import_t *im, uint32_t kind)
 {
-    if (sis_rel_clear(im, kind) != PF_OK
+    if (sis_rel_clear(im, kind, NULL) != PF_OK
         || (kind == PF_REL_HOMEROOM ? sis_load_classes(im)
                                     : sis_load_courses(im))
            != PF_OK)

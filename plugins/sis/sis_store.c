@@ -3,11 +3,190 @@
  * into maps for the checks of an import ("already stored for the term")
  * and for rebuilding relations.  What is read is copied (pf_collect): in
  * the writer a stored value is valid only until the next write.
+ *
+ * Every write of an import goes through sis_db_put() and sis_db_del().
+ * The kind's own records (sis_track: one database, under a prefix) are
+ * counted there, each key with the value it had before the import's
+ * first write to it: added, changed, removed, unchanged (a kind that
+ * deleted every stored key first says so, im->cleared, and what it
+ * writes then is not read).  A preview
+ * (im->dry) runs the same writes and only counts them, so its counts are
+ * the import's by construction; it runs in the event loop on a read
+ * snapshot, where a write would be refused anyway.
  */
 
 #include <string.h>
 
 #include "sis.h"
+
+
+/* One counted key: its value before the import and after it. */
+typedef struct {
+    pf_str_t        old;
+    pf_str_t        now;
+    unsigned        had:1;
+    unsigned        has:1;
+} sis_change_t;
+
+
+int
+sis_track(sis_import_t *im, const char *db, pf_str_t prefix)
+{
+    im->track_db = db;
+    im->track_prefix = prefix;
+
+    return pf_map_init(&im->track, im->req, im->nrows + 16);
+}
+
+
+static int
+sis_tracked(sis_import_t *im, const char *db, pf_str_t key)
+{
+    return im->track_db != NULL && strcmp(db, im->track_db) == 0
+           && key.len >= im->track_prefix.len
+           && memcmp(key.data, im->track_prefix.data, im->track_prefix.len)
+              == 0;
+}
+
+
+/* The key's entry; the first touch keeps the stored value (old, if the
+   caller read it already). */
+
+static sis_change_t *
+sis_change(sis_import_t *im, const char *db, pf_str_t key,
+    const pf_str_t *old)
+{
+    void          **changes;
+    size_t          cap;
+    pf_str_t        v;
+    sis_change_t   *c;
+
+    c = pf_map_get(&im->track, key, NULL);
+    if (c != NULL) {
+        return c;
+    }
+
+    if (im->nchanges == im->changecap) {
+        cap = im->changecap ? im->changecap * 2 : 64;
+        changes = pf_host->alloc(im->req, cap * sizeof(void *));
+        if (changes == NULL) {
+            return NULL;
+        }
+
+        if (im->nchanges) {
+            memcpy(changes, im->changes, im->nchanges * sizeof(void *));
+        }
+
+        im->changes = changes;
+        im->changecap = cap;
+    }
+
+    c = pf_host->alloc(im->req, sizeof(sis_change_t));
+    key = pf_copy(im->req, key);
+
+    if (c == NULL || key.data == NULL
+        || pf_map_put(&im->track, key, c) != PF_OK)
+    {
+        return NULL;
+    }
+
+    memset(c, 0, sizeof(sis_change_t));
+
+    if (old != NULL) {
+        c->had = 1;
+        c->old = *old;
+
+    } else if (!im->cleared
+               && pf_host->db_get(im->req, db, key, &v) == PF_OK)
+    {
+        /* in the writer, valid only until the next write */
+        c->had = 1;
+        c->old = pf_copy(im->req, v);
+    }
+
+    c->has = c->had;
+    c->now = c->old;
+    im->changes[im->nchanges++] = c;
+
+    return c;
+}
+
+
+int
+sis_db_put(sis_import_t *im, const char *db, pf_str_t key, pf_str_t value)
+{
+    sis_change_t  *c;
+
+    if (sis_tracked(im, db, key)) {
+        c = sis_change(im, db, key, NULL);
+        if (c == NULL) {
+            return PF_ERROR;
+        }
+
+        c->has = 1;
+        c->now = value;
+    }
+
+    if (im->dry) {
+        return PF_OK;
+    }
+
+    return pf_host->db_put(im->req, db, key, value);
+}
+
+
+/* old: the stored value if the caller has it (NULL: read it if counted) */
+
+int
+sis_db_del(sis_import_t *im, const char *db, pf_str_t key,
+    const pf_str_t *old)
+{
+    sis_change_t  *c;
+
+    if (sis_tracked(im, db, key)) {
+        c = sis_change(im, db, key, old);
+        if (c == NULL) {
+            return PF_ERROR;
+        }
+
+        c->has = 0;
+    }
+
+    if (im->dry) {
+        return PF_OK;
+    }
+
+    return pf_host->db_del(im->req, db, key) == PF_ERROR ? PF_ERROR : PF_OK;
+}
+
+
+/* The counted keys into im->records. */
+
+void
+sis_track_count(sis_import_t *im)
+{
+    size_t         i;
+    sis_change_t  *c;
+
+    for (i = 0; i < im->nchanges; i++) {
+        c = im->changes[i];
+
+        if (c->had && !c->has) {
+            im->records.removed++;
+
+        } else if (!c->had && c->has) {
+            im->records.added++;
+
+        } else if (c->had) {
+            if (pf_same(c->old, c->now)) {
+                im->records.unchanged++;
+
+            } else {
+                im->records.changed++;
+            }
+        }
+    }
+}
 
 
 /* A record built in b; a failed build is never stored. */
@@ -21,7 +200,7 @@ sis_put(sis_import_t *im, const char *db, pf_str_t key, sis_buf_t *b)
         return PF_ERROR;
     }
 
-    return pf_host->db_put(im->req, db, key, sis_buf_text(b));
+    return sis_db_put(im, db, key, sis_buf_text(b));
 }
 
 
@@ -42,20 +221,28 @@ sis_term_record(sis_import_t *im, sis_buf_t *b, size_t cap, const char *key,
 }
 
 
-/* Deletes every key under the term's prefix in db. */
+/* Deletes every key under the term's prefix in db (counted ones with
+   the values they had). */
 
 int
 sis_clear(sis_import_t *im, const char *db)
 {
+    int        counted;
     size_t     i, n;
-    pf_str_t  *keys;
+    pf_str_t  *keys, *vals;
 
-    if (pf_collect(im->req, db, im->prefix, &keys, NULL, &n) != PF_OK) {
+    counted = im->track_db != NULL && strcmp(db, im->track_db) == 0;
+
+    if (pf_collect(im->req, db, im->prefix, &keys, counted ? &vals : NULL, &n)
+        != PF_OK)
+    {
         return PF_ERROR;
     }
 
     for (i = 0; i < n; i++) {
-        if (pf_host->db_del(im->req, db, keys[i]) == PF_ERROR) {
+        if (sis_db_del(im, db, keys[i], counted ? &vals[i] : NULL)
+            != PF_OK)
+        {
             return PF_ERROR;
         }
     }

@@ -644,4 +644,71 @@ sub _lines {
     return $text;
 }
 
+# --- Imports (plugin sis): what t/070-t/075 share ---------------------------
+
+# import_data($file) -> the bytes of t/data/import/$file, or of the
+# repository's $file when it names a directory (html/import-templates/...).
+sub import_data {
+    my ($file) = @_;
+    my $path = "$ENV{TEST_NGINX_ROOT}/" . ($file =~ m{/} ? $file : "t/data/import/$file");
+    open my $fh, '<:raw', $path or die "PortfolioTest::import_data: $path: $!\n";
+    local $/;
+    return scalar <$fh>;
+}
+
+# import_post($cookie, $path, $body) -> api()'s answer to POST $path (under
+# /api): $body a hash or array ref (sent as JSON), the name of a file of
+# t/data/import (*.json sent as JSON, any other as text/csv), or CSV text
+# (characters sent as UTF-8, bytes as they are).
+sub import_post {
+    my ($cookie, $path, $body) = @_;
+    return api(POST => $path, $cookie, body => $body) if ref $body;
+    my $type = 'text/csv';
+    if ($body =~ /^[\w-]+\.(\w+)$/
+        && -f "$ENV{TEST_NGINX_ROOT}/t/data/import/$body")
+    {
+        $type = 'application/json' if $1 eq 'json';
+        $body = import_data($body);
+    } elsif (utf8::is_utf8($body)) {
+        require Encode;
+        $body = Encode::encode('UTF-8', $body);
+    }
+    return api(POST => $path, $cookie, body => $body,
+               headers => { 'Content-Type' => $type });
+}
+
+# ok200($r, $what) -> $r->{json}; dies with the answer unless it is a 200.
+sub ok200 {
+    my ($r, $what) = @_;
+    die "$what: " . ($r->{status} // 'none') . ' ' . ($r->{body} // '') . "\n"
+        unless ($r->{status} // 0) == 200;
+    return $r->{json};
+}
+
+# error_cells($r, @keys) -> [[row, field], ...] of an invalid_rows answer,
+# in order (@keys: other members of each error instead, e.g. row, field,
+# column).
+sub error_cells {
+    my ($r, @keys) = @_;
+    @keys = qw(row field) unless @keys;
+    return [ map { my $e = $_; [ map { $e->{$_} } @keys ] }
+             @{ $r->{json}{error}{errors} || [] } ];
+}
+
+# mdb_dump($db) -> `mdb_dump -n -p -s DB` of the block's store;
+# mdb_dumps(@dbs) -> each of them after a "== DB" line.
+sub mdb_dump {
+    my ($db) = @_;
+    my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/html/data/portfolio.mdb";
+    open my $fh, '-|', 'mdb_dump', '-n', '-p', '-s', $db, $file
+        or die "PortfolioTest::mdb_dump: cannot run mdb_dump: $!\n";
+    my $out = do { local $/; <$fh> };
+    close $fh or die "PortfolioTest::mdb_dump: mdb_dump -s $db failed: $?\n";
+    return $out;
+}
+
+sub mdb_dumps {
+    return join '', map { "== $_\n" . mdb_dump($_) } @_;
+}
+
 1;
