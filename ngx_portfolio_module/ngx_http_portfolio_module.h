@@ -109,6 +109,15 @@ typedef struct {
 } ngx_http_pf_setting_t;
 
 
+/* The ceiling of a level's value (1.5 pf_setting_t.ceiling, _settings.c). */
+typedef struct {
+    int64_t                   value;
+    uint32_t                  level;           /* PF_LEVEL_* that sets it */
+    unsigned                  dflt:1;          /* the declared default
+                                                  standing in for it */
+} ngx_http_pf_ceiling_t;
+
+
 /* A route, compiled from a plugin's pf_route_t. */
 typedef struct {
     ngx_uint_t                method;          /* NGX_HTTP_GET ... */
@@ -462,6 +471,10 @@ int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name);
 pf_str_t ngx_http_pf_setting_shown(ngx_http_pf_ctx_t *ctx,
     const pf_setting_t *d, pf_str_t school);
+ngx_uint_t ngx_http_pf_setting_ceiling(ngx_http_pf_ctx_t *ctx,
+    const pf_setting_t *d, uint32_t level, pf_str_t school,
+    ngx_http_pf_ceiling_t *c);
+const char *ngx_http_pf_level_word(uint32_t level);
 
 /* _settings_routes.c */
 extern const pf_route_t ngx_http_pf_settings_routes[];

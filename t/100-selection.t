@@ -194,8 +194,9 @@ $r = main::tick($s1, 'a4');
 is($r->{status}, 200, 'now a4 can be ticked');
 is($r->{json}{term}{text}, '(3/3)', 'term (3/3)');
 
-# the school raises its term limit to 4 (the year limit stays 6)
-PortfolioTest::seed($s1, 'settings', 'school/zlsh/outcome_select_per_term', '4');
+# the city raises its term limit to 4 (the year limit stays 6); a school could
+# only lower it (issue 16 item 9, t/101)
+PortfolioTest::seed($s1, 'settings', 'city/outcome_select_per_term', '4');
 $r = main::tick($s1, 'a5');
 is($r->{status}, 200, 'a 4th in 113-1 under a limit of 4');
 is($r->{json}{term}{text}, '(4/4)', 'term (4/4)');

@@ -611,12 +611,19 @@ static const pf_db_t  sel_dbs[] = {
     { .name = "outcome_ids", .access = PF_DB_READ },
 };
 
+/*
+ * Both limits are ceilings down the chain (seeds: 每學期至多勾選3件 in the
+ * city's system, 一學年勾選至多6件 nationally): the default is the rule
+ * of the level named, and a lower level may lower it, never raise it.
+ */
 static const pf_setting_t  sel_settings[] = {
     { .name = "outcome_select_per_term", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 10, .dflt = 3,
+      .ceiling = PF_LEVEL_CITY,
       .about = "outcomes a student may select per term (city limit)" },
     { .name = "outcome_select_per_year", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 20, .dflt = 6,
+      .ceiling = PF_LEVEL_NATION,
       .about = "outcomes a student may select per school year (national "
                "limit)" },
 };

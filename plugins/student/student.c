@@ -750,6 +750,14 @@ static const pf_db_t  student_dbs[] = {
     { .name = "cert_standins", .access = PF_DB_READ },
 };
 
+/*
+ * None of these is a ceiling (pf_setting_t.ceiling): the upload counts
+ * are the school's own decision (seeds: 各校須自行設定學生上傳的件數,
+ * 每學期學生上傳時間及件數由學校自訂), so the city's value is a default a
+ * school may raise or lower; the quotas differ between schools of the one
+ * city system (the seeds show teacher cabinets of 150 MB and of 1000 MB)
+ * and no seed caps them.
+ */
 static const pf_setting_t  student_settings[] = {
     { .name = "outcome_uploads_per_term", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 100,
