@@ -14,8 +14,11 @@
  *   - inside the school's upload window (AD3): 403 window_closed;
  *   - at most outcome_uploads_per_term outcomes a term and
  *     outcome_uploads_per_subject a subject a term (school parameters,
- *     AD2; every outcome counts, failed ones too): 422 limit_reached,
- *     "(n/limit)";
+ *     AD2): 422 limit_reached, "(n/limit)".  What counts is what is
+ *     uploaded for the teacher to certify (seeds: 上傳...供授課教師審查):
+ *     drafts, pending ones (a decision not yet published included) and
+ *     passed ones; a failed one (不通過, published) does not, so the
+ *     student may upload another (P5; seeds: 教師認證未通過還是要發佈);
  *   - files checked by content before the body is stored (Q2): document
  *     pdf/jpg/png up to 4 MB, media mp3/mp4 up to 10 MB (seeds 004):
  *     415 unsupported_file_type, 413 file_too_large; the student's quota
@@ -143,6 +146,18 @@ st_reviewer(const pf_val_t *course)
 }
 
 
+/*
+ * Whether an outcome uses up an upload place (AD2): every one but a
+ * failed one, which the student replaces with another (P5).
+ */
+
+int
+st_counts(const pf_val_t *rec)
+{
+    return !pf_eq(pf_field(rec, "status"), "failed");
+}
+
+
 /* ---------------------------------------------------------------- */
 /* POST /outcomes {"term","code","description"}                      */
 /* ---------------------------------------------------------------- */
@@ -164,7 +179,8 @@ st_count_cb(void *data, pf_str_t key, pf_str_t value)
 
     rec = pf_host->parse(c->req, value);
 
-    if (!pf_str_is(pf_host->get(rec, "term"), c->term)) {
+    /* a failed one frees its place (st_counts()) */
+    if (!pf_str_is(pf_host->get(rec, "term"), c->term) || !st_counts(rec)) {
         return 0;
     }
 

@@ -60,8 +60,9 @@ st_list_peek(st_list_t *l, pf_str_t value)
         return -1;
     }
 
-    /* counted only here: a record left to the parsing path counts there */
-    if (l->term.len) {
+    /* counted only here: a record left to the parsing path counts there;
+       a failed one uses up no place (st_counts()) */
+    if (l->term.len && pf_peek_is(f[2], pf_string("failed")) != 1) {
         l->term_count++;
     }
 
@@ -92,7 +93,7 @@ st_list_cb(void *data, pf_str_t key, pf_str_t value)
             return 0;
         }
 
-        l->term_count++;
+        l->term_count += st_counts(rec);
     }
 
     acc = st_access(l->req, rec, l->full);
