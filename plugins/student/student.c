@@ -24,7 +24,11 @@
  *     415 unsupported_file_type, 413 file_too_large; the student's quota
  *     (quota_student_mb): 413 quota_exceeded;
  *   - only the owner changes an outcome (the routes' owner lookup, 403
- *     not_owner), and only while it is a draft: 409 not_draft.
+ *     not_owner), and only while it is a draft: 409 not_draft;
+ *   - a draft of a course the student no longer takes (a re-import
+ *     removed the enrollment, or the course) gets no file and is not
+ *     sent for certification: 422 not_enrolled (st_enrolled()); it may
+ *     still change in words or be deleted.
  *
  * Files: this one (the routes, and creating, changing, sending and
  * deleting an outcome), student_access.c (who sees what),
@@ -530,6 +534,41 @@ st_update(pf_req_t *req)
 }
 
 
+/*
+ * The draft's course still taken (sis_enrollments student␟term␟code, and
+ * the course): a re-import of the school information system takes a
+ * student off a course by removing the enrollment, and a draft of that
+ * course can then no longer be sent for certification nor be given
+ * files.  It may still be changed in words or deleted (its place and
+ * space freed).  0, or the status of the 422 not_enrolled it set.
+ */
+
+int
+st_enrolled(pf_req_t *req, const pf_val_t *rec)
+{
+    pf_str_t  term, code;
+
+    term = pf_field(rec, "term");
+    code = pf_field(rec, "code");
+
+    if (pf_load(req, "sis_enrollments",
+                pf_key(req, 3, pf_field(rec, "student"), term, code))
+        != NULL
+        && st_course(req, rec) != NULL)
+    {
+        return 0;
+    }
+
+    return pf_host->error(req, 422, "not_enrolled",
+                          "您已不在 %.*s 學期「%.*s」（%.*s）的修課名單中"
+                          "（學校重新匯入了修課資料），這份草稿不能再上傳"
+                          "檔案或送出認證；如有疑問請洽教務處，不需要的"
+                          "草稿可以刪除",
+                          PF_S(term), PF_S(pf_field(rec, "course_name")),
+                          PF_S(code));
+}
+
+
 /* ---------------------------------------------------------------- */
 /* POST /outcomes/{id}/submit: 送出認證                               */
 /* ---------------------------------------------------------------- */
@@ -552,6 +591,11 @@ st_submit(pf_req_t *req)
 
     rec = st_own_draft(req, &key, 0, &rc);
     if (rec == NULL) {
+        return rc;
+    }
+
+    rc = st_enrolled(req, rec);
+    if (rc) {
         return rc;
     }
 

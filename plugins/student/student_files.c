@@ -112,6 +112,13 @@ st_file_precheck(pf_req_t *req, int media)
         return rc;
     }
 
+    /* taken off the course by a re-import: no more files for it (the
+       writer does not ask again: a file that was on its way arrives) */
+    rc = st_enrolled(req, rec);
+    if (rc) {
+        return rc;
+    }
+
     len = pf_host->content_length(req);
     old = st_file_size(rec, media ? "media" : "document");
     quota = st_quota(req);
