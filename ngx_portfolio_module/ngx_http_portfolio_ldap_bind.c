@@ -11,6 +11,11 @@
  * most one local account.
  *
  * The bind itself runs in a thread of portfolio_ldap_pool (_ldap.c).
+ *
+ * A binding is the signed-in account's (ctx->user.account): a temporary
+ * account acting for a student (SPEC A3) binds nothing, neither for the
+ * student nor for itself -- it is short-lived, and the directory account
+ * it took would be refused to the student's own account later.
  */
 
 #include "ngx_http_portfolio_module.h"
@@ -239,7 +244,7 @@ ngx_http_pf_ldap_user_put(ngx_http_pf_ctx_t *ctx, const pf_val_t *rec,
         return PF_ERROR;
     }
 
-    return ngx_http_pf_user_update(ctx, ctx->user.id, rec,
+    return ngx_http_pf_user_update(ctx, ctx->user.account, rec,
                                    ngx_http_pf_gen_text(g), 0);
 }
 
@@ -275,7 +280,7 @@ static int
 ngx_http_pf_ldap_binding(ngx_http_pf_ctx_t *ctx, const pf_val_t **rec,
     pf_str_t *uid)
 {
-    if (ngx_http_pf_load_user(ctx, ctx->user.id, rec) != PF_OK) {
+    if (ngx_http_pf_load_user(ctx, ctx->user.account, rec) != PF_OK) {
         return PF_ERROR;
     }
 
@@ -388,6 +393,12 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
     const pf_val_t           *rec;
     ngx_http_pf_ldap_bind_t  *st;
 
+    if (ctx->session.temporary) {
+        return ngx_http_pf_error(ctx, 403, "temporary_account",
+                                 "臨時帳號不能綁定臺北市單一身分驗證帳號；"
+                                 "請學生以自己的帳號登入後綁定");
+    }
+
     if (ngx_http_pf_json_type(ctx->body) != PF_JSON_OBJECT) {
         return ngx_http_pf_error(ctx, 422, "invalid_body",
                                  "send {\"username\": ..., \"password\": ...} "
@@ -418,7 +429,7 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
                                  "no directory is configured");
     }
 
-    if (ngx_http_pf_load_user(ctx, ctx->user.id, &rec) != PF_OK) {
+    if (ngx_http_pf_load_user(ctx, ctx->user.account, &rec) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
                                  "the account cannot be read now");
     }
@@ -430,7 +441,7 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
                                  "passwords only");
     }
 
-    wait = ngx_http_pf_fail_wait(ctx, ctx->user.id, &st->fails);
+    wait = ngx_http_pf_fail_wait(ctx, ctx->user.account, &st->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
@@ -440,8 +451,8 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
     /* refused early without asking the directory; checked again later */
     rc = ngx_http_pf_ldap_resolve(ctx, st->uid, &account);
     if (rc == PF_OK
-        && !(account.len == ctx->user.id.len
-             && ngx_strncmp(account.data, ctx->user.id.data, account.len)
+        && !(account.len == ctx->user.account.len
+             && ngx_strncmp(account.data, ctx->user.account.data, account.len)
                 == 0))
     {
         return ngx_http_pf_error(ctx, 409, "conflict",
@@ -508,7 +519,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
                                  "try again shortly");
     }
 
-    wait = ngx_http_pf_fail_wait(ctx, ctx->user.id, &st->fails);
+    wait = ngx_http_pf_fail_wait(ctx, ctx->user.account, &st->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
@@ -516,7 +527,9 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     }
 
     if (st->result != NGX_HTTP_PF_LDAP_OK) {
-        if (ngx_http_pf_fail_record(ctx, ctx->user.id, st->fails) != PF_OK) {
+        if (ngx_http_pf_fail_record(ctx, ctx->user.account, st->fails)
+            != PF_OK)
+        {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
                                      "try again");
         }
@@ -538,8 +551,8 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
                                      value.len, 4, &err);
         account = ngx_http_pf_json_str(ngx_http_pf_json_get(idx, "user"));
 
-        if (!(account.len == ctx->user.id.len
-              && ngx_strncmp(account.data, ctx->user.id.data, account.len)
+        if (!(account.len == ctx->user.account.len
+              && ngx_strncmp(account.data, ctx->user.account.data, account.len)
                  == 0))
         {
             return ngx_http_pf_error(ctx, 409, "conflict",
@@ -569,7 +582,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
 
     ngx_http_pf_gen_map_open(g);
     ngx_http_pf_gen_key(g, "user");
-    ngx_http_pf_gen_string(g, ctx->user.id);
+    ngx_http_pf_gen_string(g, ctx->user.account);
     ngx_http_pf_gen_key(g, "uid");
     ngx_http_pf_gen_string(g, st->uid);
     ngx_http_pf_gen_key(g, "at");
@@ -586,7 +599,8 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     }
 
     if (st->fails) {
-        (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_AUTHFAIL, ctx->user.id);
+        (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_AUTHFAIL,
+                                  ctx->user.account);
     }
 
     g = ngx_http_pf_gen(ctx->pool);
@@ -599,7 +613,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     ngx_http_pf_gen_string(g, st->uid);
     ngx_http_pf_gen_map_close(g);
 
-    (void) ngx_http_pf_audit(ctx, ctx->user.id, "directory.bound",
+    (void) ngx_http_pf_audit(ctx, ctx->user.account, "directory.bound",
                              ngx_http_pf_gen_text(g));
 
     g = ngx_http_pf_gen(ctx->pool);
@@ -666,8 +680,9 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
                                      value.len, 4, &err);
         account = ngx_http_pf_json_str(ngx_http_pf_json_get(idx, "user"));
 
-        if (account.len == ctx->user.id.len
-            && ngx_strncmp(account.data, ctx->user.id.data, account.len) == 0)
+        if (account.len == ctx->user.account.len
+            && ngx_strncmp(account.data, ctx->user.account.data, account.len)
+               == 0)
         {
             (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_DIRECTORY, key);
         }
@@ -690,7 +705,7 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
     ngx_http_pf_gen_string(g, old);
     ngx_http_pf_gen_map_close(g);
 
-    (void) ngx_http_pf_audit(ctx, ctx->user.id, "directory.unbound",
+    (void) ngx_http_pf_audit(ctx, ctx->user.account, "directory.unbound",
                              ngx_http_pf_gen_text(g));
 
     g = ngx_http_pf_gen(ctx->pool);

@@ -198,8 +198,12 @@ typedef struct {
     u_char                    hash[NGX_HTTP_PF_HASH_LEN];
     int64_t                   created;         /* ms */
     int64_t                   seen;            /* ms */
+    int64_t                   expires;         /* ms, a temporary
+                                                  account's; 0: none */
     unsigned                  valid:1;
     unsigned                  must_change:1;
+    unsigned                  temporary:1;     /* the account is one
+                                                  (SPEC A3) */
 } ngx_http_pf_session_t;
 
 
@@ -413,6 +417,11 @@ ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
 ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
 void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
+pf_str_t ngx_http_pf_acting_for(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *user);
+void ngx_http_pf_user_set(ngx_http_pf_ctx_t *ctx, pf_str_t id, pf_str_t name,
+    pf_str_t school, uint32_t roles, pf_str_t student, int64_t expires,
+    ngx_uint_t temporary);
 
 /* _user.c */
 int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,

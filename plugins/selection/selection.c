@@ -363,7 +363,7 @@ sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
     pf_host->key(g, "updated");
     pf_host->number(g, now);
     pf_host->key(g, "by");
-    pf_host->string(g, user->id);
+    pf_host->string(g, user->account);
     pf_host->map_close(g);
 
     *text = pf_host->text(g);

@@ -30,6 +30,10 @@
  *     sent for certification: 422 not_enrolled (st_enrolled()); it may
  *     still change in words or be deleted.
  *
+ * A temporary account issued for a student (A3) is that student here
+ * (user->id): it makes, fills and sends the student's outcomes, within
+ * the student's limits and quota; "by" names it (user->account).
+ *
  * Files: this one (the routes, and creating, changing, sending and
  * deleting an outcome), student_access.c (who sees what),
  * student_files.c (files and the quota), student_list.c (reading).
@@ -364,7 +368,7 @@ st_create(pf_req_t *req)
     pf_host->key(g, "updated");
     pf_host->number(g, now);
     pf_host->key(g, "by");
-    pf_host->string(g, user->id);
+    pf_host->string(g, user->account);
     pf_host->map_close(g);
 
     text = pf_host->text(g);
@@ -518,7 +522,7 @@ st_update(pf_req_t *req)
 
     raws[0] = pf_jstr(req, desc);
     raws[1] = pf_jint(req, pf_host->now_ms(req));
-    raws[2] = pf_jstr(req, user->id);
+    raws[2] = pf_jstr(req, user->account);
     text = pf_rewrite(req, rec, 3, keys, raws);
 
     if (pf_host->db_put(req, "outcomes", key, text) != PF_OK
@@ -630,7 +634,7 @@ st_submit(pf_req_t *req)
     raws[1] = pf_jstr(req, reviewer);
     raws[2] = pf_jint(req, now);
     raws[3] = raws[2];
-    raws[4] = pf_jstr(req, user->id);
+    raws[4] = pf_jstr(req, user->account);
     text = pf_rewrite(req, rec, 5, keys, raws);
 
     g = pf_host->gen(req);

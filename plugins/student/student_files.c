@@ -440,7 +440,7 @@ st_file_store(pf_req_t *req, int media)
     keys[2] = "by";
     raws[0] = pf_host->text(g);
     raws[1] = pf_jint(req, now);
-    raws[2] = pf_jstr(req, user->id);
+    raws[2] = pf_jstr(req, user->account);
     text = pf_rewrite(req, rec, 3, keys, raws);
 
     u.bytes += up->size - (old > 0 ? old : 0);
