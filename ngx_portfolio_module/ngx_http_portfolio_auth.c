@@ -549,7 +549,7 @@ ngx_http_pf_login_write(pf_req_t *req)
         && expires <= ngx_http_pf_now_ms())
     {
         return ngx_http_pf_error(ctx, 403, "account_expired",
-                                 "this temporary account has expired");
+                                 "這個臨時帳號已過期，請洽學校延長使用期限");
     }
 
     if (lg->fails) {

@@ -601,7 +601,7 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
 
     if (rc != PF_OK) {
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "sessions cannot be read now");
+                          "登入狀態暫時無法讀取，請稍後再試");
         return NGX_ERROR;
     }
 

@@ -144,6 +144,7 @@ GET /api/certifications
 
 === TEST 2: P5 only the reviewer decides, inside the certify window; the decision is hidden until published
 --- init
+use utf8;
 my $admin = main::cert_world();
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
@@ -168,7 +169,7 @@ my $now = PortfolioTest::now_ms();
 main::window($admin, '113-1', 'certify', $now - 7_200_000, $now - 1000);
 my $r = main::decide($t, $id, 'pass');
 PortfolioTest::is_error($r, 403, 'window_closed', 'after the certify window');
-like($r->{json}{error}{message}, qr{certify window for term 113-1 is \d{4}/}, 'the message gives the window');
+like($r->{json}{error}{message}, qr{113-1 學期認證學習成果的期間為 \d{4}/}, 'the message gives the window');
 main::window($admin, '113-1', 'certify', $now - 3_600_000, $now + 3_600_000);
 
 PortfolioTest::is_error(main::decide($t, $id, 'maybe'), 422, 'invalid_field', 'a result other than pass/fail');

@@ -58,16 +58,15 @@ st_check_description(pf_req_t *req, const pf_val_t *v, pf_str_t *out)
 
     if (pf_host->type(v) != PF_JSON_STRING) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"description\" is required: a text of at "
-                              "most %d characters", ST_DESC_MAX);
+                              "請填寫學習成果的簡述（文字，最多 %d 個字）",
+                              ST_DESC_MAX);
     }
 
     s = pf_host->str(v);
 
     if (pf_has_ctl(s)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"description\" may not contain control "
-                              "characters");
+                              "簡述含有不允許的控制字元，請刪除後再送出");
     }
 
     blank = 1;
@@ -83,15 +82,15 @@ st_check_description(pf_req_t *req, const pf_val_t *v, pf_str_t *out)
 
     if (blank) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"description\" must not be empty");
+                              "簡述不可空白，請寫下這份學習成果的內容");
     }
 
     chars = pf_utf8_chars(s);
 
     if (chars > ST_DESC_MAX) {
         return pf_host->error(req, 422, "description_too_long",
-                              "the description has %zu characters; at most "
-                              "%d are allowed", chars, ST_DESC_MAX);
+                              "簡述有 %zu 個字，最多 %d 個字，請刪減",
+                              chars, ST_DESC_MAX);
     }
 
     *out = s;
@@ -238,7 +237,8 @@ st_create(pf_req_t *req)
 
     if (pf_host->type(v) != PF_JSON_STRING || !pf_valid_term(term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"term\" must be a term such as \"113-1\"");
+                              "學期格式不正確：請用「學年度-學期」，例如 "
+                              "113-1");
     }
 
     v = pf_host->get(body, "code");
@@ -246,7 +246,7 @@ st_create(pf_req_t *req)
 
     if (pf_host->type(v) != PF_JSON_STRING || !pf_valid_id(code)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"code\" must be a course code (課程代碼)");
+                              "請選擇修習的課程（課程代碼格式不正確）");
     }
 
     rc = st_check_description(req, pf_host->get(body, "description"), &desc);
@@ -265,16 +265,14 @@ st_create(pf_req_t *req)
 
     if (enrol == NULL || course == NULL) {
         return pf_host->error(req, 422, "not_enrolled",
-                              "you did not take course %.*s in term %.*s",
-                              PF_S(code), PF_S(term));
+                              "您 %.*s 學期沒有修習課程 %.*s，不能為它上傳"
+                              "學習成果", PF_S(term), PF_S(code));
     }
 
     if (!(st_credits(course) > 0)) {
         return pf_host->error(req, 422, "not_credit_bearing",
-                              "course %.*s carries no credits: only "
-                              "credit-bearing courses have learning outcomes "
-                              "certified",
-                              PF_S(code));
+                              "課程 %.*s 沒有學分：只有有學分數的課程才可"
+                              "上傳學習成果請授課教師認證", PF_S(code));
     }
 
     subject = st_subject(course, code);
@@ -289,19 +287,21 @@ st_create(pf_req_t *req)
 
     if (cnt.term_count >= per_term) {
         return pf_host->error(req, 422, "limit_reached",
-                              "you have uploaded the most outcomes allowed in "
-                              "term %.*s (%lld/%lld)", PF_S(term),
-                              (long long) cnt.term_count,
+                              "本學期已達上傳數量上限 (%lld/%lld)：%.*s "
+                              "學期最多上傳 %lld 件學習成果（認證未通過的"
+                              "不計入）", (long long) cnt.term_count,
+                              (long long) per_term, PF_S(term),
                               (long long) per_term);
     }
 
     if (cnt.subject_count >= per_subject) {
         return pf_host->error(req, 422, "limit_reached",
-                              "you have uploaded the most outcomes allowed "
-                              "for subject %.*s in term %.*s (%lld/%lld)",
-                              PF_S(subject), PF_S(term),
+                              "這個科目本學期已達上傳數量上限 (%lld/%lld)："
+                              "%.*s 學期「%.*s」最多上傳 %lld 件學習成果"
+                              "（認證未通過的不計入）",
                               (long long) cnt.subject_count,
-                              (long long) per_subject);
+                              (long long) per_subject, PF_S(term),
+                              PF_S(subject), (long long) per_subject);
     }
 
     reviewer = st_reviewer(course);
@@ -319,7 +319,8 @@ st_create(pf_req_t *req)
     now = pf_host->now_ms(req);
 
     if (id.len == 0) {
-        return pf_host->error(req, 500, "internal", "no id");
+        return pf_host->error(req, 500, "internal",
+                              "無法產生學習成果的編號，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -384,7 +385,7 @@ st_create(pf_req_t *req)
         || pf_host->db_put(req, "outcome_ids", id, pf_host->text(g)) != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be stored");
+                              "學習成果暫時無法儲存，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -400,7 +401,7 @@ st_create(pf_req_t *req)
 
     if (pf_host->audit(req, user->id, "outcome.created", detail) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "這項變更暫時無法記錄，請稍後再試");
     }
 
     out = pf_host->gen(req);
@@ -438,7 +439,8 @@ st_own_draft(pf_req_t *req, pf_str_t *key, int need_window, int *status)
     /* deleted since the router looked (a write runs later, in the
        writer), or an id whose record is gone */
     if (rec == NULL) {
-        *status = pf_host->error(req, 404, "not_found", "no such outcome");
+        *status = pf_host->error(req, 404, "not_found",
+                                 "找不到這份學習成果");
         return NULL;
     }
 
@@ -446,9 +448,9 @@ st_own_draft(pf_req_t *req, pf_str_t *key, int need_window, int *status)
 
     if (!pf_eq(state, "draft")) {
         *status = pf_host->error(req, 409, "not_draft",
-                                 "this outcome was sent for certification "
-                                 "(it is %.*s); only a draft can be changed",
-                                 PF_S(state));
+                                 "這份學習成果已送出認證（目前為%s），只有"
+                                 "草稿可以修改或刪除",
+                                 pfo_status_word(state));
         return NULL;
     }
 
@@ -531,7 +533,7 @@ st_update(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be stored");
+                              "學習成果暫時無法儲存，請稍後再試");
     }
 
     return st_reply_outcome(req, 200, text);
@@ -605,8 +607,7 @@ st_submit(pf_req_t *req)
 
     if (st_file_size(rec, "document") < 0 && st_file_size(rec, "media") < 0) {
         return pf_host->error(req, 422, "no_file",
-                              "add a document or a media file before sending "
-                              "the outcome for certification");
+                              "請先上傳文件或影音檔，再送出認證");
     }
 
     if (!pfo_window(req, pf_field(rec, "school"), pf_field(rec, "term"),
@@ -625,8 +626,8 @@ st_submit(pf_req_t *req)
 
     if (!pf_valid_id(reviewer)) {
         return pf_host->error(req, 409, "no_reviewer",
-                              "the course has no teacher to certify it; ask "
-                              "the school administrator");
+                              "這門課程沒有可認證的授課教師，請洽學校管理者"
+                              "（教務處）");
     }
 
     now = pf_host->now_ms(req);
@@ -655,12 +656,12 @@ st_submit(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be stored");
+                              "學習成果暫時無法儲存，請稍後再試");
     }
 
     if (pf_host->emit(req, "outcome.submitted", payload) != PF_OK) {
         return pf_host->error(req, 500, "internal",
-                              "a plugin refused the submission");
+                              "送出認證沒有完成，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -675,7 +676,7 @@ st_submit(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "這項變更暫時無法記錄，請稍後再試");
     }
 
     return st_reply_outcome(req, 200, text);
@@ -732,7 +733,7 @@ st_delete(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be deleted");
+                              "學習成果暫時無法刪除，請稍後再試");
     }
 
     g = pf_host->gen(req);

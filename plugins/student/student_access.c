@@ -133,7 +133,8 @@ st_readable(pf_req_t *req, int *acc, int *status, pf_str_t *text)
 
     /* an id whose record is gone */
     if (rec == NULL) {
-        *status = pf_host->error(req, 404, "not_found", "no such outcome");
+        *status = pf_host->error(req, 404, "not_found",
+                                 "找不到這份學習成果");
         return NULL;
     }
 
@@ -141,7 +142,7 @@ st_readable(pf_req_t *req, int *acc, int *status, pf_str_t *text)
 
     if (*acc == ST_NONE) {
         *status = pf_host->error(req, 403, "out_of_scope",
-                                 "this outcome is not yours to see");
+                                 "您沒有權限查看這份學習成果");
         return NULL;
     }
 
