@@ -10,8 +10,8 @@
  * theirs (PF_REL_COURSE) sees what certifying needs: the student's name,
  * number, class and seat, and the courses they teach (teacher,
  * co-teacher or reviewer) with those grades -- not the grades of other
- * subjects, nor attendance, rewards and punishments, cadre posts.  Both
- * answers say which view they are ("view": "full" or "course").
+ * subjects, nor attendance, rewards and punishments, cadre posts.  Such
+ * an answer says so ("view": "course"); the full one is as it was.
  *
  * sis_students (school␟term␟student -> {"student","student_number",
  * "name","class","seat"}) is the term's student list that class rosters
@@ -499,8 +499,11 @@ sis_record(pf_req_t *req)
     sis_gen_field(g, user, "student_number");
     pf_host->map_close(g);
 
-    pf_host->key(g, "view");
-    pf_host->cstring(g, course_view ? "course" : "full");
+    if (course_view) {
+        pf_host->key(g, "view");
+        pf_host->cstring(g, "course");
+    }
+
     pf_host->key(g, "terms");
     pf_host->array_open(g);
 
@@ -722,8 +725,12 @@ sis_courses_list(pf_req_t *req)
     pf_host->map_open(g);
     pf_host->key(g, "student");
     pf_host->string(g, id);
-    pf_host->key(g, "view");
-    pf_host->cstring(g, course_view ? "course" : "full");
+
+    if (course_view) {
+        pf_host->key(g, "view");
+        pf_host->cstring(g, "course");
+    }
+
     pf_host->key(g, "terms");
     pf_host->array_open(g);
 
