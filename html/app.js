@@ -1,7 +1,10 @@
 /* 學生學習歷程檔案系統: the one shared script of every page.
    Talks to the API (same origin, JSON, the session cookie), draws the
    header and navigation for the signed-in user's roles, and puts every
-   API error into words. Each page adds its own small script in js/. */
+   API error into words: the API's own message (Traditional Chinese, with
+   the specifics), or WORDS where an error has none in Chinese (network
+   errors, answers that are not JSON). Each page adds its own small script
+   in js/. */
 'use strict';
 
 (function () {
@@ -9,6 +12,7 @@
 
   /* ---------- errors in words ---------- */
 
+  /* the words for an error code, where the answer brings none of its own */
   var WORDS = {
     invalid_credentials: '帳號或密碼錯誤。',
     too_many_attempts: '密碼錯誤次數過多，請稍候再試。',
@@ -77,8 +81,29 @@
     directory_required: '您的帳號只能以單一身分驗證登入，不能解除綁定。',
     directory_not_allowed: '本校未開放單一身分驗證登入。',
     directory_not_configured: '本系統尚未設定臺北市單一身分驗證服務。',
-    no_route: '這項功能伺服器尚未提供。'
+    no_route: '這項功能伺服器尚未提供。',
+    domain_taken: '這個學校網域名稱已有學校使用。',
+    code_taken: '這個學校代碼已有學校使用。',
+    invalid_domain: '學校網域名稱不正確：2 到 16 個小寫英文字母或數字，頭尾是英文字母。',
+    invalid_name: '學校名稱不正確。',
+    invalid_code: '學校代碼不正確：教育部編定的 6 位數字。',
+    invalid_national_id: '身分證字號不正確，請再核對一次。'
   };
+
+  var HAN = /[\u3400-\u9fff]/;
+  /* the API's message when it is in words for people (it carries the
+     specifics: the column, the row, the counts), else '' */
+  function ownWords(msg) {
+    msg = String(msg || '').trim();
+    if (!HAN.test(msg)) return '';
+    return /[。！？]$/.test(msg) ? msg : msg + '。';
+  }
+  /* a route this server does not have (an older server, a plugin not
+     loaded): 404 not_found with the router's words, English or Chinese */
+  function noRoute(err) {
+    return !!err && err.status === 404 && err.code === 'not_found' &&
+      /no such route|伺服器沒有這項功能/.test(err.message || '');
+  }
 
   var WEAK = [
     [/at least (\d+)/, function (m) { return '新密碼至少要 ' + m[1] + ' 個字元。'; }],
@@ -96,15 +121,25 @@
   }
   ApiError.prototype = Object.create(Error.prototype);
 
-  /* The words for an error: {text, detail}. `what` names the thing a
-     limit is about ("上傳", "勾選") for limit_reached. */
+  /* The words for an error: {text, detail, code, status}. The API's own
+     message when it has one in Chinese; else the code's WORDS (with the
+     counts and the window read from an English message of a server not
+     yet in Chinese). No English line is shown: detail is ''. `what`
+     names the thing a limit is about ("上傳", "勾選") for limit_reached. */
   function explain(err, what) {
     if (!(err instanceof ApiError)) {
-      return { text: '發生未預期的錯誤。', detail: String(err && err.message || err) };
+      if (window.console) console.error(err);
+      return { text: '發生未預期的錯誤，請重新整理頁面後再試。', detail: '' };
     }
-    var code = err.code, msg = err.message || '', text;
-    if (code === 'not_found' && /no such route/.test(msg)) code = 'no_route';
-    text = WORDS[code] || ('系統回應錯誤（' + err.status + '）。');
+    var code = err.code, msg = err.message || '', text = ownWords(msg);
+    if (noRoute(err)) code = 'no_route';
+    if (!text) text = fallback(err, code, msg, what);
+    if (err.retryAfter && !/秒後/.test(text)) text += '請於 ' + err.retryAfter + ' 秒後再試。';
+    return { text: text, detail: '', code: err.code, status: err.status };
+  }
+
+  function fallback(err, code, msg, what) {
+    var text = WORDS[code] || ('系統回應錯誤（' + err.status + '）。');
     if (code === 'weak_password') {
       for (var i = 0; i < WEAK.length; i++) {
         var m = msg.match(WEAK[i][0]);
@@ -123,8 +158,7 @@
       if (k) text = '現在不在' + WINDOW_KIND[k[1]] + '的作業期間內。';
       if (/no \w+ window is set/.test(msg)) text = text.replace('。', '（學校尚未設定期間）。');
     }
-    if (err.retryAfter) text += '請於 ' + err.retryAfter + ' 秒後再試。';
-    return { text: text, detail: msg, code: err.code, status: err.status };
+    return text;
   }
 
   /* ---------- the API ---------- */
@@ -293,7 +327,9 @@
 
   /* ---------- messages ---------- */
 
-  /* show(box, kind, text, detail?): a message in a box; errors are alerts */
+  /* show(box, kind, text, detail?): a message in a box; errors are alerts.
+     detail, a second line in words, is for the page's own explanations
+     (an error's words are all in text). */
   function show(box, kind, text, detail) {
     if (typeof box === 'string') box = $(box);
     clear(box);
@@ -301,7 +337,7 @@
     box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
     if (!text) return box;
     box.appendChild(h('p', text));
-    if (detail) box.appendChild(h('span.detail', { lang: 'en' }, '系統訊息：' + detail));
+    if (detail) box.appendChild(h('span.detail', detail));
     return box;
   }
   function showError(box, err, what) {
@@ -319,9 +355,11 @@
   function isStudent(u) { return u.roles.indexOf('student') >= 0; }
   function isTeacher(u) { return hasAny(u.roles, TEACHING); }
   function isAdmin(u) { return hasAny(u.roles, ADMIN); }
+  function isCity(u) { return u.roles.indexOf('city_admin') >= 0; }
 
   function home(u) {
     if (isStudent(u)) return 'student.html';
+    if (isCity(u)) return 'city.html';
     if (isAdmin(u)) return 'admin.html';
     if (isTeacher(u)) return 'teacher.html';
     return 'password.html';
@@ -346,6 +384,7 @@
     { href: 'results.html', text: '學習成果認證', when: isStudent },
     { href: 'select.html', text: '勾選學習成果', when: isStudent },
     { href: 'teacher.html', text: '認證學習成果', when: isTeacher, badge: 'cert' },
+    { href: 'city.html', text: '學校管理', when: isCity },
     { href: 'admin.html', text: '系統管理', when: isAdmin },
     { href: 'import.html', text: '匯入校務資料', when: isAdmin },
     { href: 'windows.html', text: '作業期間與參數', when: isAdmin },
@@ -513,9 +552,9 @@
     fmtTime: fmtTime, fmtDate: fmtDate, fmtBytes: fmtBytes, localInput: localInput,
     termLabel: termLabel, currentTerm: currentTerm, compareTerms: compareTerms,
     STATUS: STATUS, KIND: KIND, WINDOW_KIND: WINDOW_KIND, ROLE: ROLE, statusBadge: statusBadge,
-    show: show, showError: showError, hide: hide,
+    show: show, showError: showError, hide: hide, noRoute: noRoute,
     start: start, home: home, safeNext: safeNext, signOut: signOut, certBadge: certBadge,
-    isStudent: isStudent, isTeacher: isTeacher, isAdmin: isAdmin,
+    isStudent: isStudent, isTeacher: isTeacher, isAdmin: isAdmin, isCity: isCity,
     studentTerms: studentTerms, termPicker: termPicker, confirmBox: confirmBox,
     enhanceFiles: enhanceFiles, parseTime: parseTime
   };

@@ -163,14 +163,15 @@ ngx_http_pf_body_string(ngx_http_pf_ctx_t *ctx, const char *name,
 
     if (ngx_http_pf_json_type(v) != PF_JSON_STRING) {
         return ngx_http_pf_error(ctx, 422, "invalid_field",
-                                 "\"%s\" must be a string", name);
+                                 "欄位 \"%s\" 必須是文字", name);
     }
 
     *out = ngx_http_pf_json_str(v);
 
     if (out->len > max) {
         return ngx_http_pf_error(ctx, 422, "invalid_field",
-                                 "\"%s\" is longer than %uz bytes", name, max);
+                                 "欄位 \"%s\" 太長：最多 %uz "
+                                 "個位元組", name, max);
     }
 
     return 0;
@@ -249,7 +250,8 @@ ngx_http_pf_login(pf_req_t *req)
 
     if (ngx_http_pf_json_type(ctx->body) != PF_JSON_OBJECT) {
         return ngx_http_pf_error(ctx, 422, "invalid_body",
-                                 "send {\"username\": ..., \"password\": ...}");
+                                 "請送出帳號與密碼：{\"username\": 帳號, "
+                                 "\"password\": 密碼}");
     }
 
     lg = ngx_pcalloc(ctx->pool, sizeof(ngx_http_pf_login_t));
@@ -272,7 +274,7 @@ ngx_http_pf_login(pf_req_t *req)
     /* an empty password would be an unauthenticated LDAP bind */
     if (lg->username.len == 0 || lg->password.len == 0) {
         return ngx_http_pf_error(ctx, 401, "invalid_credentials",
-                                 "wrong account name or password");
+                                 "帳號或密碼錯誤，請再確認一次");
     }
 
     name = lg->username;
@@ -293,7 +295,7 @@ ngx_http_pf_login(pf_req_t *req)
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
-                                 "too many wrong passwords; wait %T s", wait);
+                                 "密碼錯誤次數過多，請於 %T 秒後再試", wait);
     }
 
     if (rc == PF_OK) {
@@ -329,7 +331,7 @@ ngx_http_pf_login(pf_req_t *req)
 
     } else {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "accounts cannot be read now");
+                                 "帳號資料暫時無法讀取，請稍候再試");
     }
 
     if (pw.len == 0 && !lg->skip_local) {
@@ -379,8 +381,7 @@ ngx_http_pf_verify_post(ngx_http_pf_ctx_t *ctx, ngx_http_pf_login_t *lg,
                                 ngx_http_pf_login_thread)
         != NGX_OK)
     {
-        return ngx_http_pf_busy(ctx, 2, "too many sign-ins at once; try "
-                                "again");
+        return ngx_http_pf_busy(ctx, 2, "同時登入的人太多，請稍候再試");
     }
 
     return 0;
@@ -509,25 +510,25 @@ ngx_http_pf_login_write(pf_req_t *req)
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
-                                 "too many wrong passwords; wait %T s", wait);
+                                 "密碼錯誤次數過多，請於 %T 秒後再試", wait);
     }
 
     if (!lg->ok && lg->dir_down) {
         /* the password may have been right: nothing is counted */
         ctx->retry_after = NGX_HTTP_PF_LDAP_RETRY_AFTER;
         return ngx_http_pf_error(ctx, 503, "directory_unavailable",
-                                 "the directory cannot be reached now; "
-                                 "try again shortly");
+                                 "臺北市單一身分驗證服務暫時無法連線，"
+                                 "請稍候再試，或改用本系統帳號密碼登入");
     }
 
     if (!lg->ok || !lg->found) {
         if (lg->found && ngx_http_pf_count_failure(ctx, lg) != PF_OK) {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                     "try again");
+                                     "系統暫時無法處理，請稍候再試");
         }
 
         return ngx_http_pf_error(ctx, 401, "invalid_credentials",
-                                 "wrong account name or password");
+                                 "帳號或密碼錯誤，請再確認一次");
     }
 
     /* read again inside the write transaction: it may have changed */
@@ -535,13 +536,13 @@ ngx_http_pf_login_write(pf_req_t *req)
         || (lg->dir_ok && !ngx_http_pf_ldap_still_bound(rec, lg->uid)))
     {
         return ngx_http_pf_error(ctx, 401, "invalid_credentials",
-                                 "wrong account name or password");
+                                 "帳號或密碼錯誤，請再確認一次");
     }
 
     v = ngx_http_pf_json_get(rec, "disabled");
     if (ngx_http_pf_json_type(v) == PF_JSON_TRUE) {
         return ngx_http_pf_error(ctx, 403, "account_disabled",
-                                 "this account is disabled");
+                                 "此帳號已停用，請洽校管理者");
     }
 
     if (ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "expires"),
@@ -561,7 +562,7 @@ ngx_http_pf_login_write(pf_req_t *req)
         != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the session could not be stored");
+                                 "登入狀態沒有儲存成功，請再登入一次");
     }
 
     /* as a session will see it: a temporary account acts for its
@@ -589,7 +590,7 @@ ngx_http_pf_login_write(pf_req_t *req)
             != PF_OK)
         {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                     "the account could not be stored");
+                                     "帳號資料沒有儲存成功，請稍候再試");
         }
 
         ctx->session.must_change = 0;
@@ -651,7 +652,8 @@ ngx_http_pf_password(pf_req_t *req)
 
     if (ngx_http_pf_json_type(ctx->body) != PF_JSON_OBJECT) {
         return ngx_http_pf_error(ctx, 422, "invalid_body",
-                                 "send {\"current\": ..., \"new\": ...}");
+                                 "請送出目前的密碼與新密碼：{\"current\": "
+                                 "目前的密碼, \"new\": 新密碼}");
     }
 
     lg = ngx_pcalloc(ctx->pool, sizeof(ngx_http_pf_login_t));
@@ -678,8 +680,7 @@ ngx_http_pf_password(pf_req_t *req)
                         lg->new_password.len) < 8)
     {
         return ngx_http_pf_error(ctx, 422, "weak_password",
-                                 "the new password needs at least 8 "
-                                 "characters");
+                                 "新密碼至少要 8 個字元");
     }
 
     if (lg->new_password.len == lg->password.len
@@ -687,8 +688,7 @@ ngx_http_pf_password(pf_req_t *req)
                        lg->password.len) == 0)
     {
         return ngx_http_pf_error(ctx, 422, "weak_password",
-                                 "the new password must differ from the "
-                                 "current one");
+                                 "新密碼不可與目前的密碼相同");
     }
 
     if (ngx_strlcasestrn((u_char *) lg->new_password.data,
@@ -698,20 +698,19 @@ ngx_http_pf_password(pf_req_t *req)
         != NULL)
     {
         return ngx_http_pf_error(ctx, 422, "weak_password",
-                                 "the new password must not contain the "
-                                 "account name");
+                                 "新密碼不可包含帳號");
     }
 
     wait = ngx_http_pf_fail_wait(ctx, lg->username, &lg->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
-                                 "too many wrong passwords; wait %T s", wait);
+                                 "密碼錯誤次數過多，請於 %T 秒後再試", wait);
     }
 
     if (ngx_http_pf_load_user(ctx, lg->username, &rec) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "accounts cannot be read now");
+                                 "帳號資料暫時無法讀取，請稍候再試");
     }
 
     pw = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "pw"));
@@ -738,20 +737,21 @@ ngx_http_pf_password_write(pf_req_t *req)
     if (!lg->ok) {
         if (ngx_http_pf_count_failure(ctx, lg) != PF_OK) {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                     "try again");
+                                     "系統暫時無法處理，請稍候再試");
         }
 
         return ngx_http_pf_error(ctx, 403, "wrong_password",
-                                 "the current password is wrong");
+                                 "目前的密碼不正確，請再確認一次");
     }
 
     if (lg->failed) {
         return ngx_http_pf_error(ctx, 500, "internal",
-                                 "the password could not be hashed");
+                                 "新密碼無法處理，密碼沒有變更；請稍候再試");
     }
 
     if (ngx_http_pf_load_user(ctx, lg->username, &rec) != PF_OK) {
-        return ngx_http_pf_error(ctx, 404, "not_found", "no such account");
+        return ngx_http_pf_error(ctx, 404, "not_found",
+                                 "找不到這個帳號，請重新登入");
     }
 
     changed = ngx_http_pf_now_ms();
@@ -777,7 +777,8 @@ ngx_http_pf_password_write(pf_req_t *req)
         || ngx_http_pf_session_renew(ctx, lg->username, changed) != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the password could not be stored");
+                                 "新密碼沒有儲存成功，目前的密碼仍然有效；"
+                                 "請稍候再試");
     }
 
     if (lg->fails) {

@@ -95,41 +95,72 @@ ngx_http_pf_blob_path(ngx_http_pf_main_conf_t *pmcf, const u_char *hex,
 }
 
 
+/*
+ * The types an upload takes, as the pages say them: 文件（pdf、jpg、png）,
+ * 影音（mp3、mp4）, or the list.
+ */
+
 static const char *
-ngx_http_pf_type_names(uint32_t types, u_char *buf, size_t size)
+ngx_http_pf_type_words(uint32_t types, u_char *buf, size_t size)
 {
-    u_char  *p, *last;
+    u_char      *p, *last;
+    ngx_uint_t   i, n;
+
+    static const struct {
+        uint32_t     type;
+        const char  *name;
+    } names[] = {
+        { PF_TYPE_PDF, "pdf" }, { PF_TYPE_JPEG, "jpg" },
+        { PF_TYPE_PNG, "png" }, { PF_TYPE_MP3, "mp3" },
+        { PF_TYPE_MP4, "mp4" },
+    };
 
     p = buf;
     last = buf + size - 1;
 
-    if (types & PF_TYPE_PDF) {
-        p = ngx_slprintf(p, last, "pdf ");
+    if (types == PF_TYPES_DOCUMENT) {
+        p = ngx_slprintf(p, last, "文件（");
+
+    } else if (types == PF_TYPES_MEDIA) {
+        p = ngx_slprintf(p, last, "影音（");
     }
 
-    if (types & PF_TYPE_JPEG) {
-        p = ngx_slprintf(p, last, "jpg ");
+    for (i = 0, n = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (types & names[i].type) {
+            p = ngx_slprintf(p, last, "%s%s", n++ ? "、" : "",
+                             names[i].name);
+        }
     }
 
-    if (types & PF_TYPE_PNG) {
-        p = ngx_slprintf(p, last, "png ");
-    }
-
-    if (types & PF_TYPE_MP3) {
-        p = ngx_slprintf(p, last, "mp3 ");
-    }
-
-    if (types & PF_TYPE_MP4) {
-        p = ngx_slprintf(p, last, "mp4 ");
-    }
-
-    if (p > buf) {
-        p--;
+    if (types == PF_TYPES_DOCUMENT || types == PF_TYPES_MEDIA) {
+        p = ngx_slprintf(p, last, "）");
     }
 
     *p = '\0';
 
     return (const char *) buf;
+}
+
+
+/* 413 file_too_large, with the upload's limit and the types it is for. */
+
+ngx_int_t
+ngx_http_pf_file_too_large(ngx_http_pf_ctx_t *ctx)
+{
+    u_char  words[96];
+
+    ngx_http_pf_type_words(ctx->upload_types, words, sizeof(words));
+
+    if (ctx->upload_max % (1024 * 1024) == 0) {
+        return ngx_http_pf_error(ctx, 413, "file_too_large",
+                                 "檔案太大：%s上限 %O MB，"
+                                 "請縮小檔案後再上傳", words,
+                                 ctx->upload_max / 1024 / 1024);
+    }
+
+    return ngx_http_pf_error(ctx, 413, "file_too_large",
+                             "檔案太大：%s上限 %O 位元組，"
+                             "請縮小檔案後再上傳", words, ctx->upload_max);
 }
 
 
@@ -143,7 +174,8 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
     r = ctx->r;
 
     if (r->request_body == NULL || r->request_body->temp_file == NULL) {
-        ngx_http_pf_error(ctx, 400, "empty_file", "the file is empty");
+        ngx_http_pf_error(ctx, 400, "empty_file",
+                          "檔案是空的，請選擇有內容的檔案再上傳");
         ngx_http_pf_finish(ctx);
         return;
     }
@@ -152,7 +184,8 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
 
     p = ngx_pnalloc(ctx->pool, tf->file.name.len + 1);
     if (p == NULL) {
-        ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統記憶體不足，這次上傳沒有完成；請稍候再試");
         ngx_http_pf_finish(ctx);
         return;
     }
@@ -168,8 +201,7 @@ ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx)
                                 ngx_http_pf_blob_thread)
         != NGX_OK)
     {
-        (void) ngx_http_pf_busy(ctx, 2, "too many uploads at once; try again "
-                                "shortly");
+        (void) ngx_http_pf_busy(ctx, 2, "同時上傳的人太多，請稍候再試");
         ngx_http_pf_finish(ctx);
     }
 }
@@ -275,7 +307,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
     int           fd;
     off_t         size;
     u_char        buf[NGX_HTTP_PF_BLOB_CHUNK], path[NGX_MAX_PATH], *p;
-    u_char        digest[SHA256_DIGEST_LENGTH], names[64];
+    u_char        digest[SHA256_DIGEST_LENGTH], names[96];
     ssize_t       n;
     uint32_t      type;
     SHA256_CTX    sha;
@@ -286,7 +318,8 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
     if (fd == -1) {
         ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "open(\"%V\") failed",
                       &ctx->upload_temp);
-        ngx_http_pf_error(ctx, 500, "internal", "the upload was lost");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "上傳的檔案在處理時遺失，請重新上傳");
         return;
     }
 
@@ -302,7 +335,8 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
         if (n == -1) {
             ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "read(\"%V\") failed",
                           &ctx->upload_temp);
-            ngx_http_pf_error(ctx, 500, "internal", "the upload was lost");
+            ngx_http_pf_error(ctx, 500, "internal",
+                              "上傳的檔案在處理時遺失，請重新上傳");
             goto done;
         }
 
@@ -315,8 +349,9 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
 
             if (!(type & ctx->upload_types)) {
                 ngx_http_pf_error(ctx, 415, "unsupported_file_type",
-                                  "the file's content is not one of: %s",
-                                  ngx_http_pf_type_names(ctx->upload_types,
+                                  "檔案格式不符：只接受%s；"
+                                  "系統依檔案內容判斷，只改副檔名無效",
+                                  ngx_http_pf_type_words(ctx->upload_types,
                                                          names,
                                                          sizeof(names)));
                 goto done;
@@ -327,15 +362,14 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
         size += n;
 
         if (size > ctx->upload_max) {
-            ngx_http_pf_error(ctx, 413, "file_too_large",
-                              "the file is larger than %O bytes",
-                              ctx->upload_max);
+            (void) ngx_http_pf_file_too_large(ctx);
             goto done;
         }
     }
 
     if (size == 0) {
-        ngx_http_pf_error(ctx, 400, "empty_file", "the file is empty");
+        ngx_http_pf_error(ctx, 400, "empty_file",
+                          "檔案是空的，請選擇有內容的檔案再上傳");
         goto done;
     }
 
@@ -346,7 +380,9 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
     if (ngx_http_pf_blob_path(ctx->pmcf, ctx->upload_hex, path, sizeof(path))
         != NGX_OK)
     {
-        ngx_http_pf_error(ctx, 500, "internal", "the data path is too long");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統的資料路徑太長，檔案沒有儲存；"
+                          "請通知系統管理者");
         goto done;
     }
 
@@ -359,7 +395,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
         ngx_log_error(NGX_LOG_ERR, log, ngx_errno, "fsync(\"%V\") failed",
                       &ctx->upload_temp);
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the file could not be stored");
+                          "檔案沒有儲存成功，請稍候再上傳一次");
         goto done;
     }
 
@@ -376,7 +412,7 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
                       path);
         *p = '/';
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the file could not be stored");
+                          "檔案沒有儲存成功，請稍候再上傳一次");
         goto done;
     }
 
@@ -391,14 +427,14 @@ ngx_http_pf_blob_thread(void *data, ngx_log_t *log)
             ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
                           "storing \"%s\" failed", path);
             ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                              "the file could not be stored");
+                              "檔案沒有儲存成功，請稍候再上傳一次");
             goto done;
         }
     }
 
     if (ngx_http_pf_fsync_dir(path, p, log) != NGX_OK) {
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the file could not be stored");
+                          "檔案沒有儲存成功，請稍候再上傳一次");
         goto done;
     }
 
@@ -457,7 +493,8 @@ ngx_http_pf_blob_record(pf_req_t *req)
 
     p = ngx_pnalloc(ctx->pool, ctx->user.school.len + 1 + 64);
     if (p == NULL) {
-        return ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        return ngx_http_pf_error(ctx, 500, "internal",
+                                 "系統記憶體不足，請稍候再試");
     }
 
     key.data = (const char *) p;
@@ -472,7 +509,8 @@ ngx_http_pf_blob_record(pf_req_t *req)
 
     g = ngx_http_pf_gen(ctx->pool);
     if (g == NULL) {
-        return ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        return ngx_http_pf_error(ctx, 500, "internal",
+                                 "系統記憶體不足，請稍候再試");
     }
 
     ngx_http_pf_gen_map_open(g);
@@ -491,7 +529,7 @@ ngx_http_pf_blob_record(pf_req_t *req)
         != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the file index could not be updated");
+                                 "檔案的索引沒有更新成功，請稍候再上傳一次");
     }
 
     return status;

@@ -74,7 +74,8 @@ ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx)
     if (ngx_http_pf_blob_path(ctx->pmcf, ctx->file.data, path, sizeof(path))
         != NGX_OK)
     {
-        ngx_http_pf_error(ctx, 500, "internal", "bad file path");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "檔案的存放路徑有誤，無法下載；請通知系統管理者");
         return ngx_http_pf_send(r, ctx);
     }
 
@@ -89,8 +90,7 @@ ngx_http_pf_blob_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx)
         }
 
         ngx_http_pf_error(ctx, 410, "file_missing",
-                          "the stored file is missing; tell the school "
-                          "administrator");
+                          "已儲存的檔案遺失了，無法下載；請洽校管理者");
         return ngx_http_pf_send(r, ctx);
     }
 

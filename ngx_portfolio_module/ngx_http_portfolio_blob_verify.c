@@ -99,7 +99,7 @@ ngx_http_pf_blob_verify(pf_req_t *req)
         != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the file index cannot be read now");
+                                 "檔案的索引暫時無法讀取，請稍候再試");
     }
 
     ctx->data = v;
@@ -109,7 +109,7 @@ ngx_http_pf_blob_verify(pf_req_t *req)
                                 ngx_http_pf_blob_verify_thread)
         != NGX_OK)
     {
-        return ngx_http_pf_busy(ctx, 5, "try again shortly");
+        return ngx_http_pf_busy(ctx, 5, "系統忙碌中，請稍候再驗證");
     }
 
     return 0;
@@ -197,7 +197,7 @@ ngx_http_pf_blob_verify_done(ngx_http_pf_ctx_t *ctx)
 
     g = ngx_http_pf_gen(ctx->pool);
     if (g == NULL) {
-        ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        ngx_http_pf_error(ctx, 500, "internal", "系統記憶體不足，請稍候再試");
         ngx_http_pf_finish(ctx);
         return;
     }

@@ -304,7 +304,7 @@ ngx_http_pf_ldap_get(pf_req_t *req)
 
     if (ngx_http_pf_ldap_binding(ctx, &rec, &uid) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the account cannot be read now");
+                                 "帳號資料暫時無法讀取，請稍候再試");
     }
 
     methods = ngx_http_pf_login_methods(ctx, rec, &usable);
@@ -354,20 +354,21 @@ ngx_http_pf_ldap_field(ngx_http_pf_ctx_t *ctx, const char *name, size_t max,
 
     if (ngx_http_pf_json_type(v) != PF_JSON_STRING) {
         return ngx_http_pf_error(ctx, 422, "invalid_field",
-                                 "\"%s\" must be a string", name);
+                                 "欄位 \"%s\" 必須是文字", name);
     }
 
     *out = ngx_http_pf_json_str(v);
 
     if (out->len == 0 || out->len > max) {
         return ngx_http_pf_error(ctx, 422, "invalid_field",
-                                 "\"%s\" must be 1 to %uz bytes", name, max);
+                                 "欄位 \"%s\" 要 1 到 %uz "
+                                 "個位元組", name, max);
     }
 
     for (i = 0; i < out->len; i++) {
         if ((u_char) out->data[i] < 0x20) {
             return ngx_http_pf_error(ctx, 422, "invalid_field",
-                                     "\"%s\" contains a control character",
+                                     "欄位 \"%s\" 不可含控制字元",
                                      name);
         }
     }
@@ -401,8 +402,8 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
 
     if (ngx_http_pf_json_type(ctx->body) != PF_JSON_OBJECT) {
         return ngx_http_pf_error(ctx, 422, "invalid_body",
-                                 "send {\"username\": ..., \"password\": ...} "
-                                 "of your directory account");
+                                 "請送出單一身分驗證的帳號與密碼："
+                                 "{\"username\": 帳號, \"password\": 密碼}");
     }
 
     st = ngx_pcalloc(ctx->pool, sizeof(ngx_http_pf_ldap_bind_t));
@@ -426,26 +427,26 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
 
     if (ctx->pmcf->ldap.url.len == 0) {
         return ngx_http_pf_error(ctx, 404, "directory_not_configured",
-                                 "no directory is configured");
+                                 "本系統尚未設定臺北市單一身分驗證服務");
     }
 
     if (ngx_http_pf_load_user(ctx, ctx->user.account, &rec) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the account cannot be read now");
+                                 "帳號資料暫時無法讀取，請稍候再試");
     }
 
     methods = ngx_http_pf_login_methods(ctx, rec, &uid);
     if (!(methods & NGX_HTTP_PF_LOGIN_DIRECTORY)) {
         return ngx_http_pf_error(ctx, 403, "directory_not_allowed",
-                                 "your school signs in with local "
-                                 "passwords only");
+                                 "本校只開放本系統帳號密碼登入，"
+                                 "不能綁定單一身分驗證帳號");
     }
 
     wait = ngx_http_pf_fail_wait(ctx, ctx->user.account, &st->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
-                                 "too many wrong passwords; wait %T s", wait);
+                                 "密碼錯誤次數過多，請於 %T 秒後再試", wait);
     }
 
     /* refused early without asking the directory; checked again later */
@@ -456,8 +457,7 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
                 == 0))
     {
         return ngx_http_pf_error(ctx, 409, "conflict",
-                                 "this directory account is bound to "
-                                 "another account");
+                                 "這個單一身分驗證帳號已綁定本系統的其他帳號");
     }
 
     ctx->done = ngx_http_pf_ldap_bind_done;
@@ -467,8 +467,7 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
                                 ngx_http_pf_ldap_bind_thread)
         != NGX_OK)
     {
-        return ngx_http_pf_busy(ctx, 2, "too many sign-ins at once; try "
-                                "again");
+        return ngx_http_pf_busy(ctx, 2, "同時登入的人太多，請稍候再試");
     }
 
     return 0;
@@ -515,15 +514,15 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     if (st->result == NGX_HTTP_PF_LDAP_UNAVAILABLE) {
         ctx->retry_after = NGX_HTTP_PF_LDAP_RETRY_AFTER;
         return ngx_http_pf_error(ctx, 503, "directory_unavailable",
-                                 "the directory cannot be reached now; "
-                                 "try again shortly");
+                                 "臺北市單一身分驗證服務暫時無法連線，"
+                                 "請稍候再試");
     }
 
     wait = ngx_http_pf_fail_wait(ctx, ctx->user.account, &st->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
-                                 "too many wrong passwords; wait %T s", wait);
+                                 "密碼錯誤次數過多，請於 %T 秒後再試", wait);
     }
 
     if (st->result != NGX_HTTP_PF_LDAP_OK) {
@@ -531,12 +530,12 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
             != PF_OK)
         {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                     "try again");
+                                     "系統暫時無法處理，請稍候再試");
         }
 
         return ngx_http_pf_error(ctx, 403, "invalid_credentials",
-                                 "the directory did not accept that account "
-                                 "name and password");
+                                 "單一身分驗證服務不接受這組帳號與密碼，"
+                                 "請再確認一次");
     }
 
     key = ngx_http_pf_ldap_key(ctx->pool, st->uid);
@@ -556,14 +555,14 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
                  == 0))
         {
             return ngx_http_pf_error(ctx, 409, "conflict",
-                                     "this directory account is bound to "
-                                     "another account");
+                                     "這個單一身分驗證帳號已綁定本系統的"
+                                     "其他帳號");
         }
     }
 
     if (ngx_http_pf_ldap_binding(ctx, &rec, &old) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the account cannot be read now");
+                                 "帳號資料暫時無法讀取，請稍候再試");
     }
 
     if (old.len && !ngx_http_pf_ldap_same(old, st->uid)) {
@@ -595,7 +594,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
            != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the binding could not be stored");
+                                 "綁定沒有儲存成功，請稍候再試");
     }
 
     if (st->fails) {
@@ -645,12 +644,12 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
 
     if (ngx_http_pf_ldap_binding(ctx, &rec, &old) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the account cannot be read now");
+                                 "帳號資料暫時無法讀取，請稍候再試");
     }
 
     if (old.len == 0) {
         return ngx_http_pf_error(ctx, 404, "not_found",
-                                 "no directory account is bound");
+                                 "您的帳號沒有綁定單一身分驗證帳號");
     }
 
     /* never leave an account nobody can sign in to */
@@ -658,14 +657,14 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
 
     if (!(methods & NGX_HTTP_PF_LOGIN_LOCAL)) {
         return ngx_http_pf_error(ctx, 403, "directory_required",
-                                 "your school signs in through the "
-                                 "directory only");
+                                 "本校只開放以單一身分驗證登入，不能解除綁定");
     }
 
     if (ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "pw")).len == 0) {
         return ngx_http_pf_error(ctx, 403, "directory_required",
-                                 "this account has no local password; "
-                                 "ask the school admin to set one first");
+                                 "這個帳號沒有本系統的密碼，"
+                                 "解除綁定後將無法登入；"
+                                 "請先請校管理者設定密碼");
     }
 
     key = ngx_http_pf_ldap_key(ctx->pool, old);
@@ -692,7 +691,7 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
         != PF_OK)
     {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                                 "the account could not be stored");
+                                 "帳號資料沒有儲存成功，請稍候再試");
     }
 
     g = ngx_http_pf_gen(ctx->pool);

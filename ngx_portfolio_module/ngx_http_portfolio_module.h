@@ -292,6 +292,7 @@ void ngx_http_pf_finish(ngx_http_pf_ctx_t *ctx);
 /* _blob.c */
 #define NGX_HTTP_PF_BLOB_CHUNK  65536      /* bytes read at a time */
 void ngx_http_pf_blob_upload(ngx_http_pf_ctx_t *ctx);
+ngx_int_t ngx_http_pf_file_too_large(ngx_http_pf_ctx_t *ctx);
 ngx_int_t ngx_http_pf_blob_path(ngx_http_pf_main_conf_t *pmcf,
     const u_char *hex, u_char *buf, size_t size);
 

@@ -128,7 +128,8 @@ ngx_http_pf_send(ngx_http_request_t *r, ngx_http_pf_ctx_t *ctx)
     ngx_chain_t   out;
 
     if (!ctx->replied) {
-        ngx_http_pf_error(ctx, 500, "internal", "the handler gave no answer");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統發生錯誤（沒有產生回應），請稍候再試");
     }
 
     r->headers_out.status = ctx->status;

@@ -17,6 +17,8 @@ static void ngx_http_pf_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx);
 static void ngx_http_pf_run(ngx_http_pf_ctx_t *ctx);
 static ngx_int_t ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx);
+static const char *ngx_http_pf_json_words(ngx_pool_t *pool,
+    ngx_str_t *err);
 
 
 static void
@@ -86,7 +88,7 @@ ngx_http_pf_handler(ngx_http_request_t *r)
     if (pmcf->store == NULL) {
         return ngx_http_pf_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                       "storage_unavailable",
-                                      "the store is not open");
+                                      "系統的資料庫尚未開啟，請稍候再試");
     }
 
     ctx = ngx_http_pf_ctx_create(pmcf, r, r->connection->log);
@@ -342,10 +344,12 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
     if (ngx_http_pf_router_match(ctx, &path, &allowed) != NGX_OK) {
         if (allowed) {
             ngx_http_pf_error(ctx, 405, "method_not_allowed",
-                              "this path does not take %V",
+                              "這個網址不接受 %V 操作",
                               &r->method_name);
         } else {
-            ngx_http_pf_error(ctx, 404, "not_found", "no such route");
+            ngx_http_pf_error(ctx, 404, "not_found",
+                              "伺服器沒有這項功能（沒有這個網址）；"
+                              "請確認網址，或請系統管理者載入提供它的外掛");
         }
 
         goto failed;
@@ -370,8 +374,8 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
 
         if (ngx_http_pf_csrf_check(r) != NGX_OK) {
             ngx_http_pf_error(ctx, 403, "cross_site_request",
-                              "state-changing requests must come from "
-                              "this site");
+                              "為了安全，變更資料只接受從本系統的頁面送出；"
+                              "請從本系統的頁面操作");
             goto failed;
         }
 
@@ -384,21 +388,22 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
                                     "application/x-www-form-urlencoded"))
             {
                 ngx_http_pf_error(ctx, 415, "unsupported_media_type",
-                                  "send the file itself as the body, with "
-                                  "its own type or "
+                                  "請直接以檔案作為上傳內容送出，"
+                                  "類型用檔案本身的或 "
                                   "application/octet-stream");
                 goto failed;
             }
 
             if (r->headers_in.content_length_n < 0) {
                 ngx_http_pf_error(ctx, 411, "length_required",
-                                  "send the file with a Content-Length");
+                                  "上傳檔案時須附上檔案大小"
+                                  "（Content-Length）；請重新選擇檔案上傳");
                 goto failed;
             }
 
             if (r->headers_in.content_length_n == 0) {
                 ngx_http_pf_error(ctx, 400, "empty_file",
-                                  "the file is empty");
+                                  "檔案是空的，請選擇有內容的檔案再上傳");
                 goto failed;
             }
 
@@ -417,9 +422,10 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
             {
                 ngx_http_pf_error(ctx, 415, "unsupported_media_type",
                                   (route->flags & PF_ROUTE_RAW_BODY)
-                                  ? "send the body as application/json "
-                                    "or text/csv"
-                                  : "send the body as application/json");
+                                  ? "資料格式不符：請以 application/json "
+                                    "或 text/csv 送出"
+                                  : "資料格式不符：請以 application/json "
+                                    "送出");
                 goto failed;
             }
 
@@ -428,7 +434,7 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
 
             if (r->headers_in.content_length_n > limit) {
                 ngx_http_pf_error(ctx, 413, "body_too_large",
-                                  "the body is larger than %O bytes", limit);
+                                  "送出的資料太大：上限 %O 位元組", limit);
                 goto failed;
             }
         }
@@ -442,7 +448,8 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
 
             if (!ctx->replied) {
                 ngx_http_pf_error(ctx, 500, "internal",
-                                  "the precheck gave no reason");
+                                  "系統發生錯誤（檢查沒有說明原因），"
+                                  "請稍候再試");
             }
 
             goto failed;
@@ -454,9 +461,7 @@ ngx_http_pf_prepare(ngx_http_pf_ctx_t *ctx)
     if ((route->flags & PF_ROUTE_UPLOAD)
         && r->headers_in.content_length_n > ctx->upload_max)
     {
-        ngx_http_pf_error(ctx, 413, "file_too_large",
-                          "the file is larger than %O bytes (%O MB)",
-                          ctx->upload_max, ctx->upload_max / 1024 / 1024);
+        (void) ngx_http_pf_file_too_large(ctx);
         goto failed;
     }
 
@@ -506,7 +511,8 @@ ngx_http_pf_run(ngx_http_pf_ctx_t *ctx)
     if (status < 100 || status > 599) {
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "portfolio: handler returned status %d", status);
-        ngx_http_pf_error(ctx, 500, "internal", "the handler failed");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統發生錯誤，這次操作沒有完成；請稍候再試");
 
     } else if (!ctx->replied) {
         ngx_http_pf_reply(ctx, status, NULL);
@@ -537,7 +543,7 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
         if (r->method & (NGX_HTTP_POST|NGX_HTTP_PUT|NGX_HTTP_PATCH)) {
             ngx_http_pf_error(ctx, 400, "bad_request",
-                              "a JSON body is required");
+                              "這個操作需要送出 JSON 資料");
             return NGX_ERROR;
         }
 
@@ -556,13 +562,13 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
 
     if ((off_t) len > limit) {
         ngx_http_pf_error(ctx, 413, "body_too_large",
-                          "the body is larger than %O bytes", limit);
+                          "送出的資料太大：上限 %O 位元組", limit);
         return NGX_ERROR;
     }
 
     buf = ngx_pnalloc(ctx->pool, len + 1);
     if (buf == NULL) {
-        ngx_http_pf_error(ctx, 500, "internal", "out of memory");
+        ngx_http_pf_error(ctx, 500, "internal", "系統記憶體不足，請稍候再試");
         return NGX_ERROR;
     }
 
@@ -577,7 +583,7 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
                               b->file_pos);
             if (n == NGX_ERROR) {
                 ngx_http_pf_error(ctx, 500, "internal",
-                                  "the body could not be read");
+                                  "送出的資料沒有完整收到，請再送一次");
                 return NGX_ERROR;
             }
 
@@ -599,9 +605,71 @@ ngx_http_pf_read_body(ngx_http_pf_ctx_t *ctx)
     ctx->body = ngx_http_pf_json_parse(ctx->pool, buf, p - buf,
                                        plcf->json_max_depth, &err);
     if (ctx->body == NULL) {
-        ngx_http_pf_error(ctx, 400, "bad_json", "%V", &err);
+        ngx_log_error(NGX_LOG_INFO, ctx->log, 0,
+                      "portfolio: the body is not JSON: %V", &err);
+        ngx_http_pf_error(ctx, 400, "bad_json",
+                          "送出的資料不是正確的 JSON（%s），"
+                          "請檢查後重新送出",
+                          ngx_http_pf_json_words(ctx->pool, &err));
         return NGX_ERROR;
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The parser's reason (English, for the log) in words for the answer
+ * (the needles lower case, as ngx_strlcasestrn() wants them);
+ * yajl's own reasons ("lexical error: ...") are all a matter of form.
+ */
+
+static const char *
+ngx_http_pf_json_words(ngx_pool_t *pool, ngx_str_t *err)
+{
+    u_char      *p, *d, *end;
+    size_t       i;
+    ngx_uint_t   depth;
+
+    static const struct {
+        const char  *says;
+        const char  *words;
+    } reasons[] = {
+        { "empty body", "內容是空的" },
+        { "duplicate key", "同一個物件裡有重複的欄位名稱" },
+        { "nesting", "層次太深" },
+        { "nul character", "文字中有 NUL 字元" },
+        { "invalid utf-8", "文字不是 UTF-8 編碼" },
+        { "utf8", "文字不是 UTF-8 編碼" },
+        { "out of memory", "系統記憶體不足" },
+    };
+
+    /* "JSON nesting deeper than N": the depth allowed is a specific */
+    end = err->data + err->len;
+    d = ngx_strlcasestrn(err->data, end, (u_char *) "deeper than ", 11);
+
+    if (d != NULL) {
+        for (d += 12, depth = 0; d < end && *d >= '0' && *d <= '9'; d++) {
+            depth = depth * 10 + (*d - '0');
+        }
+
+        p = ngx_pnalloc(pool, 64);
+
+        if (p != NULL && depth) {
+            *ngx_snprintf(p, 63, "層次太深：最多 %ui 層", depth) = '\0';
+            return (const char *) p;
+        }
+    }
+
+    for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        if (ngx_strlcasestrn(err->data, err->data + err->len,
+                             (u_char *) reasons[i].says,
+                             ngx_strlen(reasons[i].says) - 1)
+            != NULL)
+        {
+            return reasons[i].words;
+        }
+    }
+
+    return "格式錯誤";
 }

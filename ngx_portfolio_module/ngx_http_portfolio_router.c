@@ -444,7 +444,7 @@ ngx_http_pf_router_owner(ngx_http_pf_ctx_t *ctx, const pf_route_t *route)
                           "failed (%d) without an answer",
                           &ctx->route->plugin->name, id, rc);
             return ngx_http_pf_error(ctx, 500, "internal",
-                                     "the record could not be looked up");
+                                     "資料查詢失敗，請稍候再試");
         }
 
         return rc;
@@ -457,7 +457,7 @@ ngx_http_pf_router_owner(ngx_http_pf_ctx_t *ctx, const pf_route_t *route)
             || ngx_strncmp(owner.data, ctx->user.id.data, owner.len) != 0))
     {
         return ngx_http_pf_error(ctx, 403, "not_owner",
-                                 "only its owner may change this");
+                                 "只有這筆資料的擁有者可以變更它");
     }
 
     return 0;
@@ -484,22 +484,21 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
     if (!ctx->has_user) {
         if (ctx->session.valid) {
             return ngx_http_pf_error(ctx, 401, "session_expired",
-                                     "the session has expired; sign in "
-                                     "again");
+                                     "登入已逾時，請重新登入");
         }
 
         return ngx_http_pf_error(ctx, 401, "unauthenticated",
-                                 "sign in first");
+                                 "請先登入");
     }
 
     if (ctx->session.must_change && !(route->flags & PF_ROUTE_PWCHANGE_OK)) {
         return ngx_http_pf_error(ctx, 403, "password_change_required",
-                                 "change the initial password first");
+                                 "請先變更初始密碼");
     }
 
     if ((ctx->user.roles & route->roles) == 0) {
         return ngx_http_pf_error(ctx, 403, "forbidden",
-                                 "your roles do not allow this");
+                                 "您的角色沒有使用這項功能的權限");
     }
 
     switch (route->scope) {
@@ -510,7 +509,7 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
                   || ngx_strncmp(v->data, ctx->user.id.data, v->len) != 0))
         {
             return ngx_http_pf_error(ctx, 403, "out_of_scope",
-                                     "only your own data");
+                                     "只能查看或變更自己的資料");
         }
 
         break;
@@ -519,7 +518,8 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
         v = ngx_http_pf_param(ctx, "student");
         if (!ngx_http_pf_can_see(ctx, ngx_http_pf_str(v))) {
             return ngx_http_pf_error(ctx, 403, "out_of_scope",
-                                     "this student is not yours to see");
+                                     "這位學生不在您的權限範圍內"
+                                     "（不是您的班級、課程或輔導的學生）");
         }
 
         break;
@@ -531,7 +531,7 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
                 || ngx_strncmp(v->data, ctx->user.school.data, v->len) != 0))
         {
             return ngx_http_pf_error(ctx, 403, "out_of_scope",
-                                     "only your own school");
+                                     "只能查看或變更本校的資料");
         }
 
         break;
@@ -539,7 +539,7 @@ ngx_http_pf_router_check(ngx_http_pf_ctx_t *ctx)
     case PF_SCOPE_CITY:
         if (!(ctx->user.roles & PF_ROLE_CITY_ADMIN)) {
             return ngx_http_pf_error(ctx, 403, "out_of_scope",
-                                     "city administrators only");
+                                     "這項功能只限教育局使用");
         }
 
         break;

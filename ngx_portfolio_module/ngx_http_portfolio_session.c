@@ -186,7 +186,9 @@ ngx_http_pf_session_touch_handler(pf_req_t *req)
                                 created, ngx_http_pf_now_ms())
         != PF_OK)
     {
-        return ngx_http_pf_error(ctx, 500, "internal", "touch failed");
+        return ngx_http_pf_error(ctx, 500, "internal",
+                                 "系統發生錯誤（登入狀態無法更新），"
+                                 "請稍候再試");
     }
 
     return 200;

@@ -441,7 +441,7 @@ ngx_http_pf_store_read_begin(ngx_http_pf_ctx_t *ctx)
                       mdb_strerror(rc));
         ctx->retry_after = 5;
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the store cannot be read now");
+                          "系統儲存暫時無法讀取，請稍候再試");
         return NGX_ERROR;
     }
 

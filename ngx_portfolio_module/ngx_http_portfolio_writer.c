@@ -41,7 +41,7 @@ struct ngx_http_pf_writer_s {
 
 /* committed, but fdatasync failed */
 #define NGX_HTTP_PF_UNSURE                                                    \
-    "the change could not be confirmed on disk; check before trying again"
+    "變更可能已儲存，但磁碟沒有確認；請先重新整理確認結果，再決定是否重做"
 
 
 typedef struct {
@@ -272,8 +272,9 @@ ngx_http_pf_writer_start(ngx_http_pf_writer_t *w)
     /* the pool's own queue is full: refuse this batch, nothing was done */
     for (i = 0; i < w->nbatch; i++) {
         ctx = w->batch[i];
-        (void) ngx_http_pf_busy(ctx, 2, "the writer is overloaded; try again "
-                                "shortly");
+        (void) ngx_http_pf_busy(ctx, 2,
+                                "系統忙碌中（等待處理的變更太多），"
+                                "請稍候再試");
     }
 
     ngx_http_pf_writer_done(&w->task->event);
@@ -327,8 +328,7 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
 
         for (i = 0; i < w->nbatch; i++) {
             ngx_http_pf_error(w->batch[i], 503, "storage_unavailable",
-                              "the change could not be stored; "
-                              "nothing was changed");
+                              "變更沒有儲存成功，什麼都沒有變更；請稍候再試");
         }
 
         return;
@@ -355,8 +355,8 @@ ngx_http_pf_writer_thread(void *data, ngx_log_t *log)
                   mdb_strerror(rc));
 
     /* the whole batch is lost: say so to each one that thought it won */
-    ngx_http_pf_writer_fail(w, "the change could not be stored; "
-                               "nothing was changed");
+    ngx_http_pf_writer_fail(w, "變更沒有儲存成功，什麼都沒有變更；"
+                               "請稍候再試");
 }
 
 
@@ -411,7 +411,7 @@ ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent, MDB_env *env)
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0, "mdb_txn_begin() failed: %s",
                       mdb_strerror(rc));
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "the change could not be stored");
+                          "變更沒有儲存成功，請稍候再試");
         return;
     }
 
@@ -424,7 +424,8 @@ ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent, MDB_env *env)
     if (status < 100 || status > 599) {
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "portfolio: handler returned status %d", status);
-        ngx_http_pf_error(ctx, 500, "internal", "the handler failed");
+        ngx_http_pf_error(ctx, 500, "internal",
+                          "系統發生錯誤，這次操作沒有完成；請稍候再試");
         status = 500;
     }
 
@@ -444,7 +445,7 @@ ngx_http_pf_run_one(ngx_http_pf_ctx_t *ctx, MDB_txn *parent, MDB_env *env)
             ctx->set_cookie.len = 0;
             ngx_http_pf_error(ctx, rc == MDB_MAP_FULL ? 507 : 503,
                               "storage_unavailable",
-                              "the change could not be stored");
+                              "變更沒有儲存成功，請稍候再試");
 
         } else if (parent == NULL
                    && ngx_http_pf_store_sync(env, ctx->log) != NGX_OK)
@@ -589,8 +590,7 @@ ngx_http_pf_writer_hand(ngx_http_pf_ctx_t *ctx)
     ctx->done = NULL;
 
     if (ngx_http_pf_writer_post(ctx) != NGX_OK) {
-        (void) ngx_http_pf_busy(ctx, 2, "too many changes are waiting; try "
-                                "again shortly");
+        (void) ngx_http_pf_busy(ctx, 2, "等待處理的變更太多，請稍候再試");
         ngx_http_pf_finish(ctx);
     }
 }

@@ -150,9 +150,9 @@ Content-Type: application/json
 --- response_body_like eval
 [
 '^\{"error":\{"code":"invalid_credentials"',
-'^\{"error":\{"code":"body_too_large","message":"the body is larger than 100 bytes"\}\}$',
+'^\{"error":\{"code":"body_too_large","message":"送出的資料太大：上限 100 位元組"\}\}$',
 '^\{"error":\{"code":"invalid_credentials"',
-'^\{"error":\{"code":"body_too_large","message":"the body is larger than 200 bytes"\}\}$',
+'^\{"error":\{"code":"body_too_large","message":"送出的資料太大：上限 200 位元組"\}\}$',
 ]
 
 

@@ -103,7 +103,7 @@ PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'a token one character 
 GET /api/me
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- response_headers_like
 Content-Type: application/json(; charset=utf-8)?
 --- no_error_log
@@ -147,7 +147,7 @@ PortfolioTest::is_json_error($r, 401, 'unauthenticated', 'that session is gone t
 DELETE /api/session
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- response_headers
 !Set-Cookie
 --- no_error_log
@@ -167,7 +167,7 @@ POST /api/session
 --- response_headers_like
 Content-Type: application/json(; charset=utf-8)?
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- no_error_log
 [error]
 
@@ -183,7 +183,7 @@ POST /api/session
 --- response_headers
 !Set-Cookie
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- no_error_log
 [error]
 
@@ -205,8 +205,8 @@ Content-Type: application/json
 !Set-Cookie
 --- response_body eval
 [
-'{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}',
-'{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}',
+'{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}',
+'{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}',
 ]
 --- no_error_log
 [error]
@@ -233,11 +233,11 @@ Content-Type: application/json
 [422, 422, 422, 422, 422]
 --- response_body_like eval
 [
-'^\{"error":\{"code":"invalid_field","message":"\\\\"password\\\\" must be a string"\}\}$',
-'^\{"error":\{"code":"invalid_field","message":"\\\\"username\\\\" must be a string"\}\}$',
-'^\{"error":\{"code":"invalid_field","message":"\\\\"username\\\\" must be a string"\}\}$',
-'^\{"error":\{"code":"invalid_field","message":"\\\\"password\\\\" must be a string"\}\}$',
-'^\{"error":\{"code":"invalid_body","message":"send \{.+\}"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"欄位 \\\\"password\\\\" 必須是文字"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"欄位 \\\\"username\\\\" 必須是文字"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"欄位 \\\\"username\\\\" 必須是文字"\}\}$',
+'^\{"error":\{"code":"invalid_field","message":"欄位 \\\\"password\\\\" 必須是文字"\}\}$',
+'^\{"error":\{"code":"invalid_body","message":"請送出帳號與密碼：\{.+\}"\}\}$',
 ]
 --- response_headers
 !Set-Cookie
@@ -306,7 +306,7 @@ POST /api/session
 {"username":"zlsh108234568","password":"567891"}
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- no_error_log
 [error]
 
@@ -365,7 +365,7 @@ POST /api/password
 {"current":"122222","new":"Green-hill-77"}
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- no_error_log
 [error]
 
@@ -397,7 +397,7 @@ is(PortfolioTest::http(GET => '/api/me', cookie => $again)->{status}, 200,
 GET /api/me
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- no_error_log
 [error]
 
@@ -600,6 +600,6 @@ Content-Type: application/json
 GET /api/me
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- no_error_log
 [error]

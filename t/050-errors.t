@@ -63,15 +63,15 @@ Content-Type: application/json; charset=utf-8
 !Set-Cookie
 --- response_body_like eval
 [
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*UTF-?8[^"]*"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*UTF-?8[^"]*"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*UTF-?8[^"]*"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"JSON nesting deeper than 3"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON: duplicate key in object"\}\}$',
-'^\{"error":\{"code":"bad_json","message":"invalid JSON[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON（[^"]*UTF-?8[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON（[^"]*UTF-?8[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON（[^"]*UTF-?8[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON[^"]*"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON（層次太深：最多 3 層），請檢查後重新送出"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON（同一個物件裡有重複的欄位名稱），請檢查後重新送出"\}\}$',
+'^\{"error":\{"code":"bad_json","message":"送出的資料不是正確的 JSON[^"]*"\}\}$',
 ]
 --- no_error_log
 [error]
@@ -119,7 +119,7 @@ PortfolioTest::http_config(plugins => ['school'])
 --- response_headers
 Content-Type: application/json; charset=utf-8
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- no_error_log
 [error]
 
@@ -175,7 +175,7 @@ Content-Type: application/json
 --- response_headers
 Content-Type: application/json; charset=utf-8
 --- response_body chomp
-{"error":{"code":"not_found","message":"no such route"}}
+{"error":{"code":"not_found","message":"伺服器沒有這項功能（沒有這個網址）；請確認網址，或請系統管理者載入提供它的外掛"}}
 --- no_error_log
 [error]
 
@@ -201,11 +201,11 @@ Content-Type: application/json
 Content-Type: application/json; charset=utf-8
 --- response_body eval
 [
-'{"error":{"code":"method_not_allowed","message":"this path does not take PUT"}}',
-'{"error":{"code":"method_not_allowed","message":"this path does not take POST"}}',
-'{"error":{"code":"method_not_allowed","message":"this path does not take DELETE"}}',
-'{"error":{"code":"method_not_allowed","message":"this path does not take GET"}}',
-'{"error":{"code":"method_not_allowed","message":"this path does not take PATCH"}}',
+'{"error":{"code":"method_not_allowed","message":"這個網址不接受 PUT 操作"}}',
+'{"error":{"code":"method_not_allowed","message":"這個網址不接受 POST 操作"}}',
+'{"error":{"code":"method_not_allowed","message":"這個網址不接受 DELETE 操作"}}',
+'{"error":{"code":"method_not_allowed","message":"這個網址不接受 GET 操作"}}',
+'{"error":{"code":"method_not_allowed","message":"這個網址不接受 PATCH 操作"}}',
 ]
 --- no_error_log
 [error]
@@ -257,9 +257,9 @@ Content-Type: application/json
 Content-Type: application/json; charset=utf-8
 --- response_body eval
 [
-'{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}',
-'{"error":{"code":"body_too_large","message":"the body is larger than 64 bytes"}}',
-'{"error":{"code":"body_too_large","message":"the body is larger than 64 bytes"}}',
+'{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}',
+'{"error":{"code":"body_too_large","message":"送出的資料太大：上限 64 位元組"}}',
+'{"error":{"code":"body_too_large","message":"送出的資料太大：上限 64 位元組"}}',
 ]
 --- no_error_log
 [error]
@@ -285,7 +285,7 @@ Transfer-Encoding: chunked\r
 --- response_headers
 Content-Type: application/json; charset=utf-8
 --- response_body chomp
-{"error":{"code":"body_too_large","message":"the body is larger than 64 bytes"}}
+{"error":{"code":"body_too_large","message":"送出的資料太大：上限 64 位元組"}}
 --- no_error_log
 [error]
 
@@ -307,7 +307,7 @@ Content-Length: 100000\r
 --- response_headers
 Content-Type: application/json; charset=utf-8
 --- response_body chomp
-{"error":{"code":"body_too_large","message":"the body is larger than 64 bytes"}}
+{"error":{"code":"body_too_large","message":"送出的資料太大：上限 64 位元組"}}
 --- no_error_log
 [error]
 
@@ -335,7 +335,7 @@ Content-Type: application/json; charset=utf-8
 Content-Type: application/json; charset=utf-8
 --- response_body_like eval
 [
-('^\{"error":\{"code":"unsupported_media_type","message":"send the body as application/json"\}\}$') x 6,
+('^\{"error":\{"code":"unsupported_media_type","message":"資料格式不符：請以 application/json 送出"\}\}$') x 6,
 ('^\{"user":\{"id":"zlsh100000001",') x 2
 ]
 --- no_error_log
@@ -364,7 +364,7 @@ POST /api/session
 --- response_headers
 Content-Type: application/json; charset=utf-8
 --- response_body chomp
-{"error":{"code":"invalid_field","message":"\"username\" must be a string"}}
+{"error":{"code":"invalid_field","message":"欄位 \"username\" 必須是文字"}}
 --- no_error_log
 [error]
 
@@ -524,6 +524,6 @@ Sec-Fetch-Site: cross-site
 DELETE /api/session
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"unauthenticated","message":"sign in first"}}
+{"error":{"code":"unauthenticated","message":"請先登入"}}
 --- no_error_log
 [error]

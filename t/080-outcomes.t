@@ -376,7 +376,8 @@ my $id = main::create($st, 'CS101', 'report')->{json}{outcome}{id};
 my $r = main::upload($st, $id, 'document', "This is not a picture, only text.\n" x 20,
                      type => 'image/png', name => 'fake.png');
 PortfolioTest::is_error($r, 415, 'unsupported_file_type', 'text named .png, sent as image/png');
-like($r->{json}{error}{message}, qr/pdf jpg png/, 'the message names the allowed types');
+like($r->{json}{error}{message}, qr/\x{6587}\x{4ef6}\x{ff08}pdf\x{3001}jpg\x{3001}png\x{ff09}/,   # 文件（pdf、jpg、png）
+     'the message names the allowed types');
 $r = main::upload($st, $id, 'document', "MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0" . ("\0" x 200),
                   type => 'application/pdf', name => 'report.pdf');
 PortfolioTest::is_error($r, 415, 'unsupported_file_type', 'an EXE header sent as a PDF');
@@ -415,7 +416,9 @@ my $MB = 1048576;
 
 my $r = main::upload($st, $id, 'document', main::pdf(4 * $MB + 1), type => 'application/pdf');
 PortfolioTest::is_error($r, 413, 'file_too_large', 'a document of 4 MB + 1 byte');
-like($r->{json}{error}{message}, qr/4194304 bytes \(4 MB\)/, 'the message gives the limit');
+like($r->{json}{error}{message}, qr/\x{6587}\x{4ef6}\x{ff08}pdf\x{3001}jpg\x{3001}png\x{ff09}\x{4e0a}\x{9650} 4 MB/,
+     # 文件（pdf、jpg、png）上限 4 MB
+     'the message gives the limit');
 is_deeply(main::blobs(), [], 'nothing new under blobs/');
 is_deeply(main::temps(), [], 'no temporary file: the body was never spooled');
 

@@ -197,7 +197,8 @@ ok(!exists $r->{json}{windows}{select}{school}, 'the city view has no school lev
 # the school window must lie inside
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now - 2 * $h, $now + $h);
 PortfolioTest::is_error($r, 422, 'outside_city_window', 'starting before the city window');
-like($r->{json}{error}{message}, qr/\+08:00/, 'the message gives the city window in Taiwan time');
+like($r->{json}{error}{message}, qr{\d{4}/\d\d/\d\d \d\d:\d\d 到 \d{4}/\d\d/\d\d \d\d:\d\d（臺灣時間）},
+     'the message gives the city window in Taiwan time');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now, $now + 11 * $h);
 PortfolioTest::is_error($r, 422, 'outside_city_window', 'ending after the city window');
 $r = main::put_window($a, '/schools/zlsh/terms/113-1/windows/select', $now, $now + 10 * $h);

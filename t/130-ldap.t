@@ -202,7 +202,7 @@ POST /api/session
 Content-Type: application/json
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- error_log
 portfolio ldap: bind as "uid=chen,ou=people,dc=tp,dc=edu,dc=tw" failed: Invalid credentials (49)
 --- no_error_log
@@ -240,7 +240,7 @@ POST /api/session
 Content-Type: application/json
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- no_error_log
 [error]
 
@@ -371,7 +371,7 @@ POST /api/session
 Content-Type: application/json
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- no_error_log
 [error]
 
@@ -441,7 +441,8 @@ main::with_directory(down => sub {
         my $r = PortfolioTest::try_login('wang', 'wang-dir-pass');
         my $dt = Time::HiRes::time() - $t0;
         PortfolioTest::is_error($r, 503, 'directory_unavailable', "directory down ($i)");
-        like($r->{json}{error}{message} // '', qr/directory/, "($i) the message says why");
+        like($r->{json}{error}{message} // '', qr/\x{55ae}\x{4e00}\x{8eab}\x{5206}\x{9a57}\x{8b49}/,   # 單一身分驗證
+             "($i) the message says why: the directory");
         like($r->{headers}{'retry-after'} // '', qr/^\d+$/, "($i) Retry-After");
         ok($dt < 1, "($i) answered at once (${dt}s)");
     }
@@ -568,7 +569,7 @@ POST /api/session
 Content-Type: application/json
 --- error_code: 401
 --- response_body chomp
-{"error":{"code":"invalid_credentials","message":"wrong account name or password"}}
+{"error":{"code":"invalid_credentials","message":"帳號或密碼錯誤，請再確認一次"}}
 --- no_error_log
 [error]
 

@@ -70,7 +70,7 @@ is(main::setting(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie
 
 $r = main::tmp_for_days($a, 31);
 PortfolioTest::is_error($r, 422, 'invalid_expiry', 'now 31 days is too far');
-is($r->{json}{error}{message}, 'a temporary account lasts at most 30 days', 'and says the new bound');
+is($r->{json}{error}{message}, '臨時帳號的使用期限最多 30 天', 'and says the new bound');
 $r = main::tmp_for_days($a, 30);
 is($r->{status}, 201, '30 days is fine');
 my $id = $r->{json}{account}{id};

@@ -54,7 +54,7 @@ function directory(me) {
     unbind.hidden = !d.directory;
   }
   PF.api('GET', '/me/directory', undefined, { noRedirect: true }).then(draw, function (err) {
-    if (err.status === 404 && /no such route/.test(err.message || '')) return;   // no directory support in this server
+    if (PF.noRoute(err)) return;   // no directory support in this server
     box.hidden = false;
     PF.showError(msg, err);
   });

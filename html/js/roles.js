@@ -18,7 +18,7 @@ PF.start({ need: PF.isAdmin }, function (me) {
   };
 
   function unavailable(err) {
-    if (err.status === 404 && /no such route/.test(err.message || '')) {
+    if (PF.noRoute(err)) {
       PF.show(PF.$('#page-msg'), 'warn', '維護角色權限功能尚未啟用：伺服器還沒有提供帳號與角色的服務（accounts 外掛）。', err.message);
       PF.$('#search-button').disabled = true;
       return true;

@@ -12,6 +12,7 @@
  *   accounts.c            the account as administrators see it, the
  *                         lists, the routes
  *   accounts_roles.c      grants and revokes (which roles are whose)
+ *   accounts_admins.c     a school's first admin, named by the city
  *   accounts_temporary.c  temporary accounts, their expiry (setting
  *                         temporary_account_max_days) and disabling
  *
@@ -60,7 +61,7 @@ acc_load_in_school(pf_req_t *req, pf_str_t school, pf_str_t id, int *status)
 
     if (rec == NULL || !pf_same(pf_field(rec, "school"), school)) {
         *status = pf_host->error(req, 404, "not_found",
-                                 "no account \"%.*s\" in this school",
+                                 "本校沒有帳號 %.*s；請確認帳號是否正確",
                                  PF_S(pf_clip(id, 64)));
         return NULL;
     }
@@ -102,6 +103,46 @@ acc_contains(pf_str_t hay, pf_str_t needle)
         if (k == needle.len) {
             return 1;
         }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A text field of a body: absent or null is "" (and refused when
+ * required), anything but a string is refused, and so is one longer than
+ * max characters.  label is what the page calls the field.  0, or the
+ * status of the 422 answered.
+ */
+
+int
+acc_text(pf_req_t *req, const pf_val_t *v, const char *name,
+    const char *label, size_t max, int required, pf_str_t *out)
+{
+    out->len = 0;
+    out->data = "";
+
+    if (v == NULL || pf_host->type(v) == PF_JSON_NULL) {
+        if (required) {
+            return pf_host->error(req, 422, "invalid_field",
+                                  "請填寫%s（\"%s\"）", label, name);
+        }
+
+        return 0;
+    }
+
+    if (pf_host->type(v) != PF_JSON_STRING) {
+        return pf_host->error(req, 422, "invalid_field",
+                              "%s（\"%s\"）必須是文字", label, name);
+    }
+
+    *out = pf_host->str(v);
+
+    if ((required && out->len == 0) || pf_utf8_chars(*out) > max) {
+        return pf_host->error(req, 422, "invalid_field",
+                              "%s（\"%s\"）要 1 到 %zu 個字", label, name,
+                              max);
     }
 
     return 0;
@@ -261,7 +302,8 @@ acc_update(pf_req_t *req, pf_str_t id, pf_str_t fields, const char *what,
         pf_host->log(req, PF_LOG_ERR, "account \"%.*s\" could not "
                      "be updated (%d)", PF_S(id), rc);
         return pf_host->error(req, 503, "storage_unavailable",
-                              "%s could not be stored", what);
+                              "%s沒有儲存成功，什麼都沒有變更；"
+                              "請稍候再試", what);
     }
 
     return 0;
@@ -310,7 +352,7 @@ acc_changed(pf_req_t *req, pf_str_t school, pf_str_t id, const char *action,
 {
     if (acc_audit(req, school, id, pf_string(""), action, detail) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "變更沒有記錄成功，什麼都沒有變更；請稍候再試");
     }
 
     return acc_reply_account(req, 200, saved, 1);
@@ -388,13 +430,12 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
 
     if (l->after.len && !pf_valid_id(l->after)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "after must be an account id from an earlier "
-                              "answer");
+                              "參數 after 必須是前一頁回應中的帳號");
     }
 
     if (l->q.len > 64) {
         return pf_host->error(req, 422, "invalid_field",
-                              "q is at most 64 bytes");
+                              "搜尋文字（q）最多 64 個位元組");
     }
 
     limit = pf_host->arg(req, "limit");
@@ -404,7 +445,7 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
 
         if (l->limit < 1 || l->limit > ACC_LIST_MAX) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "limit must be 1 to %d", ACC_LIST_MAX);
+                                  "每頁筆數（limit）要 1 到 %d", ACC_LIST_MAX);
         }
     }
 
@@ -424,7 +465,7 @@ acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix)
         pf_host->log(req, PF_LOG_ERR, "the accounts of \"%.*s\" "
                      "could not be read", PF_S(l->school));
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the accounts could not be read");
+                              "帳號資料暫時無法讀取，請稍候再試");
     }
 
     pf_host->array_close(g);
@@ -464,7 +505,7 @@ acc_list(pf_req_t *req)
 
         if (l.role == 0) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "no role named \"%.*s\"",
+                                  "沒有名為 \"%.*s\" 的角色",
                                   PF_S(pf_clip(role, 64)));
         }
     }
@@ -515,6 +556,9 @@ static const pf_route_t  acc_routes[] = {
       .path = "/schools/{school}/accounts/{account}/roles/{role}",
       .roles = ACC_ADMINS, .scope = PF_SCOPE_SCHOOL,
       .flags = PF_ROUTE_WRITE, .handler = acc_revoke },
+    { .method = "POST", .path = "/schools/{school}/admins",
+      .roles = PF_ROLE_CITY_ADMIN, .scope = PF_SCOPE_SCHOOL,
+      .flags = PF_ROUTE_WRITE, .handler = acc_admin_add },
 
     { .method = "GET", .path = "/schools/{school}/temporary-accounts",
       .roles = ACC_ADMINS, .scope = PF_SCOPE_SCHOOL,

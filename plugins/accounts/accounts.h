@@ -12,6 +12,8 @@
 
 #define ACC_ADMINS          (PF_ROLE_SCHOOL_ADMIN|PF_ROLE_CITY_ADMIN)
 
+#define ACC_NAME_MAX        50           /* a person's name, characters */
+
 /* the setting accounts declares (A3), with its bounds and default */
 #define ACC_TMP_DAYS        "temporary_account_max_days"
 #define ACC_TMP_DAYS_MIN    1
@@ -56,10 +58,19 @@ int acc_changed(pf_req_t *req, pf_str_t school, pf_str_t id,
     const char *action, pf_str_t detail, const pf_val_t *saved);
 int acc_list_start(pf_req_t *req, acc_list_t *l);
 int acc_list_run(pf_req_t *req, acc_list_t *l, pf_str_t prefix);
+int acc_text(pf_req_t *req, const pf_val_t *v, const char *name,
+    const char *label, size_t max, int required, pf_str_t *out);
+pf_str_t acc_roles_with(pf_req_t *req, const pf_val_t *rec, const char *role,
+    int grant);
 
 /* accounts_roles.c */
 int acc_grant(pf_req_t *req);
 int acc_revoke(pf_req_t *req);
+int acc_set_role(pf_req_t *req, pf_str_t school, pf_str_t id,
+    const pf_val_t *rec, uint32_t role, int grant);
+
+/* accounts_admins.c */
+int acc_admin_add(pf_req_t *req);
 
 /* accounts_temporary.c */
 int acc_tmp_list(pf_req_t *req);

@@ -25,7 +25,6 @@
 
 
 #define ACC_DAY_MS          86400000LL
-#define ACC_NAME_MAX        50           /* characters */
 #define ACC_NOTE_MAX        200          /* characters */
 #define ACC_PW_GROUPS       3
 #define ACC_PW_GROUP_LEN    4
@@ -59,12 +58,12 @@ acc_expiry(pf_req_t *req, pf_str_t school, const pf_val_t *v, int64_t *out)
 
     if (*out <= now) {
         return pf_host->error(req, 422, "invalid_expiry",
-                              "\"expires\" must be in the future");
+                              "使用期限必須是未來的時間");
     }
 
     if (*out - now > days * ACC_DAY_MS) {
         return pf_host->error(req, 422, "invalid_expiry",
-                              "a temporary account lasts at most %lld days",
+                              "臨時帳號的使用期限最多 %lld 天",
                               (long long) days);
     }
 
@@ -102,7 +101,8 @@ acc_tmp_list(pf_req_t *req)
 
         } else {
             return pf_host->error(req, 422, "invalid_field",
-                                  "state is active, expired or disabled");
+                                  "狀態（state）只能是 active（使用中）、"
+                                  "expired（已過期）或 disabled（已停用）");
         }
     }
 
@@ -208,39 +208,6 @@ acc_password(pf_req_t *req)
 }
 
 
-static int
-acc_check_text(pf_req_t *req, const pf_val_t *v, const char *name,
-    size_t max, int required, pf_str_t *out)
-{
-    out->len = 0;
-    out->data = "";
-
-    if (v == NULL || pf_host->type(v) == PF_JSON_NULL) {
-        if (required) {
-            return pf_host->error(req, 422, "invalid_field",
-                                  "\"%s\" is required", name);
-        }
-
-        return 0;
-    }
-
-    if (pf_host->type(v) != PF_JSON_STRING) {
-        return pf_host->error(req, 422, "invalid_field",
-                              "\"%s\" must be a string", name);
-    }
-
-    *out = pf_host->str(v);
-
-    if ((required && out->len == 0) || pf_utf8_chars(*out) > max) {
-        return pf_host->error(req, 422, "invalid_field",
-                              "\"%s\" must be 1 to %zu characters", name,
-                              max);
-    }
-
-    return 0;
-}
-
-
 /* --- POST /schools/{school}/temporary-accounts --------------------------- */
 
 typedef struct {
@@ -268,12 +235,13 @@ acc_tmp_body(pf_req_t *req, acc_tmp_t *t)
 
     if (pf_host->type(body) != PF_JSON_OBJECT) {
         return pf_host->error(req, 422, "invalid_field",
-                              "send {\"student\"?, \"name\"?, \"expires\", "
-                              "\"reason\", \"note\"?}");
+                              "請送出臨時帳號的資料：{\"student\"?: "
+                              "學生帳號, \"name\"?: 姓名, \"expires\": "
+                              "使用期限, \"reason\": 原因, \"note\"?: 備註}");
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "reason"), "reason", 32, 1,
-                        &reason);
+    rc = acc_text(req, pf_host->get(body, "reason"), "reason", "原因", 32, 1,
+                  &reason);
     if (rc) {
         return rc;
     }
@@ -287,17 +255,18 @@ acc_tmp_body(pf_req_t *req, acc_tmp_t *t)
 
     if (t->reason == NULL) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"reason\" is on_leave, transferred or other");
+                              "原因（reason）只能是 on_leave（休學或長期請假）"
+                              "、transferred（轉出）或 other（其他）");
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "note"), "note", ACC_NOTE_MAX,
-                        0, &t->note);
+    rc = acc_text(req, pf_host->get(body, "note"), "note", "備註",
+                  ACC_NOTE_MAX, 0, &t->note);
     if (rc) {
         return rc;
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "student"), "student", 64, 0,
-                        &t->student);
+    rc = acc_text(req, pf_host->get(body, "student"), "student", "學生帳號",
+                  64, 0, &t->student);
     if (rc) {
         return rc;
     }
@@ -312,13 +281,14 @@ acc_tmp_body(pf_req_t *req, acc_tmp_t *t)
             || acc_is_temporary(t->srec))
         {
             return pf_host->error(req, 422, "not_a_student",
-                                  "\"%.*s\" is not a student's own account",
+                                  "%.*s 不是本校學生自己的帳號；"
+                                  "請選擇本校學生",
                                   PF_S(t->student));
         }
     }
 
-    rc = acc_check_text(req, pf_host->get(body, "name"), "name", ACC_NAME_MAX,
-                        t->srec == NULL, &t->name);
+    rc = acc_text(req, pf_host->get(body, "name"), "name", "姓名",
+                  ACC_NAME_MAX, t->srec == NULL, &t->name);
     if (rc) {
         return rc;
     }
@@ -421,7 +391,7 @@ acc_tmp_create(pf_req_t *req)
         pf_host->log(req, PF_LOG_ERR, "the accounts of \"%.*s\" "
                      "could not be read", PF_S(t.school));
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the accounts could not be read");
+                              "帳號資料暫時無法讀取，請稍候再試");
     }
 
     password = acc_password(req);
@@ -429,7 +399,7 @@ acc_tmp_create(pf_req_t *req)
     if (password.len == 0) {
         pf_host->log(req, PF_LOG_ERR, "/dev/urandom is unreadable");
         return pf_host->error(req, 503, "unavailable",
-                              "no password could be made; try again");
+                              "無法產生初始密碼，請稍候再試");
     }
 
     fields = acc_tmp_fields(req, &t);
@@ -449,14 +419,14 @@ acc_tmp_create(pf_req_t *req)
 
     if (rc == PF_EXISTS) {
         return pf_host->error(req, 409, "conflict",
-                              "no free temporary account name");
+                              "臨時帳號的編號已用完，請洽系統管理者");
     }
 
     if (rc != PF_OK) {
         pf_host->log(req, PF_LOG_ERR, "temporary account \"%.*s\" "
                      "could not be created (%d)", PF_S(id), rc);
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the account could not be stored");
+                              "臨時帳號沒有建立成功，請稍候再試");
     }
 
     d = acc_detail(req, id);
@@ -483,7 +453,8 @@ acc_tmp_create(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the account could not be recorded");
+                              "臨時帳號沒有記錄成功，什麼都沒有變更；"
+                              "請稍候再試");
     }
 
     g = pf_host->gen(req);
@@ -522,7 +493,7 @@ acc_tmp_load(pf_req_t *req, pf_str_t *school, pf_str_t *id, int *status)
 
     if (rec != NULL && !acc_is_temporary(rec)) {
         *status = pf_host->error(req, 404, "not_found",
-                                 "\"%.*s\" is not a temporary account",
+                                 "%.*s 不是臨時帳號",
                                  PF_S(*id));
         return NULL;
     }
@@ -549,15 +520,15 @@ acc_tmp_extend(pf_req_t *req)
 
     if (acc_is_disabled(rec)) {
         return pf_host->error(req, 409, "account_disabled",
-                              "a disabled temporary account stays disabled; "
-                              "issue a new one");
+                              "已停用的臨時帳號不能再啟用；"
+                              "請另外核發一個新的臨時帳號");
     }
 
     body = pf_host->body(req);
 
     if (pf_host->type(body) != PF_JSON_OBJECT) {
         return pf_host->error(req, 422, "invalid_field",
-                              "send {\"expires\"}");
+                              "請送出新的使用期限：{\"expires\": 使用期限}");
     }
 
     rc = acc_expiry(req, school, pf_host->get(body, "expires"), &expires);
@@ -568,7 +539,7 @@ acc_tmp_extend(pf_req_t *req)
     before = pf_int(rec, "expires", 0);
     fields = pf_host->sprintf(req, "{\"expires\":%lld}", (long long) expires);
 
-    rc = acc_update(req, id, fields, "the account", &saved);
+    rc = acc_update(req, id, fields, "帳號資料", &saved);
     if (rc) {
         return rc;
     }
@@ -615,7 +586,7 @@ acc_tmp_disable(pf_req_t *req)
     pf_host->map_close(g);
     fields = pf_host->text(g);
 
-    rc = acc_update(req, id, fields, "the account", &saved);
+    rc = acc_update(req, id, fields, "帳號資料", &saved);
     if (rc) {
         return rc;
     }

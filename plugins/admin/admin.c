@@ -26,6 +26,11 @@
 
 const char *const  adm_kinds[] = { "upload", "certify", "select", NULL };
 
+/* what the pages call them (app.js WINDOW_KIND), in adm_kinds' order */
+static const char *const  adm_kind_names[] = {
+    "上傳學習成果", "認證學習成果", "勾選學習成果"
+};
+
 
 const char *
 adm_kind(pf_str_t k)
@@ -39,6 +44,21 @@ adm_kind(pf_str_t k)
     }
 
     return NULL;
+}
+
+
+const char *
+adm_kind_words(const char *kind)
+{
+    size_t  i;
+
+    for (i = 0; adm_kinds[i]; i++) {
+        if (kind == adm_kinds[i]) {
+            return adm_kind_names[i];
+        }
+    }
+
+    return kind;
 }
 
 

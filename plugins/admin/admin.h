@@ -22,6 +22,9 @@ extern const char *const  adm_kinds[];
 /* The kind k names, as adm_kinds spells it; NULL if none. */
 const char *adm_kind(pf_str_t k);
 
+/* A kind of adm_kinds in words, for messages: 上傳學習成果 ... */
+const char *adm_kind_words(const char *kind);
+
 
 /* --- admin_windows.c ----------------------------------------------------- */
 

@@ -96,7 +96,7 @@ adm_history(pf_req_t *req)
 
     rec = pf_valid_id(student) ? pf_host->user_get(req, student) : NULL;
     if (rec == NULL) {
-        return pf_host->error(req, 404, "not_found", "no such student");
+        return pf_host->error(req, 404, "not_found", "找不到這位學生");
     }
 
     /* the scope lets related teachers through; this is for admins of the
@@ -106,8 +106,8 @@ adm_history(pf_req_t *req)
              && pf_same(pf_field(rec, "school"), user->school)))
     {
         return pf_host->error(req, 403, "out_of_scope",
-                              "only the administrators of the student's "
-                              "school");
+                              "只有學生所屬學校的校管理者可以查看"
+                              "這位學生的異動紀錄");
     }
 
     memset(&h, 0, sizeof(h));
@@ -117,7 +117,7 @@ adm_history(pf_req_t *req)
 
     if (h.after.len && !pf_valid_id(h.after)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "after must be an id from an earlier answer");
+                              "參數 after 必須是前一頁回應中的編號");
     }
 
     limit = pf_host->arg(req, "limit");
@@ -152,7 +152,7 @@ adm_history(pf_req_t *req)
 
     if (pf_host->audit_scan(req, student, adm_history_cb, &h) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the history could not be read");
+                              "異動紀錄暫時無法讀取，請稍候再試");
     }
 
     pf_host->array_close(g);
@@ -172,5 +172,5 @@ adm_history(pf_req_t *req)
 bad_limit:
 
     return pf_host->error(req, 422, "invalid_field",
-                          "limit must be 1 to %d", ADM_HISTORY_MAX);
+                          "每頁筆數（limit）要 1 到 %d", ADM_HISTORY_MAX);
 }

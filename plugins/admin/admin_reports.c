@@ -153,7 +153,8 @@ adm_uncertified(pf_req_t *req)
 
     if (term.len && !pf_valid_term(term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "term must look like 113-1");
+                              "學期格式不正確，請用「學年度-學期」，"
+                              "例如 115-1");
     }
 
     memset(&u, 0, sizeof(u));
@@ -184,7 +185,7 @@ adm_uncertified(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the certification queue could not be read");
+                              "待認證資料暫時無法讀取，請稍候再試");
     }
 
     adm_uncert_flush(&u);

@@ -226,7 +226,8 @@ adm_check_school_term(pf_req_t *req, pf_str_t school, pf_str_t term)
 
     if (!pf_valid_term(term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "the term must look like 113-1");
+                              "學期格式不正確，請用「學年度-學期」，"
+                              "例如 115-1");
     }
 
     return 0;
@@ -300,7 +301,8 @@ adm_target(pf_req_t *req, adm_target_t *t)
     t->kind = adm_kind(pf_host->param(req, "kind"));
     if (t->kind == NULL) {
         return pf_host->error(req, 404, "not_found",
-                              "windows are upload, certify or select");
+                              "沒有這種作業期間：只有 upload（上傳）、"
+                              "certify（認證）、select（勾選）");
     }
 
     t->name = adm_window_name(req, t->term, t->kind);
@@ -334,17 +336,19 @@ adm_nested(pf_req_t *req, adm_target_t *t, uint32_t level, const char *code,
     }
 
     if (!p.valid) {
-        return pf_host->error(req, 422, code, "the %s window is not valid; "
-                              "fix it first", name);
+        return pf_host->error(req, 422, code,
+                              "%s設定的%s期間不正確，請先修正它", name,
+                              adm_kind_words(t->kind));
     }
 
     if (from < p.from || to > p.to) {
-        a = pf_iso_format(req, p.from);
-        b = pf_iso_format(req, p.to);
+        a = pf_tw_minutes(req, p.from);
+        b = pf_tw_minutes(req, p.to);
 
         return pf_host->error(req, 422, code,
-                              "the window must lie inside the %s window, "
-                              "%.*s to %.*s", name, PF_S(a), PF_S(b));
+                              "作業期間必須在%s設定的%s期間之內："
+                              "%.*s 到 %.*s（臺灣時間）", name,
+                              adm_kind_words(t->kind), PF_S(a), PF_S(b));
     }
 
     return 0;
@@ -401,7 +405,8 @@ adm_window_put(pf_req_t *req)
 
     if (pf_host->type(body) != PF_JSON_OBJECT) {
         return pf_host->error(req, 422, "invalid_field",
-                              "send {\"from\": …, \"to\": …}");
+                              "請送出作業期間：{\"from\": 開始時間, \"to\": "
+                              "結束時間}");
     }
 
     rc = pf_time_field(req, pf_host->get(body, "from"), "from", &from);
@@ -416,19 +421,19 @@ adm_window_put(pf_req_t *req)
 
     if (from >= to) {
         return pf_host->error(req, 422, "invalid_window",
-                              "\"from\" must be before \"to\"");
+                              "開始時間（from）必須早於結束時間（to）");
     }
 
     if (t.school.len) {
         rc = adm_nested(req, &t, PF_LEVEL_CITY, "outside_city_window",
-                        "city", from, to);
+                        "臺北市", from, to);
         if (rc) {
             return rc;
         }
     }
 
     rc = adm_nested(req, &t, PF_LEVEL_NATION, "outside_nation_window",
-                    "national", from, to);
+                    "國教署", from, to);
     if (rc) {
         return rc;
     }
@@ -456,7 +461,7 @@ adm_window_put(pf_req_t *req)
 
     if (rc != PF_OK || adm_audit(req, &t, "window.set", from, to) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the window could not be stored");
+                              "作業期間沒有儲存成功，請稍候再試");
     }
 
     return adm_windows_reply(req, t.school, t.term);
@@ -480,13 +485,13 @@ adm_window_delete(pf_req_t *req)
 
     if (rc == PF_NOT_FOUND) {
         return pf_host->error(req, 404, "not_found",
-                              "no %s window is set for %.*s", t.kind,
-                              PF_S(t.term));
+                              "%.*s 學期沒有設定%s的作業期間",
+                              PF_S(t.term), adm_kind_words(t.kind));
     }
 
     if (rc != PF_OK || adm_audit(req, &t, "window.deleted", 0, 0) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the window could not be removed");
+                              "作業期間沒有刪除成功，請稍候再試");
     }
 
     return adm_windows_reply(req, t.school, t.term);

@@ -592,7 +592,8 @@ int
 pf_school_exists(pf_req_t *req, pf_str_t school)
 {
     if (!pf_valid_id(school) || pf_host->school_get(req, school) == NULL) {
-        return pf_host->error(req, 404, "not_found", "no such school");
+        return pf_host->error(req, 404, "not_found",
+                              "找不到這所學校；請確認學校網域名稱是否正確");
     }
 
     return 0;

@@ -251,8 +251,9 @@ pf_time_field(pf_req_t *req, const pf_val_t *v, const char *name,
             || *out > PF_MAX_MS)
         {
             return pf_host->error(req, 422, "invalid_field",
-                                  "\"%s\" must be whole milliseconds since "
-                                  "1970 or an ISO 8601 time with an offset",
+                                  "欄位 \"%s\" 的時間不正確：請用 1970 "
+                                  "年起的毫秒數，或附時區的 ISO 8601 "
+                                  "時間（例如 2026-03-01T08:00:00+08:00）",
                                   name);
         }
 
@@ -261,8 +262,9 @@ pf_time_field(pf_req_t *req, const pf_val_t *v, const char *name,
     case PF_JSON_STRING:
         if (!pf_iso_parse(pf_host->str(v), out)) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "\"%s\" is not an ISO 8601 time with an "
-                                  "offset, such as 2026-03-01T08:00:00+08:00",
+                                  "欄位 \"%s\" 的時間格式不正確："
+                                  "請用附時區的 ISO 8601 時間，例如 "
+                                  "2026-03-01T08:00:00+08:00",
                                   name);
         }
 
@@ -270,8 +272,9 @@ pf_time_field(pf_req_t *req, const pf_val_t *v, const char *name,
 
     default:
         return pf_host->error(req, 422, "invalid_field",
-                              "\"%s\" is required: milliseconds or an ISO "
-                              "8601 time such as 2026-03-01T08:00:00+08:00",
+                              "請填寫欄位 \"%s\" 的時間：毫秒數，"
+                              "或附時區的 ISO 8601 時間"
+                              "（例如 2026-03-01T08:00:00+08:00）",
                               name);
     }
 }
