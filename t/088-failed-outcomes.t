@@ -23,24 +23,11 @@ PortfolioTest::block_defaults(plugins => [qw(student certification testkit)],
 run_tests();
 
 
-# An outcome of the student for the course, with a document, sent.
-sub main::sent {
-    my ($cookie, $code, $desc) = @_;
-    my $r = main::create($cookie, $code, $desc // "work $code");
-    die "create $code: $r->{status} $r->{body}\n" unless $r->{status} == 201;
-    my $id = $r->{json}{outcome}{id};
-    $r = main::upload($cookie, $id, 'document', main::pdf(), type => 'application/pdf');
-    die "upload $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
-    $r = PortfolioTest::api(POST => "/outcomes/$id/submit", $cookie, body => {});
-    die "submit $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
-    return $id;
-}
-
-# The teacher decides and, unless told not to, publishes.
+# The teacher decides (main::decide, PortfolioWorld's, as main::submitted
+# sends) and, unless told not to, publishes.
 sub main::certify {
     my ($cookie, $id, $result, $publish) = @_;
-    my $r = PortfolioTest::api(POST => "/outcomes/$id/decision", $cookie,
-                               body => { result => $result, note => '請再補充' });
+    my $r = main::decide($cookie, $id, $result, '請再補充');
     die "decide: $r->{status} $r->{body}\n" unless $r->{status} == 200;
     return if defined $publish && !$publish;
     $r = PortfolioTest::api(POST => '/certifications/publish', $cookie, body => { ids => [$id] });
@@ -64,8 +51,8 @@ PortfolioTest::seed($admin, 'settings', 'school/zlsh/outcome_uploads_per_subject
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 
-my $a = main::sent($st, 'CS101', 'first');
-my $b = main::sent($st, 'CS102', 'second');
+my $a = main::submitted($st, 'CS101', 'first');
+my $b = main::submitted($st, 'CS102', 'second');
 my $r = main::create($st, 'CS101', 'third');
 PortfolioTest::is_error($r, 422, 'limit_reached', 'two pending ones fill the subject');
 like($r->{json}{error}{message}, qr{\(2/2\)}, '(2/2)');
@@ -119,8 +106,8 @@ PortfolioTest::seed($admin, 'settings', 'school/zlsh/outcome_uploads_per_term', 
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 my $t = PortfolioTest::login('zlsh122233333', 'teacher-pass-2');
 
-my $a = main::sent($st, 'MA101', 'math');
-my $b = main::sent($st, 'PE101', 'pe');
+my $a = main::submitted($st, 'MA101', 'math');
+my $b = main::submitted($st, 'PE101', 'pe');
 my $r = main::create($st, 'CS101', 'info');
 PortfolioTest::is_error($r, 422, 'limit_reached', 'the term is full');
 like($r->{json}{error}{message}, qr{\(2/2\)}, '(2/2)');

@@ -26,34 +26,7 @@ PortfolioTest::block_defaults(plugins => [qw(student certification testkit)],
                               api => ['client_max_body_size 11m;']);
 run_tests();
 
-# A new account copied from an existing one (so with its password), with
-# some fields changed.
-sub main::clone_user {
-    my ($cookie, $from, $id, %set) = @_;
-    my $u = main::record($cookie, 'users', $from) or die "no user $from\n";
-    %$u = (%$u, id => $id, %set);
-    PortfolioTest::seed($cookie, 'users', $id, $u);
-}
-
-# An outcome of the student for the course, with a document, sent.
-sub main::submitted {
-    my ($cookie, $code, $desc) = @_;
-    my $r = main::create($cookie, $code, $desc // "work $code");
-    die "create $code: $r->{status} $r->{body}\n" unless $r->{status} == 201;
-    my $id = $r->{json}{outcome}{id};
-    $r = main::upload($cookie, $id, 'document', main::pdf(), type => 'application/pdf',
-                      name => "$code.pdf");
-    die "upload $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
-    $r = PortfolioTest::api(POST => "/outcomes/$id/submit", $cookie, body => {});
-    die "submit $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
-    return $id;
-}
-
-sub main::decide {
-    my ($cookie, $id, $result, $note) = @_;
-    return PortfolioTest::api(POST => "/outcomes/$id/decision", $cookie,
-                              body => { result => $result, defined $note ? (note => $note) : () });
-}
+# (main::submitted, main::decide and main::clone_user are PortfolioWorld's)
 
 # The world of 080 plus an open certify window, a second teacher of the
 # school (zlsh122244444, 張老師), a teacher of another school

@@ -25,14 +25,6 @@ PortfolioTest::block_defaults(plugins => [qw(sis testkit)]);
 run_tests();
 
 
-# A new account copied from an existing one (so with its password).
-sub main::clone_user {
-    my ($cookie, $from, $id, %set) = @_;
-    my $u = main::record($cookie, 'users', $from) or die "no user $from\n";
-    %$u = (%$u, id => $id, %set);
-    PortfolioTest::seed($cookie, 'users', $id, $u);
-}
-
 sub main::relation {
     my ($cookie, $viewer, $student, $kind) = @_;
     PortfolioTest::seed($cookie, 'relations', "$viewer\x1f$student\x1f113-1\x1f$kind", '{}');

@@ -44,14 +44,6 @@ sub main::temporary {
     return (PortfolioTest::login($id, $pw), $id);
 }
 
-# A new account copied from an existing one (so with its password).
-sub main::clone_user {
-    my ($cookie, $from, $id, %set) = @_;
-    my $u = main::record($cookie, 'users', $from) or die "no user $from\n";
-    %$u = (%$u, id => $id, %set);
-    PortfolioTest::seed($cookie, 'users', $id, $u);
-}
-
 sub main::me {
     my ($cookie) = @_;
     return PortfolioTest::api(GET => '/me', $cookie)->{json};
