@@ -104,6 +104,35 @@ pfo_is_reviewer(pf_req_t *req, const pf_val_t *rec, pf_str_t me)
 
 
 int
+pfo_course_teaches(const pf_val_t *course, pf_str_t me)
+{
+    size_t           i, n;
+    const pf_val_t  *co;
+
+    if (course == NULL) {
+        return 0;
+    }
+
+    if (pf_str_is(pf_host->get(course, "teacher"), me)
+        || pf_str_is(pf_host->get(course, "reviewer"), me))
+    {
+        return 1;
+    }
+
+    co = pf_host->get(course, "co_teachers");
+    n = pf_host->type(co) == PF_JSON_ARRAY ? pf_host->count(co) : 0;
+
+    for (i = 0; i < n; i++) {
+        if (pf_str_is(pf_host->at(co, i), me)) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+int
 pfo_published(const pf_val_t *rec)
 {
     pf_str_t  status;

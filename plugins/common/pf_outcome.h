@@ -31,6 +31,10 @@ int pfo_standin_active(pf_req_t *req, pf_str_t teacher, pf_str_t me);
 /* The outcome's reviewer, or an active stand-in of the reviewer. */
 int pfo_is_reviewer(pf_req_t *req, const pf_val_t *rec, pf_str_t me);
 
+/* The course (a sis_courses record) is me's: its teacher, a co-teacher
+   or the reviewer the school named. */
+int pfo_course_teaches(const pf_val_t *course, pf_str_t me);
+
 /* Published: passed or failed. */
 int pfo_published(const pf_val_t *rec);
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "sis.h"
+#include "pf_outcome.h"
 
 
 /* A display name for an account, or null; each account read once. */
@@ -385,33 +386,6 @@ sis_course_view(pf_req_t *req, pf_str_t student, const pf_val_t *srec)
 }
 
 
-/* The course is the caller's: its teacher, a co-teacher or its reviewer. */
-
-static int
-sis_teaches(const pf_val_t *course, pf_str_t me)
-{
-    size_t           k, n;
-    const pf_val_t  *co;
-
-    if (pf_str_is(pf_host->get(course, "teacher"), me)
-        || pf_str_is(pf_host->get(course, "reviewer"), me))
-    {
-        return 1;
-    }
-
-    co = pf_host->get(course, "co_teachers");
-    n = pf_host->type(co) == PF_JSON_ARRAY ? pf_host->count(co) : 0;
-
-    for (k = 0; k < n; k++) {
-        if (pf_str_is(pf_host->at(co, k), me)) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
-
 static int
 sis_str_cmp(const void *one, const void *two)
 {
@@ -712,7 +686,8 @@ sis_courses_list(pf_req_t *req)
             taken[m].course = pf_host->parse(req, value);
         }
 
-        if (course_view && !sis_teaches(taken[m].course, me)) {
+        /* the course is the caller's: teacher, co-teacher or reviewer */
+        if (course_view && !pfo_course_teaches(taken[m].course, me)) {
             continue;
         }
 
