@@ -63,9 +63,22 @@ const size_t  ngx_http_pf_core_nroutes =
     sizeof(ngx_http_pf_core_routes) / sizeof(pf_route_t);
 
 
+/*
+ * "user": who the caller acts as (for a temporary account issued for a
+ * student, that student, SPEC A3), and for a temporary account
+ * "account": the account signed in, which the password and the
+ * directory binding are of (any other account is its "user").
+ */
+
 static int
 ngx_http_pf_user_out(ngx_http_pf_ctx_t *ctx, pf_gen_t *g)
 {
+    ngx_uint_t  acting;
+
+    acting = ctx->user.id.len != ctx->user.account.len
+             || ngx_strncmp(ctx->user.id.data, ctx->user.account.data,
+                            ctx->user.id.len) != 0;
+
     ngx_http_pf_gen_key(g, "user");
     ngx_http_pf_gen_map_open(g);
     ngx_http_pf_gen_key(g, "id");
@@ -77,6 +90,27 @@ ngx_http_pf_user_out(ngx_http_pf_ctx_t *ctx, pf_gen_t *g)
     ngx_http_pf_gen_key(g, "roles");
     ngx_http_pf_gen_roles(g, ctx->user.roles);
     ngx_http_pf_gen_map_close(g);
+
+    if (ctx->session.temporary) {
+        ngx_http_pf_gen_key(g, "account");
+        ngx_http_pf_gen_map_open(g);
+        ngx_http_pf_gen_key(g, "id");
+        ngx_http_pf_gen_string(g, ctx->user.account);
+        ngx_http_pf_gen_key(g, "temporary");
+        ngx_http_pf_gen_boolean(g, 1);
+        ngx_http_pf_gen_key(g, "expires");
+        ngx_http_pf_gen_number(g, ctx->session.expires);
+        ngx_http_pf_gen_key(g, "acting_for");
+
+        if (acting) {
+            ngx_http_pf_gen_string(g, ctx->user.id);
+
+        } else {
+            ngx_http_pf_gen_null(g);
+        }
+
+        ngx_http_pf_gen_map_close(g);
+    }
 
     ngx_http_pf_gen_key(g, "must_change_password");
     return ngx_http_pf_gen_boolean(g, ctx->session.must_change);
@@ -516,7 +550,7 @@ ngx_http_pf_login_write(pf_req_t *req)
         && expires <= ngx_http_pf_now_ms())
     {
         return ngx_http_pf_error(ctx, 403, "account_expired",
-                                 "this temporary account has expired");
+                                 "這個臨時帳號已過期，請洽學校延長使用期限");
     }
 
     if (lg->fails) {
@@ -531,14 +565,22 @@ ngx_http_pf_login_write(pf_req_t *req)
                                  "登入狀態沒有儲存成功，請再登入一次");
     }
 
-    ctx->has_user = 1;
-    ctx->user.id = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "id"));
-    ctx->user.account = ctx->user.id;
-    ctx->user.name = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "name"));
-    ctx->user.school = ngx_http_pf_json_str(ngx_http_pf_json_get(rec,
-                                                                 "school"));
-    ctx->user.roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(rec,
-                                                                   "roles"));
+    /* as a session will see it: a temporary account acts for its
+       student (ngx_http_pf_user_set()) */
+    if (ngx_http_pf_json_integer(ngx_http_pf_json_get(rec, "expires"),
+                                 &expires) != PF_OK)
+    {
+        expires = 0;
+    }
+
+    ngx_http_pf_user_set(ctx,
+        ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "id")),
+        ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "name")),
+        ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "school")),
+        ngx_http_pf_roles_parse(ngx_http_pf_json_get(rec, "roles")),
+        ngx_http_pf_acting_for(ctx, lg->username, rec), expires,
+        ngx_http_pf_json_type(ngx_http_pf_json_get(rec, "temporary"))
+        == PF_JSON_OBJECT);
     v = ngx_http_pf_json_get(rec, "must_change");
     ctx->session.must_change = (ngx_http_pf_json_type(v) == PF_JSON_TRUE);
 
@@ -620,7 +662,9 @@ ngx_http_pf_password(pf_req_t *req)
     }
 
     ctx->data = lg;
-    lg->username = ctx->user.id;
+
+    /* the account's own password, never its student's (SPEC A3) */
+    lg->username = ctx->user.account;
 
     rc = ngx_http_pf_body_string(ctx, "current", 256, &lg->password);
     if (rc) {

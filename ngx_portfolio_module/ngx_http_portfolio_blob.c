@@ -521,7 +521,7 @@ ngx_http_pf_blob_record(pf_req_t *req)
     ngx_http_pf_gen_key(g, "at");
     ngx_http_pf_gen_number(g, ngx_http_pf_now_ms());
     ngx_http_pf_gen_key(g, "by");
-    ngx_http_pf_gen_string(g, ctx->user.id);
+    ngx_http_pf_gen_string(g, ctx->user.account);
     ngx_http_pf_gen_map_close(g);
 
     if (ngx_http_pf_db_put(ctx, NGX_HTTP_PF_DB_BLOBS, key,

@@ -11,6 +11,11 @@
  * most one local account.
  *
  * The bind itself runs in a thread of portfolio_ldap_pool (_ldap.c).
+ *
+ * A binding is the signed-in account's (ctx->user.account): a temporary
+ * account acting for a student (SPEC A3) binds nothing, neither for the
+ * student nor for itself -- it is short-lived, and the directory account
+ * it took would be refused to the student's own account later.
  */
 
 #include "ngx_http_portfolio_module.h"
@@ -239,7 +244,7 @@ ngx_http_pf_ldap_user_put(ngx_http_pf_ctx_t *ctx, const pf_val_t *rec,
         return PF_ERROR;
     }
 
-    return ngx_http_pf_user_update(ctx, ctx->user.id, rec,
+    return ngx_http_pf_user_update(ctx, ctx->user.account, rec,
                                    ngx_http_pf_gen_text(g), 0);
 }
 
@@ -275,7 +280,7 @@ static int
 ngx_http_pf_ldap_binding(ngx_http_pf_ctx_t *ctx, const pf_val_t **rec,
     pf_str_t *uid)
 {
-    if (ngx_http_pf_load_user(ctx, ctx->user.id, rec) != PF_OK) {
+    if (ngx_http_pf_load_user(ctx, ctx->user.account, rec) != PF_OK) {
         return PF_ERROR;
     }
 
@@ -389,6 +394,12 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
     const pf_val_t           *rec;
     ngx_http_pf_ldap_bind_t  *st;
 
+    if (ctx->session.temporary) {
+        return ngx_http_pf_error(ctx, 403, "temporary_account",
+                                 "臨時帳號不能綁定臺北市單一身分驗證帳號；"
+                                 "請學生以自己的帳號登入後綁定");
+    }
+
     if (ngx_http_pf_json_type(ctx->body) != PF_JSON_OBJECT) {
         return ngx_http_pf_error(ctx, 422, "invalid_body",
                                  "請送出單一身分驗證的帳號與密碼："
@@ -419,7 +430,7 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
                                  "本系統尚未設定臺北市單一身分驗證服務");
     }
 
-    if (ngx_http_pf_load_user(ctx, ctx->user.id, &rec) != PF_OK) {
+    if (ngx_http_pf_load_user(ctx, ctx->user.account, &rec) != PF_OK) {
         return ngx_http_pf_error(ctx, 503, "storage_unavailable",
                                  "帳號資料暫時無法讀取，請稍候再試");
     }
@@ -431,7 +442,7 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
                                  "不能綁定單一身分驗證帳號");
     }
 
-    wait = ngx_http_pf_fail_wait(ctx, ctx->user.id, &st->fails);
+    wait = ngx_http_pf_fail_wait(ctx, ctx->user.account, &st->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
@@ -441,8 +452,8 @@ ngx_http_pf_ldap_bind(pf_req_t *req)
     /* refused early without asking the directory; checked again later */
     rc = ngx_http_pf_ldap_resolve(ctx, st->uid, &account);
     if (rc == PF_OK
-        && !(account.len == ctx->user.id.len
-             && ngx_strncmp(account.data, ctx->user.id.data, account.len)
+        && !(account.len == ctx->user.account.len
+             && ngx_strncmp(account.data, ctx->user.account.data, account.len)
                 == 0))
     {
         return ngx_http_pf_error(ctx, 409, "conflict",
@@ -507,7 +518,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
                                  "請稍候再試");
     }
 
-    wait = ngx_http_pf_fail_wait(ctx, ctx->user.id, &st->fails);
+    wait = ngx_http_pf_fail_wait(ctx, ctx->user.account, &st->fails);
     if (wait) {
         ctx->retry_after = wait;
         return ngx_http_pf_error(ctx, 429, "too_many_attempts",
@@ -515,7 +526,9 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     }
 
     if (st->result != NGX_HTTP_PF_LDAP_OK) {
-        if (ngx_http_pf_fail_record(ctx, ctx->user.id, st->fails) != PF_OK) {
+        if (ngx_http_pf_fail_record(ctx, ctx->user.account, st->fails)
+            != PF_OK)
+        {
             return ngx_http_pf_error(ctx, 503, "storage_unavailable",
                                      "系統暫時無法處理，請稍候再試");
         }
@@ -537,8 +550,8 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
                                      value.len, 4, &err);
         account = ngx_http_pf_json_str(ngx_http_pf_json_get(idx, "user"));
 
-        if (!(account.len == ctx->user.id.len
-              && ngx_strncmp(account.data, ctx->user.id.data, account.len)
+        if (!(account.len == ctx->user.account.len
+              && ngx_strncmp(account.data, ctx->user.account.data, account.len)
                  == 0))
         {
             return ngx_http_pf_error(ctx, 409, "conflict",
@@ -568,7 +581,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
 
     ngx_http_pf_gen_map_open(g);
     ngx_http_pf_gen_key(g, "user");
-    ngx_http_pf_gen_string(g, ctx->user.id);
+    ngx_http_pf_gen_string(g, ctx->user.account);
     ngx_http_pf_gen_key(g, "uid");
     ngx_http_pf_gen_string(g, st->uid);
     ngx_http_pf_gen_key(g, "at");
@@ -585,7 +598,8 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     }
 
     if (st->fails) {
-        (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_AUTHFAIL, ctx->user.id);
+        (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_AUTHFAIL,
+                                  ctx->user.account);
     }
 
     g = ngx_http_pf_gen(ctx->pool);
@@ -598,7 +612,7 @@ ngx_http_pf_ldap_bind_write(pf_req_t *req)
     ngx_http_pf_gen_string(g, st->uid);
     ngx_http_pf_gen_map_close(g);
 
-    (void) ngx_http_pf_audit(ctx, ctx->user.id, "directory.bound",
+    (void) ngx_http_pf_audit(ctx, ctx->user.account, "directory.bound",
                              ngx_http_pf_gen_text(g));
 
     g = ngx_http_pf_gen(ctx->pool);
@@ -665,8 +679,9 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
                                      value.len, 4, &err);
         account = ngx_http_pf_json_str(ngx_http_pf_json_get(idx, "user"));
 
-        if (account.len == ctx->user.id.len
-            && ngx_strncmp(account.data, ctx->user.id.data, account.len) == 0)
+        if (account.len == ctx->user.account.len
+            && ngx_strncmp(account.data, ctx->user.account.data, account.len)
+               == 0)
         {
             (void) ngx_http_pf_db_del(ctx, NGX_HTTP_PF_DB_DIRECTORY, key);
         }
@@ -689,7 +704,7 @@ ngx_http_pf_ldap_unbind(pf_req_t *req)
     ngx_http_pf_gen_string(g, old);
     ngx_http_pf_gen_map_close(g);
 
-    (void) ngx_http_pf_audit(ctx, ctx->user.id, "directory.unbound",
+    (void) ngx_http_pf_audit(ctx, ctx->user.account, "directory.unbound",
                              ngx_http_pf_gen_text(g));
 
     g = ngx_http_pf_gen(ctx->pool);

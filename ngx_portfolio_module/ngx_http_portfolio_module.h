@@ -109,6 +109,15 @@ typedef struct {
 } ngx_http_pf_setting_t;
 
 
+/* The ceiling of a level's value (1.5 pf_setting_t.ceiling, _settings.c). */
+typedef struct {
+    int64_t                   value;
+    uint32_t                  level;           /* PF_LEVEL_* that sets it */
+    unsigned                  dflt:1;          /* the declared default
+                                                  standing in for it */
+} ngx_http_pf_ceiling_t;
+
+
 /* A route, compiled from a plugin's pf_route_t. */
 typedef struct {
     ngx_uint_t                method;          /* NGX_HTTP_GET ... */
@@ -189,8 +198,12 @@ typedef struct {
     u_char                    hash[NGX_HTTP_PF_HASH_LEN];
     int64_t                   created;         /* ms */
     int64_t                   seen;            /* ms */
+    int64_t                   expires;         /* ms, a temporary
+                                                  account's; 0: none */
     unsigned                  valid:1;
     unsigned                  must_change:1;
+    unsigned                  temporary:1;     /* the account is one
+                                                  (SPEC A3) */
 } ngx_http_pf_session_t;
 
 
@@ -405,6 +418,11 @@ ngx_int_t ngx_http_pf_session_init(ngx_cycle_t *cycle,
 ngx_int_t ngx_http_pf_session_conf(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
 void ngx_http_pf_session_committed(ngx_http_pf_ctx_t *ctx);
+pf_str_t ngx_http_pf_acting_for(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *user);
+void ngx_http_pf_user_set(ngx_http_pf_ctx_t *ctx, pf_str_t id, pf_str_t name,
+    pf_str_t school, uint32_t roles, pf_str_t student, int64_t expires,
+    ngx_uint_t temporary);
 
 /* _user.c */
 int ngx_http_pf_user_parse(ngx_http_pf_ctx_t *ctx, pf_str_t id,
@@ -463,6 +481,10 @@ int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name);
 pf_str_t ngx_http_pf_setting_shown(ngx_http_pf_ctx_t *ctx,
     const pf_setting_t *d, pf_str_t school);
+ngx_uint_t ngx_http_pf_setting_ceiling(ngx_http_pf_ctx_t *ctx,
+    const pf_setting_t *d, uint32_t level, pf_str_t school,
+    ngx_http_pf_ceiling_t *c);
+const char *ngx_http_pf_level_word(uint32_t level);
 
 /* _settings_routes.c */
 extern const pf_route_t ngx_http_pf_settings_routes[];

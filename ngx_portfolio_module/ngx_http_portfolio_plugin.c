@@ -248,8 +248,12 @@ ngx_http_pf_plugin_layout(ngx_conf_t *cf, ngx_http_pf_plugin_t *plugin)
             return NGX_ERROR;
         }
 
+        /* 1.4's entries end before 1.5's ceiling, which they read as 0 */
+        need = (minor < 5) ? offsetof(pf_setting_t, ceiling)
+                           : sizeof(pf_setting_t);
+
         if (plugin->info.nsettings
-            && (plugin->info.setting_size < sizeof(pf_setting_t)
+            && (plugin->info.setting_size < need
                 || (minor == PF_ABI_MINOR
                     && plugin->info.setting_size != sizeof(pf_setting_t))))
         {
@@ -258,7 +262,7 @@ ngx_http_pf_plugin_layout(ngx_conf_t *cf, ngx_http_pf_plugin_t *plugin)
                                "are %uz bytes, ABI %d.%uD's are %uz (rebuild "
                                "the plugin)", &plugin->name,
                                plugin->info.setting_size, PF_ABI_MAJOR, minor,
-                               sizeof(pf_setting_t));
+                               need);
             return NGX_ERROR;
         }
 

@@ -17,6 +17,18 @@
  *
  * Loading is the cache's one reader, so it lives here; the session
  * records themselves, the token and the cookie are _session.c's.
+ *
+ * A temporary account issued for a student (SPEC A3: "temporary":
+ * {"student": id} in its record) acts for that student: ctx->user.id is
+ * the student, so every plugin's rule of "own data" applies as the
+ * student's, with the student role alone (whatever else the account was
+ * granted); ctx->user.account stays the account signed in, and whatever
+ * is about the account itself -- its session and this cache, /me,
+ * /password, the directory binding, the failure delay, who a change is
+ * by -- uses the account.  One issued by name, or for an account that is
+ * no student of its school, acts as itself.  ngx_http_pf_user_set() is
+ * the one place that says so, for a session loaded here and for a
+ * sign-in (_auth.c).
  */
 
 #include "ngx_http_portfolio_module.h"
@@ -55,6 +67,7 @@ typedef struct {
     unsigned                  disabled:1;
     unsigned                  has_expires:1;
     unsigned                  must_change:1;
+    unsigned                  temporary:1;
 
     /* the counters it was read under, and when */
     ngx_http_pf_mark_t        mark;
@@ -75,6 +88,8 @@ typedef struct {
     ngx_str_t                 id;            /* in user's buffer; NULL */
     ngx_str_t                 name;          /* data: not in the record */
     ngx_str_t                 school;
+    ngx_str_t                 student;       /* a temporary account's, or
+                                                empty */
 } ngx_http_pf_kept_session_t;
 
 
@@ -397,7 +412,7 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
 {
     int              rc;
     u_char          *p;
-    pf_str_t         value, id, name, school;
+    pf_str_t         value, id, name, school, student;
     const pf_val_t  *user;
 
     rc = ngx_http_pf_db_get(ctx, NGX_HTTP_PF_DB_USERS, key, &value);
@@ -426,10 +441,17 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
                         == PF_JSON_TRUE);
     out->pw_changed = ngx_http_pf_user_pw_changed(user);
     out->roles = ngx_http_pf_roles_parse(ngx_http_pf_json_get(user, "roles"));
+    out->temporary = (ngx_http_pf_json_type(ngx_http_pf_json_get(user,
+                                                                 "temporary"))
+                      == PF_JSON_OBJECT);
 
     id = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "id"));
     name = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "name"));
     school = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "school"));
+
+    /* the student's record is read once, with the account's: a
+       student stays the student of a school */
+    student = ngx_http_pf_acting_for(ctx, id, user);
 
     /* the strings stay in the parsed tree, in the request's pool */
     out->id.data = (u_char *) id.data;
@@ -438,6 +460,8 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     out->name.len = name.len;
     out->school.data = (u_char *) school.data;
     out->school.len = school.len;
+    out->student.data = (u_char *) student.data;
+    out->student.len = student.len;
 
     if (kept == NULL) {
         return NGX_OK;
@@ -445,7 +469,8 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
 
     kept->user_ok = 0;
 
-    if (ngx_http_pf_keep(&kept->user, value, id.len + name.len + school.len)
+    if (ngx_http_pf_keep(&kept->user, value,
+                         id.len + name.len + school.len + student.len)
         != NGX_OK)
     {
         return NGX_OK;
@@ -457,11 +482,13 @@ ngx_http_pf_session_user(ngx_http_pf_ctx_t *ctx,
     kept->must_change = out->must_change;
     kept->pw_changed = out->pw_changed;
     kept->roles = out->roles;
+    kept->temporary = out->temporary;
 
     p = kept->user.data + value.len;
     ngx_http_pf_keep_str(&p, id, &kept->id);
     ngx_http_pf_keep_str(&p, name, &kept->name);
     ngx_http_pf_keep_str(&p, school, &kept->school);
+    ngx_http_pf_keep_str(&p, student, &kept->student);
     kept->user_ok = 1;
 
     return NGX_OK;
@@ -574,7 +601,7 @@ ngx_http_pf_session_load(ngx_http_pf_ctx_t *ctx)
 
     if (rc != PF_OK) {
         ngx_http_pf_error(ctx, 503, "storage_unavailable",
-                          "sessions cannot be read now");
+                          "登入狀態暫時無法讀取，請稍後再試");
         return NGX_ERROR;
     }
 
@@ -625,12 +652,11 @@ live:
         return NGX_OK;
     }
 
-    ctx->has_user = 1;
-    ctx->user.id = ngx_http_pf_kept_str(ctx, &u.id);
-    ctx->user.account = ctx->user.id;
-    ctx->user.name = ngx_http_pf_kept_str(ctx, &u.name);
-    ctx->user.school = ngx_http_pf_kept_str(ctx, &u.school);
-    ctx->user.roles = u.roles;
+    ngx_http_pf_user_set(ctx, ngx_http_pf_kept_str(ctx, &u.id),
+                         ngx_http_pf_kept_str(ctx, &u.name),
+                         ngx_http_pf_kept_str(ctx, &u.school), u.roles,
+                         ngx_http_pf_kept_str(ctx, &u.student),
+                         u.has_expires ? u.expires : 0, u.temporary);
     ctx->session.must_change = u.must_change;
 
     /* record use now and then, not on every read: reads stay lock-free */
@@ -639,4 +665,90 @@ live:
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The student a temporary account acts for (SPEC A3): its record's
+ * "temporary": {"student"}, when that is a student's own account of the
+ * same school (not another temporary one); empty otherwise, and then the
+ * account acts as itself.
+ */
+
+pf_str_t
+ngx_http_pf_acting_for(ngx_http_pf_ctx_t *ctx, pf_str_t id,
+    const pf_val_t *user)
+{
+    pf_str_t         student, school, his;
+    const pf_val_t  *tmp, *rec;
+
+    tmp = ngx_http_pf_json_get(user, "temporary");
+    student = ngx_http_pf_json_str(ngx_http_pf_json_get(tmp, "student"));
+
+    if (ngx_http_pf_json_type(tmp) != PF_JSON_OBJECT || student.len == 0) {
+        return (pf_str_t) { 0, NULL };
+    }
+
+    school = ngx_http_pf_json_str(ngx_http_pf_json_get(user, "school"));
+
+    if (student.len > 64
+        || (student.len == id.len
+            && ngx_strncmp(student.data, id.data, id.len) == 0)
+        || ngx_http_pf_load_user(ctx, student, &rec) != PF_OK)
+    {
+        goto itself;
+    }
+
+    his = ngx_http_pf_json_str(ngx_http_pf_json_get(rec, "school"));
+
+    if (!(ngx_http_pf_roles_parse(ngx_http_pf_json_get(rec, "roles"))
+          & PF_ROLE_STUDENT)
+        || ngx_http_pf_json_type(ngx_http_pf_json_get(rec, "temporary"))
+           == PF_JSON_OBJECT
+        || his.len != school.len
+        || ngx_strncmp(his.data, school.data, his.len) != 0)
+    {
+        goto itself;
+    }
+
+    return student;
+
+itself:
+
+    ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                  "portfolio: temporary account \"%*s\" names \"%*s\", "
+                  "no student of its school: it acts as itself",
+                  id.len, id.data, student.len, student.data);
+
+    return (pf_str_t) { 0, NULL };
+}
+
+
+/*
+ * The signed-in caller into ctx: the account (id), and for a temporary
+ * account acting for a student, the student as ctx->user.id with the
+ * student role alone (the account's other grants are not the
+ * student's).  The account itself is ctx->user.account.
+ */
+
+void
+ngx_http_pf_user_set(ngx_http_pf_ctx_t *ctx, pf_str_t id, pf_str_t name,
+    pf_str_t school, uint32_t roles, pf_str_t student, int64_t expires,
+    ngx_uint_t temporary)
+{
+    ctx->has_user = 1;
+    ctx->user.account = id;
+    ctx->user.name = name;
+    ctx->user.school = school;
+    ctx->session.temporary = temporary ? 1 : 0;
+    ctx->session.expires = expires;
+
+    if (temporary && student.len) {
+        ctx->user.id = student;
+        ctx->user.roles = roles & PF_ROLE_STUDENT;
+        return;
+    }
+
+    ctx->user.id = id;
+    ctx->user.roles = roles;
 }

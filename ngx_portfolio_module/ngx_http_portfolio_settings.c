@@ -10,6 +10,15 @@
  * "nation/<name>"; a window (PF_SETTING_WINDOW) per term as
  * "<level>window/<term>/<name>" holding {"from": ms, "to": ms, ...}.
  *
+ * A number declared with a ceiling (1.5, pf_setting_t.ceiling: the level
+ * whose rule its default is) is a maximum down the chain: the value a
+ * level sets may not exceed what the levels above it set, the default
+ * standing in for the ceiling's level until that level sets one (the
+ * nation's 6 outcomes a school year, the city's 3 a term, SPEC P6).  A
+ * level may lower it, never raise it: a PUT above the ceiling is refused,
+ * and a value stored above it (the bootstrap file, or set before the level
+ * above lowered its own) reads as the least of the levels' values.
+ *
  * Plugins reach these through the host API (_host.c); the core's routes
  * that read and set them are _settings_routes.c.
  */
@@ -25,6 +34,15 @@
 static int ngx_http_pf_setting_target(ngx_http_pf_ctx_t *ctx,
     uint32_t level, pf_str_t school, pf_str_t name,
     ngx_http_pf_setting_t **s, pf_str_t *key);
+static ngx_uint_t ngx_http_pf_setting_parse(pf_str_t v, int64_t *out);
+static int64_t ngx_http_pf_ceiling_value(ngx_http_pf_ctx_t *ctx,
+    const pf_setting_t *d, pf_str_t school);
+
+
+/* The levels from the top down, as values flow (SPEC C1). */
+static const uint32_t  ngx_http_pf_levels[] = {
+    PF_LEVEL_NATION, PF_LEVEL_CITY, PF_LEVEL_SCHOOL
+};
 
 
 static const pf_setting_t  ngx_http_pf_core_settings[] = {
@@ -146,6 +164,20 @@ ngx_http_pf_settings_add(ngx_conf_t *cf, ngx_http_pf_main_conf_t *pmcf,
 
         default:
             ok = 0;
+        }
+
+        /* a ceiling: one level, of a number that is never "never" */
+        if (d->ceiling
+            && (d->type != PF_SETTING_NUMBER || d->empty_ok
+                || (d->ceiling & ~PF_LEVELS_ALL)
+                || (d->ceiling & (d->ceiling - 1))))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "portfolio plugin \"%V\": setting \"%s\" has "
+                               "a ceiling: it must be one level "
+                               "(PF_LEVEL_*) of a number that may not be "
+                               "empty", &who, d->name);
+            return NGX_ERROR;
         }
 
         if (!ok || d->levels == 0 || (d->levels & ~PF_LEVELS_ALL)
@@ -336,13 +368,34 @@ ngx_http_pf_setting_at(ngx_http_pf_ctx_t *ctx, uint32_t level,
 }
 
 
-/* school -> city -> nation; empty when no level sets it. */
+/*
+ * school -> city -> nation; empty when no level sets it.  A ceiling
+ * number is the least of the levels' values instead (never empty).
+ */
 
 pf_str_t
 ngx_http_pf_setting_value(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     pf_str_t name)
 {
-    pf_str_t  v;
+    u_char                 *p;
+    pf_str_t                v;
+    ngx_http_pf_setting_t  *s;
+
+    s = ngx_http_pf_setting_find(ctx->pmcf, name.data, name.len);
+
+    if (s && s->decl.ceiling) {
+        p = ngx_pnalloc(ctx->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return (pf_str_t) { 0, NULL };
+        }
+
+        v.data = (const char *) p;
+        v.len = ngx_sprintf(p, "%L",
+                            ngx_http_pf_ceiling_value(ctx, &s->decl, school))
+                - p;
+
+        return v;
+    }
 
     if (school.len) {
         v = ngx_http_pf_setting_at(ctx, PF_LEVEL_SCHOOL, school, name);
@@ -357,6 +410,159 @@ ngx_http_pf_setting_value(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     }
 
     return ngx_http_pf_setting_at(ctx, PF_LEVEL_NATION, school, name);
+}
+
+
+/* --- ceilings (1.5) ------------------------------------------------------ */
+
+/* A level as the words of a message name it (the seeds': 國教署→臺北市→學校). */
+
+const char *
+ngx_http_pf_level_word(uint32_t level)
+{
+    switch (level) {
+
+    case PF_LEVEL_NATION:
+        return "國教署";
+
+    case PF_LEVEL_CITY:
+        return "教育局";
+
+    default:
+        return "學校";
+    }
+}
+
+
+/*
+ * A level's value of a ceiling number: its own, when it sets one the
+ * declaration allows, else the default when the default is this level's
+ * rule.  1 with *n (and *dflt if it is the default), 0 when it has none.
+ */
+
+static ngx_uint_t
+ngx_http_pf_ceiling_level(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
+    uint32_t level, pf_str_t school, int64_t *n, ngx_uint_t *dflt)
+{
+    pf_str_t  v;
+
+    *dflt = 0;
+    v = ngx_http_pf_setting_at(ctx, level, school,
+                               (pf_str_t) { ngx_strlen(d->name), d->name });
+
+    if (v.len && v.len <= 20 && ngx_http_pf_setting_parse(v, n)
+        && *n >= d->min && *n <= d->max)
+    {
+        return 1;
+    }
+
+    if (level == d->ceiling) {
+        *n = d->dflt;
+        *dflt = 1;
+        return 1;
+    }
+
+    return 0;
+}
+
+
+/*
+ * The ceiling of a level's value: the least value of the levels above it
+ * (the nearest of equal ones, whom the level deals with).  1 with it in
+ * *c, 0 when nothing above limits the level (or the setting is no
+ * ceiling).
+ */
+
+ngx_uint_t
+ngx_http_pf_setting_ceiling(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
+    uint32_t level, pf_str_t school, ngx_http_pf_ceiling_t *c)
+{
+    int64_t     n;
+    ngx_uint_t  i, dflt, found;
+
+    if (d->type != PF_SETTING_NUMBER || d->ceiling == 0) {
+        return 0;
+    }
+
+    found = 0;
+
+    for (i = 0; i < 3 && ngx_http_pf_levels[i] < level; i++) {
+        if (!ngx_http_pf_ceiling_level(ctx, d, ngx_http_pf_levels[i], school,
+                                       &n, &dflt))
+        {
+            continue;
+        }
+
+        if (!found || n <= c->value) {
+            c->value = n;
+            c->level = ngx_http_pf_levels[i];
+            c->dflt = dflt;
+            found = 1;
+        }
+    }
+
+    return found;
+}
+
+
+/* A ceiling number as a school (or, with none, the city) has it. */
+
+static int64_t
+ngx_http_pf_ceiling_value(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
+    pf_str_t school)
+{
+    int64_t                n;
+    uint32_t               level;
+    ngx_uint_t             dflt, capped;
+    ngx_http_pf_ceiling_t  c;
+
+    level = school.len ? PF_LEVEL_SCHOOL : PF_LEVEL_CITY;
+    capped = ngx_http_pf_setting_ceiling(ctx, d, level, school, &c);
+
+    if (ngx_http_pf_ceiling_level(ctx, d, level, school, &n, &dflt)) {
+        return (capped && c.value < n) ? c.value : n;
+    }
+
+    return capped ? c.value : d->dflt;
+}
+
+
+/*
+ * A value above the ceiling of the level it is put at: PF_INVALID with
+ * *why naming the ceiling and who set it; PF_OK otherwise.
+ */
+
+static int
+ngx_http_pf_ceiling_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
+    uint32_t level, pf_str_t school, pf_str_t value, ngx_str_t *why)
+{
+    u_char                 *p;
+    int64_t                 n;
+    ngx_http_pf_ceiling_t   c;
+
+    if (!ngx_http_pf_setting_parse(value, &n)
+        || !ngx_http_pf_setting_ceiling(ctx, d, level, school, &c)
+        || n <= c.value)
+    {
+        return PF_OK;
+    }
+
+    p = ngx_pnalloc(ctx->pool, 512);
+    if (p == NULL) {
+        return PF_ERROR;
+    }
+
+    why->data = p;
+    why->len = ngx_slprintf(p, p + 512, "數值超出上限：參數 %s 最多為 %L（您"
+                            "填的是 %L）。這是%s%s的上限，%s只能在此之內調低，"
+                            "不能調高",
+                            d->name, c.value, n,
+                            ngx_http_pf_level_word(c.level),
+                            c.dflt ? "規定" : "設定",
+                            ngx_http_pf_level_word(level))
+               - p;
+
+    return PF_INVALID;
 }
 
 
@@ -593,8 +799,8 @@ ngx_http_pf_setting_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
                != PF_OK
             || f < 0 || f >= t)
         {
-            why->len = ngx_slprintf(p, p + 512, "a window is {\"from\": ms, "
-                                    "\"to\": ms} with from before to")
+            why->len = ngx_slprintf(p, p + 512, "作業期間須為 {\"from\": "
+                                    "毫秒, \"to\": 毫秒}，且開始早於結束")
                        - p;
             return PF_INVALID;
         }
@@ -607,7 +813,7 @@ ngx_http_pf_setting_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
             return PF_OK;
         }
 
-        why->len = ngx_slprintf(p, p + 512, "%s may not be empty", d->name)
+        why->len = ngx_slprintf(p, p + 512, "參數 %s 不可空白", d->name)
                    - p;
         return PF_INVALID;
     }
@@ -617,8 +823,8 @@ ngx_http_pf_setting_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
             return PF_OK;
         }
 
-        why->len = ngx_slprintf(p, p + 512, "%s must be one of: %s", d->name,
-                                d->choices)
+        why->len = ngx_slprintf(p, p + 512, "參數 %s 須為下列其中之一：%s",
+                                d->name, d->choices)
                    - p;
         return PF_INVALID;
     }
@@ -626,8 +832,15 @@ ngx_http_pf_setting_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
     if (value.len > 20 || !ngx_http_pf_setting_parse(value, &n)
         || n < d->min || n > d->max)
     {
-        why->len = ngx_slprintf(p, p + 512, "%s must be a whole number from "
-                                "%L to %L", d->name, d->min, d->max)
+        /* the value as sent, when short: never cut inside a character */
+        why->len = (value.len <= 24
+                    ? ngx_slprintf(p, p + 512, "數值超出允許的範圍：參數 %s "
+                                   "須為 %L 到 %L 的整數（您填的是「%*s」）",
+                                   d->name, d->min, d->max, value.len,
+                                   value.data)
+                    : ngx_slprintf(p, p + 512, "數值超出允許的範圍：參數 %s "
+                                   "須為 %L 到 %L 的整數",
+                                   d->name, d->min, d->max))
                    - p;
         return PF_INVALID;
     }
@@ -658,6 +871,12 @@ ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
     }
 
     rc = ngx_http_pf_setting_check(ctx, &s->decl, value, why ? why : &reason);
+    if (rc != PF_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_pf_ceiling_check(ctx, &s->decl, level, school, value,
+                                   why ? why : &reason);
     if (rc != PF_OK) {
         return rc;
     }

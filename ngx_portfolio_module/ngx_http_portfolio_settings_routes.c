@@ -38,7 +38,9 @@ const size_t  ngx_http_pf_settings_nroutes =
 /*
  * GET /schools/{school}/settings and GET /city/settings: every declared
  * setting the level may set, with its effective value (the named
- * school's, also when a city admin asks) and its bounds or choices.
+ * school's, also when a city admin asks) and its bounds or choices; a
+ * ceiling number (1.5) also with the ceiling the levels above set for
+ * this level (null when none limits it).
  */
 
 static int
@@ -51,6 +53,7 @@ ngx_http_pf_settings_get(pf_req_t *req)
     ngx_str_t              *param;
     ngx_uint_t              i, k;
     const pf_setting_t     *d;
+    ngx_http_pf_ceiling_t   c;
     ngx_http_pf_setting_t  *s;
 
     static const char      *levels[] = { "nation", "city", "school" };
@@ -61,7 +64,8 @@ ngx_http_pf_settings_get(pf_req_t *req)
 
     g = ngx_http_pf_gen(req->pool);
     if (g == NULL) {
-        return ngx_http_pf_error(req, 500, "internal", "out of memory");
+        return ngx_http_pf_error(req, 500, "internal",
+                                 "伺服器暫時無法處理，請稍後再試");
     }
 
     ngx_http_pf_gen_map_open(g);
@@ -88,7 +92,7 @@ ngx_http_pf_settings_get(pf_req_t *req)
             n = ngx_pnalloc(req->pool, ngx_strlen(d->choices) + 1);
             if (n == NULL) {
                 return ngx_http_pf_error(req, 500, "internal",
-                                         "out of memory");
+                                         "伺服器暫時無法處理，請稍後再試");
             }
 
             ngx_http_pf_gen_key(g, "choices");
@@ -101,6 +105,26 @@ ngx_http_pf_settings_get(pf_req_t *req)
             ngx_http_pf_gen_number(g, d->min);
             ngx_http_pf_gen_key(g, "max");
             ngx_http_pf_gen_number(g, d->max);
+        }
+
+        /* what the levels above allow this one, and who said so */
+        if (d->ceiling) {
+            ngx_http_pf_gen_key(g, "ceiling");
+
+            if (ngx_http_pf_setting_ceiling(req, d, level, school, &c)) {
+                ngx_http_pf_gen_map_open(g);
+                ngx_http_pf_gen_key(g, "value");
+                ngx_http_pf_gen_number(g, c.value);
+                ngx_http_pf_gen_key(g, "level");
+                ngx_http_pf_gen_cstring(g, levels[c.level == PF_LEVEL_NATION
+                                                  ? 0 : 1]);
+                ngx_http_pf_gen_key(g, "default");
+                ngx_http_pf_gen_boolean(g, c.dflt);
+                ngx_http_pf_gen_map_close(g);
+
+            } else {
+                ngx_http_pf_gen_null(g);
+            }
         }
 
         ngx_http_pf_gen_key(g, "about");
@@ -156,7 +180,7 @@ ngx_http_pf_settings_put(pf_req_t *req)
 
     if (s == NULL || s->decl.type == PF_SETTING_WINDOW) {
         return ngx_http_pf_error(req, 404, "unknown_setting",
-                                 "no parameter named \"%*s\"", name.len,
+                                 "沒有名為「%*s」的參數", name.len,
                                  name.data);
     }
 
@@ -166,7 +190,8 @@ ngx_http_pf_settings_put(pf_req_t *req)
         && ngx_http_pf_json_type(v) != PF_JSON_STRING)
     {
         return ngx_http_pf_error(req, 422, "invalid_field",
-                                 "\"value\" must be a number or a string");
+                                 "請以 {\"value\": …} 送出參數值（數字或"
+                                 "文字）");
     }
 
     value = ngx_http_pf_json_str(v);
@@ -180,20 +205,21 @@ ngx_http_pf_settings_put(pf_req_t *req)
 
     case PF_DENIED:
         return ngx_http_pf_error(req, 403, "not_settable_here",
-                                 "%*s is not set at this level", name.len,
-                                 name.data);
+                                 "參數 %*s 不能由%s設定", name.len,
+                                 name.data, ngx_http_pf_level_word(level));
 
     case PF_INVALID:
         return ngx_http_pf_error(req, 422, "out_of_range", "%V", &why);
 
     default:
         return ngx_http_pf_error(req, 503, "storage_unavailable",
-                                 "the setting could not be stored");
+                                 "參數暫時無法儲存，請稍後再試");
     }
 
     g = ngx_http_pf_gen(req->pool);
     if (g == NULL) {
-        return ngx_http_pf_error(req, 500, "internal", "out of memory");
+        return ngx_http_pf_error(req, 500, "internal",
+                                 "伺服器暫時無法處理，請稍後再試");
     }
 
     ngx_http_pf_gen_map_open(g);
@@ -209,7 +235,8 @@ ngx_http_pf_settings_put(pf_req_t *req)
 
         p = ngx_pnalloc(req->pool, sizeof("school/") - 1 + school.len);
         if (p == NULL) {
-            return ngx_http_pf_error(req, 500, "internal", "out of memory");
+            return ngx_http_pf_error(req, 500, "internal",
+                                     "伺服器暫時無法處理，請稍後再試");
         }
 
         subject.data = (const char *) p;

@@ -37,7 +37,8 @@
  *        descriptor the route stride; the entry can say why it refused
  *   1.5  schools made and listed through the host (school_create,
  *        school_scan, school_by_code); the caller's account beside the
- *        student it acts for (pf_user_t.account: a temporary account)
+ *        student it acts for (pf_user_t.account: a temporary account);
+ *        settings that are ceilings down the chain (pf_setting_t.ceiling)
  */
 
 #ifndef PORTFOLIO_PLUGIN_H
@@ -224,6 +225,15 @@ typedef struct {
     const char     *dflt_word;   /* words */
     unsigned        empty_ok;    /* "" is a value ("never"); it reads -1 */
     const char     *about;       /* one line: the page and the README */
+
+    /* --- 1.5 --- */
+    uint32_t        ceiling;     /* numbers: 0, or the PF_LEVEL_* whose
+                                    rule the default is; then a value set
+                                    at a level is a maximum for the levels
+                                    below it (the default stands in for
+                                    that level until it sets one): a PUT
+                                    above it is refused, and a value reads
+                                    as the least of the levels' */
 } pf_setting_t;
 
 

@@ -89,12 +89,15 @@ for my $name (sort keys %$before) {
         }
         next;
     }
-    for my $v ($s->{min}, $s->{max}) {
+    # a ceiling (issue 16 item 9): the school goes up to what the levels above set
+    my $top = $s->{ceiling} ? $s->{ceiling}{value} : $s->{max};
+    for my $v ($s->{min}, $top) {
         is($put->($name, "$v")->{status}, 200, "$name: $v is taken");
         is($list->()->{$name}{value}, "$v", "$name: ... and shown");
     }
     my $kept = $list->()->{$name}{value};
-    for my $bad ($s->{max} + 1, $s->{min} - 1, '1.5', 'x') {
+    for my $bad ($s->{max} + 1, $s->{min} - 1, '1.5', 'x',
+                 $top < $s->{max} ? ($top + 1) : ()) {
         my $r = $put->($name, "$bad");
         is($r->{status}, 422, "$name: '$bad' is refused");
         is($r->{json} && $r->{json}{error}{code}, 'out_of_range', "$name: ... out_of_range");

@@ -141,6 +141,7 @@ GET /api/outcomes
 
 === TEST 2: P4 refusals when making a draft: not enrolled, no credits, 101 characters, window closed
 --- init
+use utf8;
 my $admin = main::world();
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
 
@@ -158,7 +159,7 @@ is($r->{status}, 201, '100 Chinese characters (300 bytes) are allowed');
 is(length $r->{json}{outcome}{description}, 100, 'stored whole');
 $r = main::create($st, 'CS101', "\x{5b78}" x 101);
 PortfolioTest::is_error($r, 422, 'description_too_long', '101 Chinese characters');
-like($r->{json}{error}{message}, qr/101 characters; at most 100/, 'the message counts characters');
+like($r->{json}{error}{message}, qr/簡述有 101 個字，最多 100 個字/, 'the message counts characters');
 PortfolioTest::is_error(main::create($st, 'CS101', ''), 422, 'invalid_field', 'an empty description');
 PortfolioTest::is_error(main::create($st, 'CS101', "  \n "), 422, 'invalid_field', 'a blank description');
 PortfolioTest::is_error(main::create($st, 'CS101', "a\x01b"), 422, 'invalid_field', 'a control character');
@@ -174,7 +175,7 @@ main::course($admin, '113-2', 'CS201', { name => 'Networks', subject => 'x',
 main::window($admin, '113-2', 'upload', $now - 7 * 86_400_000, $now - 86_400_000);
 $r = main::create($st, 'CS201', 'late', '113-2');
 PortfolioTest::is_error($r, 403, 'window_closed', 'after the upload window');
-like($r->{json}{error}{message}, qr{upload window for term 113-2 is \d{4}/\d\d/\d\d \d\d:\d\d to \d{4}/\d\d/\d\d \d\d:\d\d},
+like($r->{json}{error}{message}, qr{現在不在上傳學習成果的作業期間內：113-2 學期上傳學習成果的期間為 \d{4}/\d\d/\d\d \d\d:\d\d 至 \d{4}/\d\d/\d\d \d\d:\d\d（臺灣時間）},
      'the message gives the window');
 main::window($admin, '113-2', 'upload', $now + 86_400_000, $now + 7 * 86_400_000);
 PortfolioTest::is_error(main::create($st, 'CS201', 'early', '113-2'), 403, 'window_closed',
@@ -189,7 +190,7 @@ main::course($admin, '112-2', 'CS001', { name => 'Old', subject => 'x',
               credits => 2, teacher => 'zlsh122233333' }, 'zlsh108234567');
 $r = main::create($st, 'CS001', 'x', '112-2');
 PortfolioTest::is_error($r, 403, 'window_closed', 'no window set at all');
-like($r->{json}{error}{message}, qr/no upload window is set for term 112-2/, '... says so');
+like($r->{json}{error}{message}, qr/112-2 學期尚未設定上傳學習成果的作業期間/, '... says so');
 
 $r = PortfolioTest::api(GET => '/outcomes', $st);
 is(scalar @{ $r->{json}{outcomes} }, 1, 'only the one accepted draft exists');
@@ -449,6 +450,7 @@ GET /api/me/quota
 
 === TEST 7: P10 the storage quota (quota_student_mb) refuses a file before it is stored: 413 quota_exceeded
 --- init
+use utf8;
 my $admin = main::world();
 PortfolioTest::seed($admin, 'settings', 'school/zlsh/quota_student_mb', '1');
 my $st = PortfolioTest::login('zlsh108234567', 'student-pass-1');
@@ -461,7 +463,7 @@ is($r->{status}, 200, '700 KB of a 1 MB quota');
 my $blobs = main::blobs();
 $r = main::upload($st, $id2, 'media', main::mp3(400 * $KB), type => 'audio/mpeg');
 PortfolioTest::is_error($r, 413, 'quota_exceeded', '400 KB more');
-like($r->{json}{error}{message}, qr/0\.7 MB of 1 MB used/, 'the message shows the usage');
+like($r->{json}{error}{message}, qr/已使用 0\.7 MB，上限 1 MB/, 'the message shows the usage');
 is_deeply(main::blobs(), $blobs, 'nothing new under blobs/');
 is_deeply(main::temps(), [], 'no temporary file');
 

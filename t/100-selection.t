@@ -194,8 +194,9 @@ $r = main::tick($s1, 'a4');
 is($r->{status}, 200, 'now a4 can be ticked');
 is($r->{json}{term}{text}, '(3/3)', 'term (3/3)');
 
-# the school raises its term limit to 4 (the year limit stays 6)
-PortfolioTest::seed($s1, 'settings', 'school/zlsh/outcome_select_per_term', '4');
+# the city raises its term limit to 4 (the year limit stays 6); a school could
+# only lower it (issue 16 item 9, t/101)
+PortfolioTest::seed($s1, 'settings', 'city/outcome_select_per_term', '4');
 $r = main::tick($s1, 'a5');
 is($r->{status}, 200, 'a 4th in 113-1 under a limit of 4');
 is($r->{json}{term}{text}, '(4/4)', 'term (4/4)');
@@ -211,7 +212,7 @@ is($r->{json}{year}{text}, '(6/6)', 'year (6/6)');
 $r = main::tick($s1, 'b3');
 PortfolioTest::is_error($r, 422, 'limit_reached', 'a 7th tick in the school year');
 like($r->{json}{error}{message}, qr/\(6\/6\)/, 'the message says (6/6)');
-like($r->{json}{error}{message}, qr/school year 113/, 'and names the school year');
+like($r->{json}{error}{message}, qr/113 學年度/, 'and names the school year');
 
 # the national year limit is a setting too
 PortfolioTest::seed($s1, 'settings', 'nation/outcome_select_per_year', '7');
@@ -241,9 +242,14 @@ main::outcome($s1, 'zlsh108234567', 'w2', '113-1', 'passed');
 
 my $r = main::tick($s1, 'w1');
 PortfolioTest::is_error($r, 403, 'window_closed', 'no window set at any level');
+like($r->{json}{error}{message}, qr/現在不在勾選學習成果的作業期間內：113-1 學期尚未設定/,
+     'in words: no window is set (issue 16 item 7)');
 
 main::window($s1, 'school/zlsh', '113-1', 'select', $now - 7200_000, $now - 3600_000);
-PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'an expired window');
+$r = main::tick($s1, 'w1');
+PortfolioTest::is_error($r, 403, 'window_closed', 'an expired window');
+like($r->{json}{error}{message}, qr{113-1 學期勾選學習成果的期間為 \d{4}/\d\d/\d\d \d\d:\d\d 至 \d{4}/\d\d/\d\d \d\d:\d\d（臺灣時間）},
+     "in words, with the window's dates in Taiwan time");
 
 main::window($s1, 'school/zlsh', '113-1', 'select', $now + 3600_000, $now + 7200_000);
 PortfolioTest::is_error(main::tick($s1, 'w1'), 403, 'window_closed', 'a future window');

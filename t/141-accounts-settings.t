@@ -104,7 +104,10 @@ for my $bad ('0', '3661', '-5', 'abc', '12days', '') {
     PortfolioTest::is_error(main::put_setting($a, $bad, 'zlsh'), 422, 'out_of_range', "'$bad' is refused");
 }
 my $r = main::put_setting($a, '3661', 'zlsh');
-is($r->{json}{error}{message}, 'temporary_account_max_days must be a whole number from 1 to 3660',
+# the settings checks' words (issue 16 item 7), as "\x{...}" (init code is not utf8)
+is($r->{json}{error}{message}, "\x{6578}\x{503c}\x{8d85}\x{51fa}\x{5141}\x{8a31}\x{7684}\x{7bc4}\x{570d}"
+   . "\x{ff1a}\x{53c3}\x{6578} temporary_account_max_days \x{9808}\x{70ba} 1 \x{5230} 3660 "
+   . "\x{7684}\x{6574}\x{6578}\x{ff08}\x{60a8}\x{586b}\x{7684}\x{662f}\x{300c}3661\x{300d}\x{ff09}",
    'the message names the bounds');
 is(main::setting(PortfolioTest::http(GET => '/api/schools/zlsh/settings', cookie => $a))->{value}, '365',
    'still the default');

@@ -17,6 +17,8 @@ PF.start({ need: PF.isAdmin }, function (me) {
     login_methods: ['登入方式', '', '本校帳號可用的登入方式（臺北市單一身分驗證服務須由系統設定）。']
   };
   var CHOICE = { local: '本系統帳號密碼', directory: '臺北市單一身分驗證（LDAP）', both: '兩者皆可' };
+  /* who set a ceiling (the levels above the school), as the server's words name them */
+  var BY = { nation: '國教署', city: '教育局' };
 
   function windowCard(kind, x) {
     var id = 'w-' + kind, msg = h('div.msg');
@@ -82,16 +84,24 @@ PF.start({ need: PF.isAdmin }, function (me) {
       current[s.name] = s.value;
       var id = 'set-' + s.name;
       var choices = Array.isArray(s.choices) ? s.choices : (s.choices ? String(s.choices).trim().split(/\s+/) : null);
+      /* a ceiling the levels above set: the school may go up to it, not past it */
+      var top = s.ceiling ? Math.min(s.max, s.ceiling.value) : s.max;
+      var described = id + '-about' + (s.ceiling ? ' ' + id + '-ceiling' : '');
       var control = choices
-        ? h('select', { id: id, name: s.name, 'aria-describedby': id + '-about', style: 'width:auto' },
+        ? h('select', { id: id, name: s.name, 'aria-describedby': described, style: 'width:auto' },
             choices.map(function (c) { return h('option', { value: c, selected: c === s.value }, CHOICE[c] || c); }))
-        : h('input', { type: 'number', id: id, name: s.name, min: String(s.min), max: String(s.max), step: '1', value: s.value,
-                       style: 'width:6.5rem', 'aria-describedby': id + '-about' });
-      var range = choices ? '' : '（' + s.min + '～' + s.max + '）';
+        : h('input', { type: 'number', id: id, name: s.name, min: String(s.min), max: String(top), step: '1', value: s.value,
+                       style: 'width:6.5rem', 'aria-describedby': described });
+      var range = choices ? '' : '（' + s.min + '～' + top + '）';
+      var cap = s.ceiling
+        ? h('span.hint.ceiling', { id: id + '-ceiling', style: 'display:block' },
+            '上限：' + BY[s.ceiling.level] + (s.ceiling['default'] ? '規定' : '設定') + ' ' + s.ceiling.value + words[1]
+            + '，本校只能在此之內調低，不能調高。')
+        : null;
       body.appendChild(h('tr', { id: 'row-' + s.name },
         h('th', { scope: 'row' }, h('label', { 'for': id, style: 'font-weight:600;margin:0' }, words[0])),
         h('td', { 'data-label': '設定' }, h('div.row', { style: 'flex-wrap:nowrap;display:inline-flex' }, control, words[1])),
-        h('td', h('span', { id: id + '-about' }, words[2] + range), h('span.refusal', { role: 'alert' }))));
+        h('td', h('span', { id: id + '-about' }, words[2] + range), cap, h('span.refusal', { role: 'alert' }))));
     });
   }
   PF.api('GET', '/schools/' + school + '/settings').then(function (r) { drawSettings(r.settings); },

@@ -25,9 +25,8 @@ ct_refusal(pf_req_t *req, const pf_val_t *rec, pf_str_t *why)
     pf_str_t  status;
 
     if (!pfo_is_reviewer(req, rec, pf_host->user(req)->id)) {
-        *why = pf_string("only the outcome's reviewer (the course teacher "
-                         "or the reviewer the school named), or their "
-                         "stand-in, may certify it");
+        *why = pf_string("只有這份學習成果的認證教師（授課教師，或學校為"
+                         "合開課程指定的認證教師）或其代理人可以認證");
         return "not_reviewer";
     }
 
@@ -35,10 +34,9 @@ ct_refusal(pf_req_t *req, const pf_val_t *rec, pf_str_t *why)
 
     if (!pf_eq(status, "pending")) {
         *why = pf_eq(status, "draft")
-               ? pf_string("the student has not sent this outcome for "
-                           "certification")
-               : pf_host->sprintf(req, "this outcome was published already "
-                                  "(%.*s)", PF_S(status));
+               ? pf_string("學生尚未送出認證這份學習成果")
+               : pf_host->sprintf(req, "這份學習成果已經發佈（%s），不能再"
+                                  "變更", pfo_status_word(status));
         return "not_pending";
     }
 
@@ -81,7 +79,7 @@ ct_decide(pf_req_t *req)
        id whose record is gone; the reviewer, not the owner, acts */
     rec = pfo_find(req, pf_host->param(req, "id"), &key, NULL);
     if (rec == NULL) {
-        return pf_host->error(req, 404, "not_found", "no such outcome");
+        return pf_host->error(req, 404, "not_found", "找不到這份學習成果");
     }
 
     code = ct_refusal(req, rec, &why);
@@ -98,8 +96,7 @@ ct_decide(pf_req_t *req)
         || !(pf_eq(result, "pass") || pf_eq(result, "fail")))
     {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"result\" must be \"pass\" (通過) or \"fail\" "
-                              "(不通過)");
+                              "請選擇「通過」(pass) 或「不通過」(fail)");
     }
 
     v = pf_host->get(body, "note");
@@ -108,21 +105,20 @@ ct_decide(pf_req_t *req)
     if (v != NULL && pf_host->type(v) != PF_JSON_NULL) {
         if (pf_host->type(v) != PF_JSON_STRING) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "\"note\" must be a text");
+                                  "評語須為文字");
         }
 
         note = pf_host->str(v);
 
         if (pf_has_ctl(note)) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "\"note\" may not contain control "
-                                  "characters");
+                                  "評語含有不允許的控制字元，請刪除後再送出");
         }
 
         if (pf_utf8_chars(note) > CT_NOTE_MAX) {
             return pf_host->error(req, 422, "note_too_long",
-                                  "the note has %zu characters; at most %d "
-                                  "are allowed", pf_utf8_chars(note),
+                                  "評語有 %zu 個字，最多 %d 個字，請刪減",
+                                  pf_utf8_chars(note),
                                   CT_NOTE_MAX);
         }
     }
@@ -152,7 +148,7 @@ ct_decide(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the decision could not be stored");
+                              "認證結果暫時無法儲存，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -185,7 +181,7 @@ ct_publish_one(pf_req_t *req, pf_str_t id, const char **code, pf_str_t *why)
     rec = pfo_find(req, id, &key, NULL);
     if (rec == NULL) {
         *code = "not_found";
-        *why = pf_string("no such outcome");
+        *why = pf_string("找不到這份學習成果");
         return 1;
     }
 
@@ -198,7 +194,7 @@ ct_publish_one(pf_req_t *req, pf_str_t id, const char **code, pf_str_t *why)
 
     if (!ct_decided(rec)) {
         *code = "undecided";
-        *why = pf_string("decide pass or fail first");
+        *why = pf_string("尚未選擇通過或不通過，請先選擇再發佈");
         return 1;
     }
 
@@ -261,7 +257,8 @@ ct_publish(pf_req_t *req)
     if (pf_host->type(all) == PF_JSON_TRUE) {
         if (ct_queue(req, pf_string(""), &q) != PF_OK) {
             return pf_host->error(req, 503, "storage_unavailable",
-                                  "the queue cannot be read now");
+                                  "待認證的學習成果暫時無法讀取，請稍後"
+                                  "再試");
         }
 
         for (i = 0; !oom && i < q.ids.n; i++) {
@@ -278,15 +275,14 @@ ct_publish(pf_req_t *req)
 
         if (n == 0 || n > CT_MAX_IDS) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "\"ids\" must list 1 to %d outcome ids",
+                                  "一次可發佈 1 到 %d 份學習成果（ids）",
                                   CT_MAX_IDS);
         }
 
         for (i = 0; !oom && i < n; i++) {
             if (pf_host->type(pf_host->at(list, i)) != PF_JSON_STRING) {
                 return pf_host->error(req, 422, "invalid_field",
-                                      "\"ids\" must list outcome ids "
-                                      "(strings)");
+                                      "要發佈的學習成果（ids）須為編號");
             }
 
             oom = pf_list_add(&ids, pf_host->str(pf_host->at(list, i)))
@@ -295,11 +291,13 @@ ct_publish(pf_req_t *req)
 
     } else {
         return pf_host->error(req, 422, "invalid_field",
-                              "send {\"ids\": [...]} or {\"all\": true}");
+                              "請指定要發佈的學習成果 {\"ids\": [...]}，"
+                              "或全部發佈 {\"all\": true}");
     }
 
     if (oom) {
-        return pf_host->error(req, 500, "internal", "out of memory");
+        return pf_host->error(req, 500, "internal",
+                              "伺服器暫時無法處理，請稍後再試");
     }
 
     pub = pf_host->gen(req);
@@ -322,8 +320,8 @@ ct_publish(pf_req_t *req)
             return pf_host->error(req, rc == -2 ? 500 : 503,
                                   rc == -2 ? "internal"
                                            : "storage_unavailable",
-                                  "publishing could not be completed; "
-                                  "nothing was published");
+                                  "發佈沒有完成，一份都沒有發佈；請稍後"
+                                  "再試");
         }
 
         if (rc == 0) {

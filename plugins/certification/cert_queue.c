@@ -169,12 +169,13 @@ ct_queue_arg(pf_req_t *req, pf_str_t *term, ct_queue_t *q)
 
     if (term->len && !pf_valid_term(*term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "?term= must be a term such as 113-1");
+                              "學期格式不正確：請用「學年度-學期」，例如 "
+                              "113-1");
     }
 
     if (ct_queue(req, *term, q) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the queue cannot be read now");
+                              "待認證的學習成果暫時無法讀取，請稍後再試");
     }
 
     return 0;

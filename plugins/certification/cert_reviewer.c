@@ -43,7 +43,7 @@ ct_move(pf_req_t *req, ct_move_t *m, pf_str_t from)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the queue cannot be read now");
+                              "待認證的學習成果暫時無法讀取，請稍後再試");
     }
 
     for (i = 0; i < n; i++) {
@@ -91,7 +91,8 @@ ct_move(pf_req_t *req, ct_move_t *m, pf_str_t from)
                != PF_OK)
         {
             return pf_host->error(req, 503, "storage_unavailable",
-                                  "the queue could not be moved");
+                                  "待認證的學習成果無法轉給新的認證教師，"
+                                  "請稍後再試");
         }
 
         m->moved++;
@@ -129,7 +130,7 @@ ct_reviewer_set(pf_req_t *req)
     code = pf_host->param(req, "code");
 
     if (!pf_valid_term(term) || !pf_valid_id(code)) {
-        return pf_host->error(req, 404, "not_found", "no such course");
+        return pf_host->error(req, 404, "not_found", "沒有這門課程");
     }
 
     ckey = pf_key(req, 3, school, term, code);
@@ -137,8 +138,8 @@ ct_reviewer_set(pf_req_t *req)
 
     if (course == NULL) {
         return pf_host->error(req, 404, "not_found",
-                              "no course %.*s in term %.*s",
-                              PF_S(code), PF_S(term));
+                              "%.*s 學期沒有課程 %.*s",
+                              PF_S(term), PF_S(code));
     }
 
     body = pf_host->body(req);
@@ -152,10 +153,10 @@ ct_reviewer_set(pf_req_t *req)
 
     } else if (pf_host->type(v) != PF_JSON_STRING) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"teacher\" must name a teacher account, or "
-                              "be null");
+                              "認證教師（teacher）須為本校教師的帳號，或留空"
+                              "改回授課教師");
 
-    } else if (ct_teacher(req, school, teacher, "account", &rc) == NULL) {
+    } else if (ct_teacher(req, school, teacher, "帳號", &rc) == NULL) {
         return rc;
     }
 
@@ -180,7 +181,7 @@ ct_reviewer_set(pf_req_t *req)
 
     if (pf_host->db_put(req, "sis_courses", ckey, text) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the course could not be stored");
+                              "課程資料暫時無法儲存，請稍後再試");
     }
 
     /* whose queues may hold the course's outcomes: its teachers, each
@@ -198,7 +199,8 @@ ct_reviewer_set(pf_req_t *req)
     }
 
     if (oom) {
-        return pf_host->error(req, 500, "internal", "out of memory");
+        return pf_host->error(req, 500, "internal",
+                              "伺服器暫時無法處理，請稍後再試");
     }
 
     m.school = school;
@@ -237,7 +239,7 @@ ct_reviewer_set(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "這項變更暫時無法記錄，請稍後再試");
     }
 
     g = pf_host->gen(req);

@@ -24,7 +24,7 @@ ct_teacher(pf_req_t *req, pf_str_t school, pf_str_t id, const char *what,
         || !pf_has_role(u, CT_TEACHER_ROLES))
     {
         *status = pf_host->error(req, 422, "not_a_teacher",
-                                 "%s %.*s is not a teacher of school %.*s",
+                                 "%s %.*s 不是本校（%.*s）的教師",
                                  what, PF_S(id), PF_S(school));
         return NULL;
     }
@@ -64,7 +64,7 @@ ct_standin_set(pf_req_t *req)
     teacher = pf_host->param(req, "teacher");
     body = pf_host->body(req);
 
-    if (ct_teacher(req, school, teacher, "account", &rc) == NULL) {
+    if (ct_teacher(req, school, teacher, "帳號", &rc) == NULL) {
         return rc;
     }
 
@@ -73,16 +73,16 @@ ct_standin_set(pf_req_t *req)
 
     if (pf_host->type(v) != PF_JSON_STRING) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"standin\" must name a teacher account");
+                              "請指定代理人（standin）：本校教師的帳號");
     }
 
-    if (ct_teacher(req, school, standin, "stand-in", &rc) == NULL) {
+    if (ct_teacher(req, school, standin, "代理人", &rc) == NULL) {
         return rc;
     }
 
     if (pf_same(standin, teacher)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "a teacher cannot stand in for themselves");
+                              "教師不能擔任自己的代理人");
     }
 
     if (pf_host->integer(pf_host->get(body, "from"), &from) != PF_OK
@@ -90,8 +90,8 @@ ct_standin_set(pf_req_t *req)
         || from < 0 || to <= from)
     {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"from\" and \"to\" must be times in "
-                              "milliseconds, \"from\" before \"to\"");
+                              "代理期間不正確：開始（from）與結束（to）須為"
+                              "毫秒時間，且開始早於結束");
     }
 
     g = pf_host->gen(req);
@@ -119,7 +119,7 @@ ct_standin_set(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the stand-in could not be stored");
+                              "代理人暫時無法儲存，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -150,7 +150,7 @@ ct_standin_delete(pf_req_t *req)
 
     if (s == NULL || !pf_same(pf_field(s, "school"), school)) {
         return pf_host->error(req, 404, "not_found",
-                              "no stand-in is set for this teacher");
+                              "這位教師沒有設定代理人");
     }
 
     g = pf_host->gen(req);
@@ -167,7 +167,7 @@ ct_standin_delete(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the stand-in could not be removed");
+                              "代理人暫時無法刪除，請稍後再試");
     }
 
     return pf_host->reply(req, 200, g);
@@ -229,7 +229,7 @@ ct_standin_list(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the stand-ins cannot be read now");
+                              "代理人資料暫時無法讀取，請稍後再試");
     }
 
     pf_host->array_close(g);

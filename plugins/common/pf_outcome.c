@@ -4,6 +4,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 
 #include "pf_outcome.h"
 #include "pf_time.h"
@@ -53,7 +54,7 @@ pfo_owner(pf_req_t *req, pf_str_t id, pf_str_t *owner)
     *owner = pf_field(idx, "student");
 
     if (!pf_valid_id(*owner)) {
-        return pf_host->error(req, 404, "not_found", "no such outcome");
+        return pf_host->error(req, 404, "not_found", "找不到這份學習成果");
     }
 
     return 0;
@@ -99,6 +100,35 @@ pfo_is_reviewer(pf_req_t *req, const pf_val_t *rec, pf_str_t me)
     }
 
     return pf_same(reviewer, me) || pfo_standin_active(req, reviewer, me);
+}
+
+
+int
+pfo_course_teaches(const pf_val_t *course, pf_str_t me)
+{
+    size_t           i, n;
+    const pf_val_t  *co;
+
+    if (course == NULL) {
+        return 0;
+    }
+
+    if (pf_str_is(pf_host->get(course, "teacher"), me)
+        || pf_str_is(pf_host->get(course, "reviewer"), me))
+    {
+        return 1;
+    }
+
+    co = pf_host->get(course, "co_teachers");
+    n = pf_host->type(co) == PF_JSON_ARRAY ? pf_host->count(co) : 0;
+
+    for (i = 0; i < n; i++) {
+        if (pf_str_is(pf_host->at(co, i), me)) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -168,6 +198,7 @@ pfo_window(pf_req_t *req, pf_str_t school, pf_str_t term, const char *kind,
     int              i, set;
     int64_t          from, to, f, t;
     pf_str_t         name, a, b;
+    const char      *words;
     const pf_val_t  *w;
 
     static const uint32_t  levels[] = {
@@ -205,23 +236,68 @@ pfo_window(pf_req_t *req, pf_str_t school, pf_str_t term, const char *kind,
         }
     }
 
+    words = pfo_window_word(kind);
+
     if (!set) {
-        *why = pf_host->sprintf(req, "no %s window is set for term %.*s",
-                                kind, PF_S(term));
+        *why = pf_host->sprintf(req, "現在不在%s的作業期間內：%.*s 學期尚未"
+                                "設定%s的作業期間，請洽學校", words,
+                                PF_S(term), words);
 
     } else if (from >= to) {
-        *why = pf_host->sprintf(req, "the %s window for term %.*s is closed "
-                                "(the school's, city's and nation's windows "
-                                "do not overlap)", kind, PF_S(term));
+        *why = pf_host->sprintf(req, "現在不在%s的作業期間內：%.*s 學期學校、"
+                                "臺北市與國教署設定的期間沒有重疊，請洽學校",
+                                words, PF_S(term));
 
     } else {
         a = pf_tw_minutes(req, from);
         b = pf_tw_minutes(req, to);
 
-        *why = pf_host->sprintf(req, "the %s window for term %.*s is "
-                                "%.*s to %.*s (Taiwan time); it is closed now",
-                                kind, PF_S(term), PF_S(a), PF_S(b));
+        *why = pf_host->sprintf(req, "現在不在%s的作業期間內：%.*s 學期%s的"
+                                "期間為 %.*s 至 %.*s（臺灣時間）", words,
+                                PF_S(term), words, PF_S(a), PF_S(b));
     }
 
     return 0;
+}
+
+
+const char *
+pfo_status_word(pf_str_t status)
+{
+    if (pf_eq(status, "draft")) {
+        return "草稿";
+    }
+
+    if (pf_eq(status, "pending")) {
+        return "待認證";
+    }
+
+    if (pf_eq(status, "passed")) {
+        return "認證通過";
+    }
+
+    if (pf_eq(status, "failed")) {
+        return "認證未通過";
+    }
+
+    return "其他狀態";
+}
+
+
+const char *
+pfo_window_word(const char *kind)
+{
+    if (strcmp(kind, "upload") == 0) {
+        return "上傳學習成果";
+    }
+
+    if (strcmp(kind, "certify") == 0) {
+        return "認證學習成果";
+    }
+
+    if (strcmp(kind, "select") == 0) {
+        return "勾選學習成果";
+    }
+
+    return kind;
 }

@@ -31,6 +31,10 @@ int pfo_standin_active(pf_req_t *req, pf_str_t teacher, pf_str_t me);
 /* The outcome's reviewer, or an active stand-in of the reviewer. */
 int pfo_is_reviewer(pf_req_t *req, const pf_val_t *rec, pf_str_t me);
 
+/* The course (a sis_courses record) is me's: its teacher, a co-teacher
+   or the reviewer the school named. */
+int pfo_course_teaches(const pf_val_t *course, pf_str_t me);
+
 /* Published: passed or failed. */
 int pfo_published(const pf_val_t *rec);
 
@@ -50,10 +54,17 @@ void pfo_view(pf_req_t *req, pf_gen_t *g, const pf_val_t *rec, pf_str_t text,
 
 /*
  * Whether the school's window of this name is open for the term, and if
- * not a sentence for the error message: the span every level allows.
+ * not a sentence for the error message, in Traditional Chinese: the span
+ * every level allows, in Taiwan time.
  */
 int pfo_window(pf_req_t *req, pf_str_t school, pf_str_t term,
     const char *kind, pf_str_t *why);
+
+/* An outcome's status in the words the pages use (草稿, 待認證 ...). */
+const char *pfo_status_word(pf_str_t status);
+
+/* A window's kind in words: 上傳學習成果, 認證學習成果, 勾選學習成果. */
+const char *pfo_window_word(const char *kind);
 
 
 #endif /* PF_OUTCOME_H */

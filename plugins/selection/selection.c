@@ -4,12 +4,14 @@
  *
  * Rules of a tick (POST /outcomes/{id}/selection):
  *   - only the outcome's owner (403 forbidden; 404 for an unknown id,
- *     from the route's owner lookup);
+ *     from the route's owner lookup); a temporary account issued for the
+ *     student (A3) is the student here;
  *   - only inside the "select" window of the outcome's term
- *     (403 window_closed; see the host's window_open());
+ *     (403 window_closed, the window's dates in the words: pfo_window());
  *   - only a "passed" outcome (422 not_passed);
  *   - at most outcome_select_per_term (city, 3) in that term and
- *     outcome_select_per_year (nation, 6) in that school year
+ *     outcome_select_per_year (nation, 6) in that school year, ceilings
+ *     a school may lower, never raise (pf_setting_t.ceiling)
  *     (422 limit_reached, "(n/limit)" in the message);
  *   - ticking a selected outcome again changes nothing (200).
  * Unticking (DELETE) has the same owner and window rules.
@@ -278,6 +280,7 @@ typedef struct {
 static int
 sel_find(pf_req_t *req, sel_outcome_t *o)
 {
+    pf_str_t          why;
     const pf_user_t  *user;
 
     user = pf_host->user(req);
@@ -286,7 +289,7 @@ sel_find(pf_req_t *req, sel_outcome_t *o)
 
     /* an id whose record is gone (or is not one) */
     if (o->rec == NULL || pf_host->type(o->rec) != PF_JSON_OBJECT) {
-        return pf_host->error(req, 404, "not_found", "no such outcome");
+        return pf_host->error(req, 404, "not_found", "找不到這份學習成果");
     }
 
     /*
@@ -302,8 +305,7 @@ sel_find(pf_req_t *req, sel_outcome_t *o)
 
     if (!pf_same(o->student, user->id)) {
         return pf_host->error(req, 403, "forbidden",
-                              "only the student who owns an outcome may "
-                              "select it");
+                              "只有這份學習成果的學生本人可以勾選");
     }
 
     o->term = pf_field(o->rec, "term");
@@ -315,14 +317,12 @@ sel_find(pf_req_t *req, sel_outcome_t *o)
 
     if (!pf_valid_term(o->term)) {
         return pf_host->error(req, 422, "invalid_record",
-                              "the outcome has no valid term");
+                              "這份學習成果的學期資料不正確，請洽學校");
     }
 
-    if (!pf_host->window_open(req, o->school, o->term, "select", NULL)) {
-        return pf_host->error(req, 403, "window_closed",
-                              "selection for term %.*s is closed "
-                              "(not inside the selection window)",
-                              PF_S(o->term));
+    /* the words give the window's dates (pfo_window()) */
+    if (!pfo_window(req, o->school, o->term, "select", &why)) {
+        return pf_host->error(req, 403, "window_closed", "%.*s", PF_S(why));
     }
 
     return 0;
@@ -363,7 +363,7 @@ sel_store(pf_req_t *req, sel_outcome_t *o, int selected, pf_str_t *text)
     pf_host->key(g, "updated");
     pf_host->number(g, now);
     pf_host->key(g, "by");
-    pf_host->string(g, user->id);
+    pf_host->string(g, user->account);
     pf_host->map_close(g);
 
     *text = pf_host->text(g);
@@ -430,7 +430,7 @@ sel_answer(pf_req_t *req, sel_outcome_t *o, pf_str_t text, int status)
 
     if (sel_count(req, o->student, o->term, &in_term, &in_year) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selections could not be read");
+                              "勾選紀錄暫時無法讀取，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -451,8 +451,7 @@ sel_passed(pf_req_t *req, const pf_val_t *rec)
 {
     if (!pf_eq(pf_field(rec, "status"), "passed")) {
         return pf_host->error(req, 422, "not_passed",
-                              "only outcomes that passed certification can "
-                              "be selected");
+                              "只有認證通過的學習成果可以勾選");
     }
 
     return 0;
@@ -502,7 +501,7 @@ sel_select(pf_req_t *req)
 
     if (sel_index_ready(req, o.student) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selections could not be read");
+                              "勾選紀錄暫時無法讀取，請稍後再試");
     }
 
     rc = sel_passed(req, o.rec);
@@ -517,7 +516,7 @@ sel_select(pf_req_t *req)
 
     if (sel_count(req, o.student, o.term, &in_term, &in_year) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selections could not be read");
+                              "勾選紀錄暫時無法讀取，請稍後再試");
     }
 
     sel_limits(req, &per_term, &per_year);
@@ -525,24 +524,24 @@ sel_select(pf_req_t *req)
 
     if (in_term >= per_term) {
         return pf_host->error(req, 422, "limit_reached",
-                              "at most %lld outcomes may be selected in term "
-                              "%.*s (%lld/%lld)", (long long) per_term,
-                              PF_S(o.term), (long long) in_term,
-                              (long long) per_term);
+                              "本學期已達勾選數量上限 (%lld/%lld)：%.*s 學期"
+                              "最多勾選 %lld 件學習成果；可先取消勾選另一件",
+                              (long long) in_term, (long long) per_term,
+                              PF_S(o.term), (long long) per_term);
     }
 
     if (in_year >= per_year) {
         return pf_host->error(req, 422, "limit_reached",
-                              "at most %lld outcomes may be selected in "
-                              "school year %.*s (%lld/%lld)",
-                              (long long) per_year,
-                              PF_S(year), (long long) in_year,
+                              "本學年已達勾選數量上限 (%lld/%lld)：%.*s "
+                              "學年度最多勾選 %lld 件學習成果；可先取消勾選"
+                              "另一件", (long long) in_year,
+                              (long long) per_year, PF_S(year),
                               (long long) per_year);
     }
 
     if (sel_store(req, &o, 1, &text) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selection could not be stored");
+                              "勾選暫時無法儲存，請稍後再試");
     }
 
     return sel_answer(req, &o, text, 200);
@@ -565,7 +564,7 @@ sel_unselect(pf_req_t *req)
 
     if (sel_index_ready(req, o.student) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selections could not be read");
+                              "勾選紀錄暫時無法讀取，請稍後再試");
     }
 
     if (!sel_is_true(pf_host->get(o.rec, "selected"))) {
@@ -574,7 +573,7 @@ sel_unselect(pf_req_t *req)
 
     if (sel_store(req, &o, 0, &text) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selection could not be stored");
+                              "勾選暫時無法儲存，請稍後再試");
     }
 
     return sel_answer(req, &o, text, 200);
@@ -611,12 +610,19 @@ static const pf_db_t  sel_dbs[] = {
     { .name = "outcome_ids", .access = PF_DB_READ },
 };
 
+/*
+ * Both limits are ceilings down the chain (seeds: 每學期至多勾選3件 in the
+ * city's system, 一學年勾選至多6件 nationally): the default is the rule
+ * of the level named, and a lower level may lower it, never raise it.
+ */
 static const pf_setting_t  sel_settings[] = {
     { .name = "outcome_select_per_term", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 10, .dflt = 3,
+      .ceiling = PF_LEVEL_CITY,
       .about = "outcomes a student may select per term (city limit)" },
     { .name = "outcome_select_per_year", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 20, .dflt = 6,
+      .ceiling = PF_LEVEL_NATION,
       .about = "outcomes a student may select per school year (national "
                "limit)" },
 };

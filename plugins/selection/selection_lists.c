@@ -168,13 +168,15 @@ sel_list(pf_req_t *req)
 
     if (l.term.len && !pf_valid_term(l.term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "term must look like 113-1");
+                              "學期格式不正確：請用「學年度-學期」，例如 "
+                              "113-1");
     }
 
     if (sel_tally_init(req, &l.terms) != PF_OK
         || sel_tally_init(req, &l.years) != PF_OK)
     {
-        return pf_host->error(req, 500, "internal", "out of memory");
+        return pf_host->error(req, 500, "internal",
+                              "伺服器暫時無法處理，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -192,7 +194,7 @@ sel_list(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcomes could not be read");
+                              "學習成果暫時無法讀取，請稍後再試");
     }
 
     pf_host->array_close(g);
@@ -200,7 +202,7 @@ sel_list(pf_req_t *req)
     if (l.term.len) {
         if (sel_count(req, user->id, l.term, &in_term, &in_year) != PF_OK) {
             return pf_host->error(req, 503, "storage_unavailable",
-                                  "the selections could not be read");
+                                  "勾選紀錄暫時無法讀取，請稍後再試");
         }
 
         sel_counters(req, g, l.term, in_term, in_year);
@@ -321,17 +323,19 @@ sel_report(pf_req_t *req)
     year = pf_host->arg(req, "year");
 
     if (!pf_valid_id(school)) {
-        return pf_host->error(req, 404, "not_found", "no such school");
+        return pf_host->error(req, 404, "not_found",
+                              "找不到這所學校；請確認學校網域名稱是否正確");
     }
 
     if (term.len && !pf_valid_term(term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "term must look like 113-1");
+                              "學期格式不正確：請用「學年度-學期」，例如 "
+                              "113-1");
     }
 
     if (year.len && !sel_valid_year(year)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "year must look like 113");
+                              "學年度格式不正確，例如 113");
     }
 
     if (term.len) {
@@ -371,7 +375,7 @@ sel_report(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the selections could not be read");
+                              "勾選紀錄暫時無法讀取，請稍後再試");
     }
 
     pf_host->array_close(g);

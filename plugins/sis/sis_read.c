@@ -3,6 +3,16 @@
  * and a class's roster (SPEC S1), the student's basic data (P1) and
  * course records (P2).
  *
+ * Who sees what of a student (issue 16): the student, the school's
+ * administrators, the city's, and a homeroom teacher, counselor or
+ * parent see the whole record and every course with its grade.  A
+ * teacher whose only relation to the student is teaching a course of
+ * theirs (PF_REL_COURSE) sees what certifying needs: the student's name,
+ * number, class and seat, and the courses they teach (teacher,
+ * co-teacher or reviewer) with those grades -- not the grades of other
+ * subjects, nor attendance, rewards and punishments, cadre posts.  Such
+ * an answer says so ("view": "course"); the full one is as it was.
+ *
  * sis_students (school␟term␟student -> {"student","student_number",
  * "name","class","seat"}) is the term's student list that class rosters
  * are built from.
@@ -12,6 +22,7 @@
 #include <stdlib.h>
 
 #include "sis.h"
+#include "pf_outcome.h"
 
 
 /* A display name for an account, or null; each account read once. */
@@ -138,7 +149,7 @@ sis_classes_list(pf_req_t *req)
         || pf_map_init(&names, req, n) != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                               "the classes could not be read");
+                               "班級資料暫時無法讀取，請稍後再試");
     }
 
     for (i = 0; i < ns; i++) {
@@ -150,7 +161,8 @@ sis_classes_list(pf_req_t *req)
             count = pf_host->alloc(req, sizeof(size_t));
             if (count == NULL || pf_map_put(&counts, klass, count) != PF_OK)
             {
-                return pf_host->error(req, 500, "internal", "out of memory");
+                return pf_host->error(req, 500, "internal",
+                                       "伺服器暫時無法處理，請稍後再試");
             }
 
             *count = 0;
@@ -246,7 +258,7 @@ sis_roster(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 404, "not_found",
-                               "no such class in this term");
+                               "%.*s 學期沒有這個班級", PF_S(term));
     }
 
     cls = pf_host->parse(req, value);
@@ -258,18 +270,19 @@ sis_roster(pf_req_t *req)
         && !pf_same(pf_host->str(pf_host->get(cls, "homeroom")), user->id))
     {
         return pf_host->error(req, 403, "out_of_scope",
-                               "only the homeroom teacher of this class and "
-                               "the school's administrators");
+                               "班級「%.*s」的名單只有該班導師與學校管理者"
+                               "可以查看", PF_S(klass));
     }
 
     if (pf_collect(req, "sis_students", prefix, &keys, &vals, &n) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                               "the roster could not be read");
+                               "班級名單暫時無法讀取，請稍後再試");
     }
 
     members = pf_host->alloc(req, (n + 1) * sizeof(sis_member_t));
     if (members == NULL) {
-        return pf_host->error(req, 500, "internal", "out of memory");
+        return pf_host->error(req, 500, "internal",
+                               "伺服器暫時無法處理，請稍後再試");
     }
 
     m = 0;
@@ -335,11 +348,41 @@ sis_student(pf_req_t *req, pf_str_t id, int *status)
     user = pf_host->user_get(req, id);
 
     if (user == NULL || !pf_has_role(user, PF_ROLE_STUDENT)) {
-        *status = pf_host->error(req, 404, "not_found", "no such student");
+        *status = pf_host->error(req, 404, "not_found",
+                                 "沒有這位學生（%.*s）", PF_S(id));
         return NULL;
     }
 
     return user;
+}
+
+
+/*
+ * The caller sees the student only as the teacher of a course (the
+ * route's PF_SCOPE_STUDENT let them this far): not the student, no
+ * administrator of the student's school or of the city, no homeroom
+ * teacher, counselor or parent.
+ */
+
+static int
+sis_course_view(pf_req_t *req, pf_str_t student, const pf_val_t *srec)
+{
+    const pf_user_t  *user;
+
+    user = pf_host->user(req);
+
+    if (pf_same(user->id, student) || (user->roles & PF_ROLE_CITY_ADMIN)) {
+        return 0;
+    }
+
+    if ((user->roles & PF_ROLE_SCHOOL_ADMIN)
+        && pf_same(pf_field(srec, "school"), user->school))
+    {
+        return 0;
+    }
+
+    return (pf_host->relations(req, user->id, student) & ~PF_REL_COURSE)
+           == 0;
 }
 
 
@@ -352,13 +395,15 @@ sis_str_cmp(const void *one, const void *two)
 
 /*
  * GET /students/{student}/record (P1): the basic data, and per term the
- * class and seat, attendance, rewards and punishments, and cadre posts.
+ * class and seat, attendance, rewards and punishments, and cadre posts;
+ * to a course teacher (sis_course_view()) the basic data and per term
+ * the class and seat only.
  */
 
 int
 sis_record(pf_req_t *req)
 {
-    int              status;
+    int              status, course_view;
     size_t           i, k, nb, ne, nt;
     pf_str_t         id, school, prefix, *bkeys, *bvals, *ekeys, *terms,
                      term, value;
@@ -376,19 +421,21 @@ sis_record(pf_req_t *req)
 
     school = pf_host->str(pf_host->get(user, "school"));
     prefix = pf_key(req, 2, id, pf_string(""));
+    course_view = sis_course_view(req, id, user);
 
     if (pf_collect(req, "sis_basic", prefix, &bkeys, &bvals, &nb) != PF_OK
         || pf_collect(req, "sis_enrollments", prefix, &ekeys, NULL, &ne)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                               "the record could not be read");
+                               "學生基本資料暫時無法讀取，請稍後再試");
     }
 
     /* every term with basic data or courses, once */
     terms = pf_host->alloc(req, (nb + ne + 1) * sizeof(pf_str_t));
     if (terms == NULL) {
-        return pf_host->error(req, 500, "internal", "out of memory");
+        return pf_host->error(req, 500, "internal",
+                               "伺服器暫時無法處理，請稍後再試");
     }
 
     nt = 0;
@@ -426,6 +473,11 @@ sis_record(pf_req_t *req)
     sis_gen_field(g, user, "student_number");
     pf_host->map_close(g);
 
+    if (course_view) {
+        pf_host->key(g, "view");
+        pf_host->cstring(g, "course");
+    }
+
     pf_host->key(g, "terms");
     pf_host->array_open(g);
 
@@ -436,7 +488,7 @@ sis_record(pf_req_t *req)
 
         basic = NULL;
 
-        for (k = 0; k < nb; k++) {
+        for (k = 0; !course_view && k < nb; k++) {
             if (pf_same((pf_str_t) { bkeys[k].len - prefix.len,
                                       bkeys[k].data + prefix.len },
                          terms[i]))
@@ -460,6 +512,12 @@ sis_record(pf_req_t *req)
         pf_host->string(g, terms[i]);
         sis_gen_field(g, member, "class");
         sis_gen_field(g, member, "seat");
+
+        /* attendance and discipline are not what certifying needs */
+        if (course_view) {
+            pf_host->map_close(g);
+            continue;
+        }
 
         pf_host->key(g, "attendance");
         pf_copy_value(g, pf_host->get(basic, "attendance"));
@@ -488,13 +546,15 @@ sis_record(pf_req_t *req)
 
 /*
  * GET /students/{student}/courses[?term=] (P2): per term, each course
- * taken: code, name, subject, credits, grade, kind, teacher.
+ * taken: code, name, subject, credits, grade, kind, teacher; to a course
+ * teacher (sis_course_view()) only the courses they teach.
  */
 
 typedef struct {
     pf_str_t         term;
     pf_str_t         code;
     const pf_val_t  *enr;
+    const pf_val_t  *course;
 } sis_taken_t;
 
 
@@ -517,16 +577,63 @@ sis_taken_cmp(const void *one, const void *two)
 }
 
 
+/* One course taken, as the list shows it. */
+
+static void
+sis_gen_taken(pf_req_t *req, pf_gen_t *g, pf_map_t *names, sis_taken_t *t)
+{
+    size_t           k;
+    pf_str_t         teacher;
+    const pf_val_t  *co;
+
+    teacher = pf_host->str(pf_host->get(t->course, "teacher"));
+
+    pf_host->map_open(g);
+    pf_host->key(g, "code");
+    pf_host->string(g, t->code);
+    sis_gen_field(g, t->course, "name");
+    sis_gen_field(g, t->course, "subject");
+    sis_gen_field(g, t->course, "credits");
+    sis_gen_field(g, t->enr, "grade");
+    sis_gen_field(g, t->enr, "kind");
+    sis_gen_field(g, t->course, "teacher");
+    pf_host->key(g, "teacher_name");
+
+    if (teacher.len) {
+        sis_gen_name(req, g, names, teacher);
+
+    } else {
+        pf_host->null(g);
+    }
+
+    pf_host->key(g, "co_teachers");
+    pf_host->array_open(g);
+    co = pf_host->get(t->course, "co_teachers");
+
+    for (k = 0; k < pf_host->count(co); k++) {
+        pf_host->map_open(g);
+        pf_host->key(g, "id");
+        sis_gen_val(g, pf_host->at(co, k));
+        pf_host->key(g, "name");
+        sis_gen_name(req, g, names, pf_host->str(pf_host->at(co, k)));
+        pf_host->map_close(g);
+    }
+
+    pf_host->array_close(g);
+    pf_host->map_close(g);
+}
+
+
 int
 sis_courses_list(pf_req_t *req)
 {
-    int              rc;
-    size_t           i, k, n;
-    pf_str_t         id, school, term, prefix, *keys, *vals, value, teacher;
+    int              rc, course_view;
+    size_t           i, m, n;
+    pf_str_t         id, school, term, prefix, *keys, *vals, value, me;
     pf_gen_t        *g;
-    pf_map_t        names;
+    pf_map_t         names;
     sis_taken_t     *taken;
-    const pf_val_t  *user, *course, *co;
+    const pf_val_t  *user;
 
     id = pf_host->param(req, "student");
     term = pf_host->arg(req, "term");
@@ -544,36 +651,65 @@ sis_courses_list(pf_req_t *req)
     school = pf_host->str(pf_host->get(user, "school"));
     prefix = term.len ? pf_key(req, 3, id, term, pf_string(""))
                       : pf_key(req, 2, id, pf_string(""));
+    course_view = sis_course_view(req, id, user);
+    me = pf_host->user(req)->id;
 
     if (pf_collect(req, "sis_enrollments", prefix, &keys, &vals, &n)
         != PF_OK
         || pf_map_init(&names, req, 16) != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                               "the course records could not be read");
+                               "修課紀錄暫時無法讀取，請稍後再試");
     }
 
     taken = pf_host->alloc(req, (n + 1) * sizeof(sis_taken_t));
     if (taken == NULL) {
-        return pf_host->error(req, 500, "internal", "out of memory");
+        return pf_host->error(req, 500, "internal",
+                               "伺服器暫時無法處理，請稍後再試");
     }
+
+    /* the courses taken, each with its record; a course teacher's own */
+    m = 0;
 
     for (i = 0; i < n; i++) {
-        taken[i].enr = pf_host->parse(req, vals[i]);
-        taken[i].term = pf_host->str(pf_host->get(taken[i].enr, "term"));
-        taken[i].code = pf_host->str(pf_host->get(taken[i].enr, "code"));
+        taken[m].enr = pf_host->parse(req, vals[i]);
+        taken[m].term = pf_host->str(pf_host->get(taken[m].enr, "term"));
+        taken[m].code = pf_host->str(pf_host->get(taken[m].enr, "code"));
+        taken[m].course = NULL;
+
+        if (pf_host->db_get(req, "sis_courses",
+                            pf_key(req, 3, school, taken[m].term,
+                                   taken[m].code),
+                            &value)
+            == PF_OK)
+        {
+            taken[m].course = pf_host->parse(req, value);
+        }
+
+        /* the course is the caller's: teacher, co-teacher or reviewer */
+        if (course_view && !pfo_course_teaches(taken[m].course, me)) {
+            continue;
+        }
+
+        m++;
     }
 
-    qsort(taken, n, sizeof(sis_taken_t), sis_taken_cmp);
+    qsort(taken, m, sizeof(sis_taken_t), sis_taken_cmp);
 
     g = pf_host->gen(req);
     pf_host->map_open(g);
     pf_host->key(g, "student");
     pf_host->string(g, id);
+
+    if (course_view) {
+        pf_host->key(g, "view");
+        pf_host->cstring(g, "course");
+    }
+
     pf_host->key(g, "terms");
     pf_host->array_open(g);
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < m; i++) {
         if (i == 0 || !pf_same(taken[i].term, taken[i - 1].term)) {
             if (i > 0) {
                 pf_host->array_close(g);
@@ -587,55 +723,10 @@ sis_courses_list(pf_req_t *req)
             pf_host->array_open(g);
         }
 
-        course = NULL;
-
-        if (pf_host->db_get(req, "sis_courses",
-                            pf_key(req, 3, school, taken[i].term,
-                                   taken[i].code),
-                            &value)
-            == PF_OK)
-        {
-            course = pf_host->parse(req, value);
-        }
-
-        teacher = pf_host->str(pf_host->get(course, "teacher"));
-
-        pf_host->map_open(g);
-        pf_host->key(g, "code");
-        pf_host->string(g, taken[i].code);
-        sis_gen_field(g, course, "name");
-        sis_gen_field(g, course, "subject");
-        sis_gen_field(g, course, "credits");
-        sis_gen_field(g, taken[i].enr, "grade");
-        sis_gen_field(g, taken[i].enr, "kind");
-        sis_gen_field(g, course, "teacher");
-        pf_host->key(g, "teacher_name");
-
-        if (teacher.len) {
-            sis_gen_name(req, g, &names, teacher);
-
-        } else {
-            pf_host->null(g);
-        }
-
-        pf_host->key(g, "co_teachers");
-        pf_host->array_open(g);
-        co = pf_host->get(course, "co_teachers");
-
-        for (k = 0; k < pf_host->count(co); k++) {
-            pf_host->map_open(g);
-            pf_host->key(g, "id");
-            sis_gen_val(g, pf_host->at(co, k));
-            pf_host->key(g, "name");
-            sis_gen_name(req, g, &names, pf_host->str(pf_host->at(co, k)));
-            pf_host->map_close(g);
-        }
-
-        pf_host->array_close(g);
-        pf_host->map_close(g);
+        sis_gen_taken(req, g, &names, &taken[i]);
     }
 
-    if (n > 0) {
+    if (m > 0) {
         pf_host->array_close(g);
         pf_host->map_close(g);
     }

@@ -14,14 +14,25 @@
  *   - inside the school's upload window (AD3): 403 window_closed;
  *   - at most outcome_uploads_per_term outcomes a term and
  *     outcome_uploads_per_subject a subject a term (school parameters,
- *     AD2; every outcome counts, failed ones too): 422 limit_reached,
- *     "(n/limit)";
+ *     AD2): 422 limit_reached, "(n/limit)".  What counts is what is
+ *     uploaded for the teacher to certify (seeds: 上傳...供授課教師審查):
+ *     drafts, pending ones (a decision not yet published included) and
+ *     passed ones; a failed one (不通過, published) does not, so the
+ *     student may upload another (P5; seeds: 教師認證未通過還是要發佈);
  *   - files checked by content before the body is stored (Q2): document
  *     pdf/jpg/png up to 4 MB, media mp3/mp4 up to 10 MB (seeds 004):
  *     415 unsupported_file_type, 413 file_too_large; the student's quota
  *     (quota_student_mb): 413 quota_exceeded;
  *   - only the owner changes an outcome (the routes' owner lookup, 403
- *     not_owner), and only while it is a draft: 409 not_draft.
+ *     not_owner), and only while it is a draft: 409 not_draft;
+ *   - a draft of a course the student no longer takes (a re-import
+ *     removed the enrollment, or the course) gets no file and is not
+ *     sent for certification: 422 not_enrolled (st_enrolled()); it may
+ *     still change in words or be deleted.
+ *
+ * A temporary account issued for a student (A3) is that student here
+ * (user->id): it makes, fills and sends the student's outcomes, within
+ * the student's limits and quota; "by" names it (user->account).
  *
  * Files: this one (the routes, and creating, changing, sending and
  * deleting an outcome), student_access.c (who sees what),
@@ -47,16 +58,15 @@ st_check_description(pf_req_t *req, const pf_val_t *v, pf_str_t *out)
 
     if (pf_host->type(v) != PF_JSON_STRING) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"description\" is required: a text of at "
-                              "most %d characters", ST_DESC_MAX);
+                              "請填寫學習成果的簡述（文字，最多 %d 個字）",
+                              ST_DESC_MAX);
     }
 
     s = pf_host->str(v);
 
     if (pf_has_ctl(s)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"description\" may not contain control "
-                              "characters");
+                              "簡述含有不允許的控制字元，請刪除後再送出");
     }
 
     blank = 1;
@@ -72,15 +82,15 @@ st_check_description(pf_req_t *req, const pf_val_t *v, pf_str_t *out)
 
     if (blank) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"description\" must not be empty");
+                              "簡述不可空白，請寫下這份學習成果的內容");
     }
 
     chars = pf_utf8_chars(s);
 
     if (chars > ST_DESC_MAX) {
         return pf_host->error(req, 422, "description_too_long",
-                              "the description has %zu characters; at most "
-                              "%d are allowed", chars, ST_DESC_MAX);
+                              "簡述有 %zu 個字，最多 %d 個字，請刪減",
+                              chars, ST_DESC_MAX);
     }
 
     *out = s;
@@ -143,6 +153,18 @@ st_reviewer(const pf_val_t *course)
 }
 
 
+/*
+ * Whether an outcome uses up an upload place (AD2): every one but a
+ * failed one, which the student replaces with another (P5).
+ */
+
+int
+st_counts(const pf_val_t *rec)
+{
+    return !pf_eq(pf_field(rec, "status"), "failed");
+}
+
+
 /* ---------------------------------------------------------------- */
 /* POST /outcomes {"term","code","description"}                      */
 /* ---------------------------------------------------------------- */
@@ -164,7 +186,8 @@ st_count_cb(void *data, pf_str_t key, pf_str_t value)
 
     rec = pf_host->parse(c->req, value);
 
-    if (!pf_str_is(pf_host->get(rec, "term"), c->term)) {
+    /* a failed one frees its place (st_counts()) */
+    if (!pf_str_is(pf_host->get(rec, "term"), c->term) || !st_counts(rec)) {
         return 0;
     }
 
@@ -214,7 +237,8 @@ st_create(pf_req_t *req)
 
     if (pf_host->type(v) != PF_JSON_STRING || !pf_valid_term(term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"term\" must be a term such as \"113-1\"");
+                              "學期格式不正確：請用「學年度-學期」，例如 "
+                              "113-1");
     }
 
     v = pf_host->get(body, "code");
@@ -222,7 +246,7 @@ st_create(pf_req_t *req)
 
     if (pf_host->type(v) != PF_JSON_STRING || !pf_valid_id(code)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "\"code\" must be a course code (課程代碼)");
+                              "請選擇修習的課程（課程代碼格式不正確）");
     }
 
     rc = st_check_description(req, pf_host->get(body, "description"), &desc);
@@ -241,16 +265,14 @@ st_create(pf_req_t *req)
 
     if (enrol == NULL || course == NULL) {
         return pf_host->error(req, 422, "not_enrolled",
-                              "you did not take course %.*s in term %.*s",
-                              PF_S(code), PF_S(term));
+                              "您 %.*s 學期沒有修習課程 %.*s，不能為它上傳"
+                              "學習成果", PF_S(term), PF_S(code));
     }
 
     if (!(st_credits(course) > 0)) {
         return pf_host->error(req, 422, "not_credit_bearing",
-                              "course %.*s carries no credits: only "
-                              "credit-bearing courses have learning outcomes "
-                              "certified",
-                              PF_S(code));
+                              "課程 %.*s 沒有學分：只有有學分數的課程才可"
+                              "上傳學習成果請授課教師認證", PF_S(code));
     }
 
     subject = st_subject(course, code);
@@ -265,19 +287,21 @@ st_create(pf_req_t *req)
 
     if (cnt.term_count >= per_term) {
         return pf_host->error(req, 422, "limit_reached",
-                              "you have uploaded the most outcomes allowed in "
-                              "term %.*s (%lld/%lld)", PF_S(term),
-                              (long long) cnt.term_count,
+                              "本學期已達上傳數量上限 (%lld/%lld)：%.*s "
+                              "學期最多上傳 %lld 件學習成果（認證未通過的"
+                              "不計入）", (long long) cnt.term_count,
+                              (long long) per_term, PF_S(term),
                               (long long) per_term);
     }
 
     if (cnt.subject_count >= per_subject) {
         return pf_host->error(req, 422, "limit_reached",
-                              "you have uploaded the most outcomes allowed "
-                              "for subject %.*s in term %.*s (%lld/%lld)",
-                              PF_S(subject), PF_S(term),
+                              "這個科目本學期已達上傳數量上限 (%lld/%lld)："
+                              "%.*s 學期「%.*s」最多上傳 %lld 件學習成果"
+                              "（認證未通過的不計入）",
                               (long long) cnt.subject_count,
-                              (long long) per_subject);
+                              (long long) per_subject, PF_S(term),
+                              PF_S(subject), (long long) per_subject);
     }
 
     reviewer = st_reviewer(course);
@@ -295,7 +319,8 @@ st_create(pf_req_t *req)
     now = pf_host->now_ms(req);
 
     if (id.len == 0) {
-        return pf_host->error(req, 500, "internal", "no id");
+        return pf_host->error(req, 500, "internal",
+                              "無法產生學習成果的編號，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -344,7 +369,7 @@ st_create(pf_req_t *req)
     pf_host->key(g, "updated");
     pf_host->number(g, now);
     pf_host->key(g, "by");
-    pf_host->string(g, user->id);
+    pf_host->string(g, user->account);
     pf_host->map_close(g);
 
     text = pf_host->text(g);
@@ -360,7 +385,7 @@ st_create(pf_req_t *req)
         || pf_host->db_put(req, "outcome_ids", id, pf_host->text(g)) != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be stored");
+                              "學習成果暫時無法儲存，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -376,7 +401,7 @@ st_create(pf_req_t *req)
 
     if (pf_host->audit(req, user->id, "outcome.created", detail) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "這項變更暫時無法記錄，請稍後再試");
     }
 
     out = pf_host->gen(req);
@@ -414,7 +439,8 @@ st_own_draft(pf_req_t *req, pf_str_t *key, int need_window, int *status)
     /* deleted since the router looked (a write runs later, in the
        writer), or an id whose record is gone */
     if (rec == NULL) {
-        *status = pf_host->error(req, 404, "not_found", "no such outcome");
+        *status = pf_host->error(req, 404, "not_found",
+                                 "找不到這份學習成果");
         return NULL;
     }
 
@@ -422,9 +448,9 @@ st_own_draft(pf_req_t *req, pf_str_t *key, int need_window, int *status)
 
     if (!pf_eq(state, "draft")) {
         *status = pf_host->error(req, 409, "not_draft",
-                                 "this outcome was sent for certification "
-                                 "(it is %.*s); only a draft can be changed",
-                                 PF_S(state));
+                                 "這份學習成果已送出認證（目前為%s），只有"
+                                 "草稿可以修改或刪除",
+                                 pfo_status_word(state));
         return NULL;
     }
 
@@ -498,7 +524,7 @@ st_update(pf_req_t *req)
 
     raws[0] = pf_jstr(req, desc);
     raws[1] = pf_jint(req, pf_host->now_ms(req));
-    raws[2] = pf_jstr(req, user->id);
+    raws[2] = pf_jstr(req, user->account);
     text = pf_rewrite(req, rec, 3, keys, raws);
 
     if (pf_host->db_put(req, "outcomes", key, text) != PF_OK
@@ -507,10 +533,45 @@ st_update(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be stored");
+                              "學習成果暫時無法儲存，請稍後再試");
     }
 
     return st_reply_outcome(req, 200, text);
+}
+
+
+/*
+ * The draft's course still taken (sis_enrollments student␟term␟code, and
+ * the course): a re-import of the school information system takes a
+ * student off a course by removing the enrollment, and a draft of that
+ * course can then no longer be sent for certification nor be given
+ * files.  It may still be changed in words or deleted (its place and
+ * space freed).  0, or the status of the 422 not_enrolled it set.
+ */
+
+int
+st_enrolled(pf_req_t *req, const pf_val_t *rec)
+{
+    pf_str_t  term, code;
+
+    term = pf_field(rec, "term");
+    code = pf_field(rec, "code");
+
+    if (pf_load(req, "sis_enrollments",
+                pf_key(req, 3, pf_field(rec, "student"), term, code))
+        != NULL
+        && st_course(req, rec) != NULL)
+    {
+        return 0;
+    }
+
+    return pf_host->error(req, 422, "not_enrolled",
+                          "您已不在 %.*s 學期「%.*s」（%.*s）的修課名單中"
+                          "（學校重新匯入了修課資料），這份草稿不能再上傳"
+                          "檔案或送出認證；如有疑問請洽教務處，不需要的"
+                          "草稿可以刪除",
+                          PF_S(term), PF_S(pf_field(rec, "course_name")),
+                          PF_S(code));
 }
 
 
@@ -539,10 +600,14 @@ st_submit(pf_req_t *req)
         return rc;
     }
 
+    rc = st_enrolled(req, rec);
+    if (rc) {
+        return rc;
+    }
+
     if (st_file_size(rec, "document") < 0 && st_file_size(rec, "media") < 0) {
         return pf_host->error(req, 422, "no_file",
-                              "add a document or a media file before sending "
-                              "the outcome for certification");
+                              "請先上傳文件或影音檔，再送出認證");
     }
 
     if (!pfo_window(req, pf_field(rec, "school"), pf_field(rec, "term"),
@@ -561,8 +626,8 @@ st_submit(pf_req_t *req)
 
     if (!pf_valid_id(reviewer)) {
         return pf_host->error(req, 409, "no_reviewer",
-                              "the course has no teacher to certify it; ask "
-                              "the school administrator");
+                              "這門課程沒有可認證的授課教師，請洽學校管理者"
+                              "（教務處）");
     }
 
     now = pf_host->now_ms(req);
@@ -570,7 +635,7 @@ st_submit(pf_req_t *req)
     raws[1] = pf_jstr(req, reviewer);
     raws[2] = pf_jint(req, now);
     raws[3] = raws[2];
-    raws[4] = pf_jstr(req, user->id);
+    raws[4] = pf_jstr(req, user->account);
     text = pf_rewrite(req, rec, 5, keys, raws);
 
     g = pf_host->gen(req);
@@ -591,12 +656,12 @@ st_submit(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be stored");
+                              "學習成果暫時無法儲存，請稍後再試");
     }
 
     if (pf_host->emit(req, "outcome.submitted", payload) != PF_OK) {
         return pf_host->error(req, 500, "internal",
-                              "a plugin refused the submission");
+                              "送出認證沒有完成，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -611,7 +676,7 @@ st_submit(pf_req_t *req)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "這項變更暫時無法記錄，請稍後再試");
     }
 
     return st_reply_outcome(req, 200, text);
@@ -668,7 +733,7 @@ st_delete(pf_req_t *req)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcome could not be deleted");
+                              "學習成果暫時無法刪除，請稍後再試");
     }
 
     g = pf_host->gen(req);
@@ -750,6 +815,14 @@ static const pf_db_t  student_dbs[] = {
     { .name = "cert_standins", .access = PF_DB_READ },
 };
 
+/*
+ * None of these is a ceiling (pf_setting_t.ceiling): the upload counts
+ * are the school's own decision (seeds: 各校須自行設定學生上傳的件數,
+ * 每學期學生上傳時間及件數由學校自訂), so the city's value is a default a
+ * school may raise or lower; the quotas differ between schools of the one
+ * city system (the seeds show teacher cabinets of 150 MB and of 1000 MB)
+ * and no seed caps them.
+ */
 static const pf_setting_t  student_settings[] = {
     { .name = "outcome_uploads_per_term", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 100,

@@ -36,6 +36,12 @@ const pf_val_t *st_own_draft(pf_req_t *req, pf_str_t *key, int need_window,
 /* {"outcome": text} */
 int st_reply_outcome(pf_req_t *req, int status, pf_str_t text);
 
+/* The outcome uses up an upload place: every one but a failed one. */
+int st_counts(const pf_val_t *rec);
+
+/* The outcome's course is still taken: 0, or the 422 not_enrolled set. */
+int st_enrolled(pf_req_t *req, const pf_val_t *rec);
+
 
 /* --- student_access.c ---------------------------------------------------- */
 

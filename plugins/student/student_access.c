@@ -49,34 +49,8 @@ st_full_viewer(pf_req_t *req, pf_str_t student)
 static int
 st_teaches(pf_req_t *req, const pf_val_t *rec, pf_str_t me)
 {
-    size_t           i, n;
-    const pf_val_t  *course, *co;
-
-    if (pf_str_is(pf_host->get(rec, "reviewer"), me)) {
-        return 1;
-    }
-
-    course = st_course(req, rec);
-    if (course == NULL) {
-        return 0;
-    }
-
-    if (pf_str_is(pf_host->get(course, "teacher"), me)
-        || pf_str_is(pf_host->get(course, "reviewer"), me))
-    {
-        return 1;
-    }
-
-    co = pf_host->get(course, "co_teachers");
-    n = pf_host->type(co) == PF_JSON_ARRAY ? pf_host->count(co) : 0;
-
-    for (i = 0; i < n; i++) {
-        if (pf_str_is(pf_host->at(co, i), me)) {
-            return 1;
-        }
-    }
-
-    return 0;
+    return pf_str_is(pf_host->get(rec, "reviewer"), me)
+           || pfo_course_teaches(st_course(req, rec), me);
 }
 
 
@@ -133,7 +107,8 @@ st_readable(pf_req_t *req, int *acc, int *status, pf_str_t *text)
 
     /* an id whose record is gone */
     if (rec == NULL) {
-        *status = pf_host->error(req, 404, "not_found", "no such outcome");
+        *status = pf_host->error(req, 404, "not_found",
+                                 "找不到這份學習成果");
         return NULL;
     }
 
@@ -141,7 +116,7 @@ st_readable(pf_req_t *req, int *acc, int *status, pf_str_t *text)
 
     if (*acc == ST_NONE) {
         *status = pf_host->error(req, 403, "out_of_scope",
-                                 "this outcome is not yours to see");
+                                 "您沒有權限查看這份學習成果");
         return NULL;
     }
 

@@ -84,8 +84,8 @@ static int
 st_quota_refuse(pf_req_t *req, int64_t need, int64_t used, int64_t quota)
 {
     return pf_host->error(req, 413, "quota_exceeded",
-                          "this file (%.1f MB) does not fit in your storage: "
-                          "%.1f MB of %.0f MB used",
+                          "儲存空間不足：這個檔案 %.1f MB，已使用 %.1f MB，"
+                          "上限 %.0f MB；請刪除不需要的草稿後再上傳",
                           (double) need / PFO_MIB, (double) used / PFO_MIB,
                           (double) quota / PFO_MIB);
 }
@@ -112,6 +112,13 @@ st_file_precheck(pf_req_t *req, int media)
         return rc;
     }
 
+    /* taken off the course by a re-import: no more files for it (the
+       writer does not ask again: a file that was on its way arrives) */
+    rc = st_enrolled(req, rec);
+    if (rc) {
+        return rc;
+    }
+
     len = pf_host->content_length(req);
     old = st_file_size(rec, media ? "media" : "document");
     quota = st_quota(req);
@@ -126,7 +133,7 @@ st_file_precheck(pf_req_t *req, int media)
         != PF_OK)
     {
         return pf_host->error(req, 500, "internal",
-                              "the upload limit was refused");
+                              "無法開始上傳，請稍後再試");
     }
 
     return 0;
@@ -381,7 +388,8 @@ st_file_store(pf_req_t *req, int media)
     kind = media ? "media" : "document";
 
     if (up == NULL) {
-        return pf_host->error(req, 500, "internal", "no stored file");
+        return pf_host->error(req, 500, "internal",
+                              "檔案沒有存下來，請再上傳一次");
     }
 
     /*
@@ -398,9 +406,9 @@ st_file_store(pf_req_t *req, int media)
 
     if ((up->type & (media ? PF_TYPES_MEDIA : PF_TYPES_DOCUMENT)) == 0) {
         return pf_host->error(req, 415, "unsupported_file_type",
-                              "this file's content is not a %s",
-                              media ? "mp3 or mp4 file"
-                                    : "pdf, jpg or png file");
+                              "檔案格式不符：這個檔案的內容不是%s",
+                              media ? "影音檔（mp3、mp4）"
+                                    : "文件（pdf、jpg、png）");
     }
 
     old = st_file_size(rec, kind);
@@ -433,7 +441,7 @@ st_file_store(pf_req_t *req, int media)
     keys[2] = "by";
     raws[0] = pf_host->text(g);
     raws[1] = pf_jint(req, now);
-    raws[2] = pf_jstr(req, user->id);
+    raws[2] = pf_jstr(req, user->account);
     text = pf_rewrite(req, rec, 3, keys, raws);
 
     u.bytes += up->size - (old > 0 ? old : 0);
@@ -462,7 +470,7 @@ st_file_store(pf_req_t *req, int media)
            != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the file could not be recorded");
+                              "檔案暫時無法記錄，請稍後再試");
     }
 
     return st_reply_outcome(req, 200, text);
@@ -504,13 +512,14 @@ st_download(pf_req_t *req, const char *kind)
 
     if (pf_host->type(f) != PF_JSON_OBJECT || sha.len != 64 || mime.len == 0) {
         return pf_host->error(req, 404, "no_file",
-                              "this outcome has no %s file", kind);
+                              "這份學習成果沒有%s",
+                              kind[0] == 'm' ? "影音檔" : "文件");
     }
 
     /* parsed strings are NUL-terminated: mime is a C string */
     if (pf_host->send_file(req, sha, mime.data, name, 1) != PF_OK) {
         return pf_host->error(req, 500, "internal",
-                              "the file cannot be sent");
+                              "檔案暫時無法傳送，請稍後再試");
     }
 
     return 200;

@@ -60,8 +60,9 @@ st_list_peek(st_list_t *l, pf_str_t value)
         return -1;
     }
 
-    /* counted only here: a record left to the parsing path counts there */
-    if (l->term.len) {
+    /* counted only here: a record left to the parsing path counts there;
+       a failed one uses up no place (st_counts()) */
+    if (l->term.len && pf_peek_is(f[2], pf_string("failed")) != 1) {
         l->term_count++;
     }
 
@@ -92,7 +93,7 @@ st_list_cb(void *data, pf_str_t key, pf_str_t value)
             return 0;
         }
 
-        l->term_count++;
+        l->term_count += st_counts(rec);
     }
 
     acc = st_access(l->req, rec, l->full);
@@ -122,7 +123,8 @@ st_list(pf_req_t *req, pf_str_t student)
 
     if (term.len && !pf_valid_term(term)) {
         return pf_host->error(req, 422, "invalid_field",
-                              "?term= must be a term such as 113-1");
+                              "學期格式不正確：請用「學年度-學期」，例如 "
+                              "113-1");
     }
 
     g = pf_host->gen(req);
@@ -144,7 +146,7 @@ st_list(pf_req_t *req, pf_str_t student)
 
     if (pf_host->db_scan(req, "outcomes", prefix, st_list_cb, &l) != PF_OK) {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the outcomes cannot be read now");
+                              "學習成果暫時無法讀取，請稍後再試");
     }
 
     pf_host->array_close(g);
@@ -221,7 +223,7 @@ st_list_student(pf_req_t *req)
     student = pf_host->param(req, "student");
 
     if (!pf_valid_id(student)) {
-        return pf_host->error(req, 404, "not_found", "no such student");
+        return pf_host->error(req, 404, "not_found", "沒有這位學生");
     }
 
     return st_list(req, student);

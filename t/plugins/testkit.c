@@ -269,7 +269,8 @@ testkit_student(pf_req_t *req)
  * one record as is (value is the record's text, JSON in a string), so a
  * test can set up data another plugin reads without going through it.
  * Keys may hold "\u001f" separators.  {"records": [{"db", "key",
- * "value"}, ...]} writes several in one change.
+ * "value"}, ...]} writes several in one change.  {"db", "key", "delete":
+ * true} removes the record instead (what a re-import removes).
  */
 
 /* One {"db", "key", "value"} as is; NULL, or why it was refused. */
@@ -282,6 +283,13 @@ testkit_put(pf_req_t *req, const pf_val_t *rec)
 
     v = pf_host->get(rec, "value");
     db = pf_host->str(pf_host->get(rec, "db"));
+
+    if (db.len && pf_host->type(pf_host->get(rec, "delete")) == PF_JSON_TRUE)
+    {
+        return pf_host->db_del(req, db.data,
+                               pf_host->str(pf_host->get(rec, "key")))
+               == PF_ERROR ? "db or key refused" : NULL;
+    }
 
     if (pf_host->type(v) != PF_JSON_STRING || db.len == 0) {
         return "send db, key and value (a string)";

@@ -1,8 +1,9 @@
 package PortfolioWorld;
 
 # Helpers shared by the outcome tests' init sections (t/080, t/090, and
-# t/085 for blob_path): reading records back through the testkit plugin,
-# and a school term with courses and an open upload window.  They are
+# t/085 for blob_path; issue 16's t/088, t/089, t/102, t/103): reading
+# records back through the testkit plugin, a school term with courses and
+# an open upload window, an outcome sent and decided, a cloned account.  They are
 # defined in package main and called as main::..., whichever package the
 # runner evaluates `init` code in.  Requests, seeding records and error
 # checks are PortfolioTest's (api, seed, is_error), which every test file
@@ -114,6 +115,37 @@ sub main::upload {
     return PortfolioTest::api(PUT => $path, $cookie, body => $bytes,
                               headers => { 'Content-Type' => $o{type}
                                            // 'application/octet-stream' });
+}
+
+# An outcome of the student for the course, with a document, sent for
+# certification (送出認證); its id.
+sub main::submitted {
+    my ($cookie, $code, $desc) = @_;
+    my $r = main::create($cookie, $code, $desc // "work $code");
+    die "create $code: $r->{status} $r->{body}\n" unless $r->{status} == 201;
+    my $id = $r->{json}{outcome}{id};
+    $r = main::upload($cookie, $id, 'document', main::pdf(), type => 'application/pdf',
+                      name => "$code.pdf");
+    die "upload $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
+    $r = PortfolioTest::api(POST => "/outcomes/$id/submit", $cookie, body => {});
+    die "submit $code: $r->{status} $r->{body}\n" unless $r->{status} == 200;
+    return $id;
+}
+
+# The reviewer's decision: pass or fail, with an optional note.
+sub main::decide {
+    my ($cookie, $id, $result, $note) = @_;
+    return PortfolioTest::api(POST => "/outcomes/$id/decision", $cookie,
+                              body => { result => $result, defined $note ? (note => $note) : () });
+}
+
+# A new account copied from an existing one (so with its password), with
+# some fields changed.
+sub main::clone_user {
+    my ($cookie, $from, $id, %set) = @_;
+    my $u = main::record($cookie, 'users', $from) or die "no user $from\n";
+    %$u = (%$u, id => $id, %set);
+    PortfolioTest::seed($cookie, 'users', $id, $u);
 }
 
 # Small real files of each type, padded to $n bytes.
