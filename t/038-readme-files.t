@@ -1,7 +1,7 @@
 # Issue 16 item 18: every file the README (and the plugin author's guide)
 # points to is in the repository: paths in backquotes under the
 # repository's own directories, and the targets of Markdown links.
-# Placeholders (<name>, NAME, *) stand for a file of the directory named
+# Placeholders (<name>, NAME, KIND, *) stand for a file of the directory named
 # before them, which must then exist; paths the product writes at run time
 # (var/, build/, blobs/ ...) are not the repository's and are left out.
 use strict;
@@ -37,7 +37,7 @@ for my $doc (qw(README.md plugins/README.md docs/features.md docs/design.md)) {
             next;
         }
         # a placeholder part: the directory before it must exist
-        $path =~ s{/[^/]*(?:<[^>]*>|\*|NAME|NNN)[^/]*(?:/.*)?$}{};
+        $path =~ s{/[^/]*(?:<[^>]*>|\*|\b(?!README\b)[A-Z]{3,}\b)[^/]*(?:/.*)?$}{};
         1 while $path =~ s{(?:^|/)(?!\.\./)[^/]+/\.\./}{/};
         $path =~ s{^/}{};
         push @missing, $p unless -e "$root/$path";
