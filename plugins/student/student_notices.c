@@ -110,17 +110,31 @@ st_notices_cb(void *data, pf_str_t key, pf_str_t value)
 }
 
 
+/*
+ * The caller's unread notices counted, written into g (if not NULL) and,
+ * with collect, their ids copied into n->ids: 0, or the error's status.
+ */
+
 static int
-st_notices_scan(pf_req_t *req, st_notices_t *n)
+st_unread(pf_req_t *req, st_notices_t *n, pf_gen_t *g, unsigned collect)
 {
     n->req = req;
     n->student = pf_host->user(req)->id;
+    n->g = g;
     n->unread = 0;
+    n->collect = collect;
     pf_list_init(&n->ids, req);
 
-    return pf_host->db_scan(req, "outcomes",
-                            pf_key(req, 2, n->student, pf_string("")),
-                            st_notices_cb, n);
+    if (pf_host->db_scan(req, "outcomes",
+                         pf_key(req, 2, n->student, pf_string("")),
+                         st_notices_cb, n)
+        != PF_OK)
+    {
+        return pf_host->error(req, 503, "storage_unavailable",
+                              "the notices cannot be read now");
+    }
+
+    return 0;
 }
 
 
@@ -129,6 +143,7 @@ st_notices_scan(pf_req_t *req, st_notices_t *n)
 int
 st_notices(pf_req_t *req)
 {
+    int            rc;
     pf_gen_t      *g;
     st_notices_t   n;
 
@@ -137,12 +152,9 @@ st_notices(pf_req_t *req)
     pf_host->key(g, "notices");
     pf_host->array_open(g);
 
-    n.g = g;
-    n.collect = 0;
-
-    if (st_notices_scan(req, &n) != PF_OK) {
-        return pf_host->error(req, 503, "storage_unavailable",
-                              "the notices cannot be read now");
+    rc = st_unread(req, &n, g, 0);
+    if (rc) {
+        return rc;
     }
 
     pf_host->array_close(g);
@@ -166,9 +178,10 @@ st_notices(pf_req_t *req)
 int
 st_notices_read(pf_req_t *req)
 {
-    size_t            i, n;
-    int64_t           now, unread;
-    pf_str_t          id, mark, student;
+    int               rc;
+    size_t            i, n, nread;
+    int64_t           now;
+    pf_str_t          id, mark, student, detail;
     pf_gen_t         *g, *read, *skip;
     pf_list_t         ids;
     st_notices_t      all;
@@ -189,12 +202,9 @@ st_notices_read(pf_req_t *req)
     pf_list_init(&ids, req);
 
     if (list == NULL || pf_host->type(list) == PF_JSON_NULL) {
-        all.g = NULL;
-        all.collect = 1;
-
-        if (st_notices_scan(req, &all) != PF_OK) {
-            return pf_host->error(req, 503, "storage_unavailable",
-                                  "the notices cannot be read now");
+        rc = st_unread(req, &all, NULL, 1);
+        if (rc) {
+            return rc;
         }
 
         ids = all.ids;
@@ -239,6 +249,7 @@ st_notices_read(pf_req_t *req)
     pf_host->array_open(read);
     skip = pf_host->gen(req);
     pf_host->array_open(skip);
+    nread = 0;
 
     for (i = 0; i < ids.n; i++) {
         id = ids.items[i];
@@ -269,33 +280,26 @@ st_notices_read(pf_req_t *req)
         }
 
         pf_host->string(read, id);
+        nread++;
     }
 
     pf_host->array_close(read);
     pf_host->array_close(skip);
 
-    /* what is left unread: the marks just written are in the snapshot */
-    all.g = NULL;
-    all.collect = 0;
+    detail = pf_host->sprintf(req, "{\"read\":%.*s}",
+                              PF_S(pf_host->text(read)));
 
-    if (st_notices_scan(req, &all) != PF_OK) {
-        return pf_host->error(req, 503, "storage_unavailable",
-                              "the notices cannot be read now");
-    }
-
-    unread = all.unread;
-
-    g = pf_host->gen(req);
-    pf_host->map_open(g);
-    pf_host->key(g, "read");
-    pf_host->raw(g, pf_host->text(read));
-    pf_host->map_close(g);
-
-    if (pf_host->audit(req, student, "notices.read", pf_host->text(g))
-        != PF_OK)
+    if (nread
+        && pf_host->audit(req, student, "notices.read", detail) != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
                               "the change could not be recorded");
+    }
+
+    /* what is left unread: the marks just written are in the snapshot */
+    rc = st_unread(req, &all, NULL, 0);
+    if (rc) {
+        return rc;
     }
 
     g = pf_host->gen(req);
@@ -305,7 +309,7 @@ st_notices_read(pf_req_t *req)
     pf_host->key(g, "skipped");
     pf_host->raw(g, pf_host->text(skip));
     pf_host->key(g, "unread");
-    pf_host->number(g, unread);
+    pf_host->number(g, all.unread);
     pf_host->map_close(g);
 
     return pf_host->reply(req, 200, g);
