@@ -141,7 +141,7 @@ PF.start({ need: PF.isStudent }, function (me) {
         }, function (err) { PF.showError(box, err); });
       });
     }, function (err) {
-      if (err.status === 404 && /no such route/.test(err.message || '')) return;   // an older server
+      if (err.status === 404 && err.code === 'not_found') { PF.hide(box); return; }   // a server without them
       PF.showError(box, err);
     });
   }

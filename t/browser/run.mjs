@@ -863,6 +863,7 @@ step('file verification reports every stored file intact, and says identical fil
   await admin.click('#verify-button');
   // six uploads (four of one PDF, a PNG, an MP3) are three files: the page says why (item 17)
   await waitText(admin.locator('#dedup'), /內容完全相同的檔案只儲存一份[\s\S]*檔案數可能比上傳的次數少/);
+  check(await admin.locator('#dedup').isVisible(), 'the words are on the page, not hidden');
   await waitText(admin.locator('#verify-msg'), /已檢查 3 個檔案，全部正常[\s\S]*相同內容的檔案只存一份/);
   await shots(admin, 'admin-verify');
 });
