@@ -131,7 +131,7 @@ st_unread(pf_req_t *req, st_notices_t *n, pf_gen_t *g, unsigned collect)
         != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the notices cannot be read now");
+                              "認證結果的通知暫時無法讀取，請稍後再試");
     }
 
     return 0;
@@ -195,8 +195,8 @@ st_notices_read(pf_req_t *req)
 
     if (body != NULL && pf_host->type(body) != PF_JSON_OBJECT) {
         return pf_host->error(req, 422, "invalid_body",
-                              "send {} to mark every notice read, or "
-                              "{\"ids\": [...]}");
+                              "送出的資料不正確：全部標示為已讀請送 {}，"
+                              "只標示幾份請送 {\"ids\": [...]}");
     }
 
     pf_list_init(&ids, req);
@@ -214,7 +214,7 @@ st_notices_read(pf_req_t *req)
 
         if (n == 0 || n > ST_NOTICE_IDS_MAX) {
             return pf_host->error(req, 422, "invalid_field",
-                                  "\"ids\" must list 1 to %d outcome ids",
+                                  "「ids」要列出 1 到 %d 份學習成果的編號",
                                   ST_NOTICE_IDS_MAX);
         }
 
@@ -223,13 +223,12 @@ st_notices_read(pf_req_t *req)
 
             if (pf_host->type(v) != PF_JSON_STRING) {
                 return pf_host->error(req, 422, "invalid_field",
-                                      "\"ids\" must list outcome ids "
-                                      "(strings)");
+                                      "「ids」要列出學習成果的編號（文字）");
             }
 
             if (pf_list_add_new(&ids, pf_host->str(v)) == PF_ERROR) {
                 return pf_host->error(req, 500, "internal",
-                                      "out of memory");
+                                      "系統暫時無法處理，請稍後再試");
             }
         }
     }
@@ -276,7 +275,7 @@ st_notices_read(pf_req_t *req)
             != PF_OK)
         {
             return pf_host->error(req, 503, "storage_unavailable",
-                                  "the notices could not be marked read");
+                                  "暫時無法標示為已讀，請稍後再試");
         }
 
         pf_host->string(read, id);
@@ -293,7 +292,7 @@ st_notices_read(pf_req_t *req)
         && pf_host->audit(req, student, "notices.read", detail) != PF_OK)
     {
         return pf_host->error(req, 503, "storage_unavailable",
-                              "the change could not be recorded");
+                              "這項變更暫時無法記錄，請稍後再試");
     }
 
     /* what is left unread: the marks just written are in the snapshot */
