@@ -558,4 +558,84 @@
     studentTerms: studentTerms, termPicker: termPicker, confirmBox: confirmBox,
     enhanceFiles: enhanceFiles, parseTime: parseTime
   };
+  window.PF.goSignIn = goSignIn;
 })();
+
+/* ---------- pages (issue 16): confirmations, kept upload drafts ---------- */
+(function (PF) {
+  var h = PF.h;
+
+  var CSS = 'dialog.pf-confirm{max-width:min(32rem,calc(100vw - 2rem));width:100%;border:1px solid var(--line);' +
+    'border-radius:var(--radius);padding:1rem 1.1rem;color:var(--ink);box-shadow:0 8px 30px rgba(0,0,0,.25)}' +
+    'dialog.pf-confirm::backdrop{background:rgba(20,28,40,.5)}' +
+    'dialog.pf-confirm ul{margin:.2rem 0 .6rem;padding-left:1.2rem;max-height:40vh;overflow:auto}' +
+    'dialog.pf-confirm .row{justify-content:flex-end;margin-top:.6rem}';
+
+  /* confirmAction({title, text, items, ok, danger}) -> Promise<boolean>.
+     Before what cannot be undone: a dialog in the page, in zh-TW (the
+     browser's own confirm() has the browser's language and no title),
+     saying what will happen. 取消 or Esc answers false and nothing is
+     sent; the focus starts on 取消 and goes back where it was. */
+  function confirmAction(o) {
+    if (!document.getElementById('pf-confirm-css')) {
+      document.head.appendChild(h('style#pf-confirm-css', CSS));
+    }
+    return new Promise(function (resolve) {
+      var back = document.activeElement, answered = false;
+      var ok = h('button', { type: 'button', 'class': 'confirm' + (o.danger ? ' danger' : '') }, o.ok || '確定');
+      var cancel = h('button', { type: 'button', 'class': 'secondary cancel' }, '取消');
+      var text = [].concat(o.text || []).map(function (t) { return h('p', t); });
+      var d = h('dialog.pf-confirm', { 'aria-labelledby': 'pf-confirm-title', 'aria-describedby': 'pf-confirm-text' },
+        h('h2#pf-confirm-title', o.title),
+        h('div#pf-confirm-text', text, o.items && o.items.length ? h('ul', o.items.map(function (i) { return h('li', i); })) : null,
+          o.after ? h('p', o.after) : null),
+        h('div.row', ok, cancel));
+      function answer(v) {
+        if (answered) return;
+        answered = true;
+        if (d.open) d.close();
+        d.remove();
+        if (back && back.focus) back.focus();
+        resolve(v);
+      }
+      ok.addEventListener('click', function () { answer(true); });
+      cancel.addEventListener('click', function () { answer(false); });
+      d.addEventListener('cancel', function (e) { e.preventDefault(); answer(false); });
+      document.body.appendChild(d);
+      d.showModal();
+      cancel.focus();
+    });
+  }
+
+  /* What a student typed for an upload, kept in this browser until the
+     server has all of it (a File cannot be kept: only its name). Keyed by
+     the student and the term; the course is inside. */
+  var DRAFTS = 'pf-upload-draft/';
+  function draftKey(student, term) { return DRAFTS + student + '/' + term; }
+  function draftGet(student, term) {
+    try { return JSON.parse(localStorage.getItem(draftKey(student, term)) || 'null'); } catch (e) { return null; }
+  }
+  function draftPut(student, term, d) {
+    try { localStorage.setItem(draftKey(student, term), JSON.stringify(d)); } catch (e) { /* private mode: not kept */ }
+  }
+  function draftDrop(student, term) {
+    try { localStorage.removeItem(draftKey(student, term)); } catch (e) { /* nothing kept */ }
+  }
+  /* [{term, draft}] of the student, every term */
+  function draftsOf(student) {
+    var out = [], pre = DRAFTS + student + '/';
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf(pre) === 0) {
+          var d = draftGet(student, k.slice(pre.length));
+          if (d) out.push({ term: k.slice(pre.length), draft: d });
+        }
+      }
+    } catch (e) { /* nothing kept */ }
+    return out;
+  }
+
+  PF.confirmAction = confirmAction;
+  PF.drafts = { get: draftGet, put: draftPut, drop: draftDrop, of: draftsOf };
+})(window.PF);

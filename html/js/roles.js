@@ -1,4 +1,4 @@
-/* Role grants (A5, AD1), plugin accounts:
+/* Role grants (A5, AD1), plugin accounts; granting 校管理者 asks first:
    GET /schools/{school}/accounts?role=&q=&limit=&after=,
    PUT/DELETE /schools/{school}/accounts/{account}/roles/{role}. */
 'use strict';
@@ -32,7 +32,24 @@ PF.start({ need: PF.isAdmin }, function (me) {
     var box = h('input', { type: 'checkbox', checked: acc.roles.indexOf(role) >= 0,
                            'aria-label': acc.name + '（' + acc.id + '）：' + PF.ROLE[role] });
     box.addEventListener('change', function () {
-      var want = box.checked, m = PF.$('#result-msg');
+      var want = box.checked;
+      if (!(want && role === 'school_admin')) { change(want); return; }
+      // the whole school's data and every admin power: said, and asked, first
+      box.checked = false;
+      PF.confirmAction({
+        title: '授予校管理者角色？',
+        text: ['將授予 ' + acc.name + '（' + acc.id + '）「校管理者」角色，立即生效。',
+               '校管理者可以匯入校務資料、設定作業期間與功能參數、授予或取消角色、核發臨時帳號，並查看全校學生的學習歷程資料。'],
+        after: '之後可以在這裡取消這個角色，但對方在取消之前所做的變更不會因此復原。',
+        ok: '授予校管理者'
+      }).then(function (yes) {
+        if (!yes) { PF.show(PF.$('#result-msg'), 'info', '沒有授予，' + acc.name + '（' + acc.id + '）的角色沒有變更。'); return; }
+        box.checked = true;
+        change(true);
+      });
+    });
+    function change(want) {
+      var m = PF.$('#result-msg');
       box.disabled = true;
       PF.api(want ? 'PUT' : 'DELETE', '/schools/' + school + '/accounts/' + encodeURIComponent(acc.id) + '/roles/' + role,
              want ? {} : undefined).then(function (r) {
@@ -44,7 +61,7 @@ PF.start({ need: PF.isAdmin }, function (me) {
         var w = PF.explain(err);
         PF.show(m, 'error', words[err.code] || w.text, w.detail);
       }).then(function () { box.disabled = false; });
-    });
+    }
     return h('td.num', { 'data-label': PF.ROLE[role] }, box);
   }
 

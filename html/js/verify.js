@@ -1,4 +1,6 @@
-/* File verification (AD4): every stored file against its checksum. */
+/* File verification (AD4): every stored file against its checksum.
+   Files are stored once per content (SHA-256), so the count is of
+   distinct files, not of uploads: the page says so. */
 'use strict';
 PF.start({ need: PF.isAdmin }, function (me) {
   var h = PF.h, button = PF.$('#verify-button');
@@ -11,6 +13,7 @@ PF.start({ need: PF.isAdmin }, function (me) {
     PF.api('POST', '/schools/' + encodeURIComponent(me.user.school) + '/files/verify', {}).then(function (r) {
       if (!r.problems.length) {
         PF.show(m, 'ok', '已檢查 ' + r.checked + ' 個檔案，全部正常（' + r.ok + ' 個）。');
+        m.appendChild(h('p', '相同內容的檔案只存一份，所以檔案數可能少於上傳次數。'));
         return;
       }
       PF.show(m, 'error', '已檢查 ' + r.checked + ' 個檔案：' + r.ok + ' 個正常，' + r.problems.length + ' 個有問題。請從備份還原這些檔案。');

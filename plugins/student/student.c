@@ -36,7 +36,8 @@
  *
  * Files: this one (the routes, and creating, changing, sending and
  * deleting an outcome), student_access.c (who sees what),
- * student_files.c (files and the quota), student_list.c (reading).
+ * student_files.c (files and the quota), student_list.c (reading),
+ * student_notices.c (results published and not yet read, N5).
  */
 
 #include <stdlib.h>
@@ -797,6 +798,11 @@ static const pf_route_t  student_routes[] = {
       .handler = st_list_student },
     { .method = "GET", .path = "/me/quota", .roles = PF_ROLE_ANY,
       .scope = PF_SCOPE_SELF, .handler = st_my_quota },
+    { .method = "GET", .path = "/me/notices", .roles = PF_ROLE_STUDENT,
+      .scope = PF_SCOPE_SELF, .handler = st_notices },
+    { .method = "POST", .path = "/me/notices/read", .roles = PF_ROLE_STUDENT,
+      .scope = PF_SCOPE_SELF, .flags = PF_ROUTE_WRITE,
+      .handler = st_notices_read },
 };
 
 /*
@@ -813,6 +819,7 @@ static const pf_db_t  student_dbs[] = {
     { .name = "sis_enrollments", .access = PF_DB_READ },
     { .name = "cert_queue", .access = PF_DB_WRITE },
     { .name = "cert_standins", .access = PF_DB_READ },
+    { .name = "outcome_reads", .access = PF_DB_OWN },
 };
 
 /*

@@ -89,4 +89,10 @@ int st_list_student(pf_req_t *req);
 int st_get(pf_req_t *req);
 
 
+/* --- student_notices.c --------------------------------------------------- */
+
+int st_notices(pf_req_t *req);
+int st_notices_read(pf_req_t *req);
+
+
 #endif /* STUDENT_H */
