@@ -350,11 +350,13 @@
   /* ---------- session, header and navigation ---------- */
 
   var TEACHING = ['teacher', 'homeroom', 'course_teacher', 'counselor', 'consultant', 'standin'];
-  var ADMIN = ['school_admin', 'city_admin'];
   function hasAny(roles, list) { return roles.some(function (r) { return list.indexOf(r) >= 0; }); }
   function isStudent(u) { return u.roles.indexOf('student') >= 0; }
   function isTeacher(u) { return hasAny(u.roles, TEACHING); }
-  function isAdmin(u) { return hasAny(u.roles, ADMIN); }
+  /* the school pages work on the account's own school: a city admin's
+     "school" is the city, no school, so those pages are not theirs
+     (city.html is; the API takes any school's path) */
+  function isAdmin(u) { return u.roles.indexOf('school_admin') >= 0; }
   function isCity(u) { return u.roles.indexOf('city_admin') >= 0; }
 
   function home(u) {
@@ -495,7 +497,6 @@
     return select.value;
   }
 
-  function confirmBox(text) { return window.confirm(text); }
 
   /* File fields: the browser's own button speaks the browser's language;
      this one says 選擇檔案 and shows the chosen name. The real input stays
@@ -555,7 +556,7 @@
     show: show, showError: showError, hide: hide, noRoute: noRoute,
     start: start, home: home, safeNext: safeNext, signOut: signOut, certBadge: certBadge,
     isStudent: isStudent, isTeacher: isTeacher, isAdmin: isAdmin, isCity: isCity,
-    studentTerms: studentTerms, termPicker: termPicker, confirmBox: confirmBox,
+    studentTerms: studentTerms, termPicker: termPicker,
     enhanceFiles: enhanceFiles, parseTime: parseTime
   };
   window.PF.goSignIn = goSignIn;

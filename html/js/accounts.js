@@ -88,11 +88,17 @@ PF.start({ need: PF.isAdmin }, function (me) {
       }, function (err) { m.textContent = PF.explain(err).text; });
     });
     stop.addEventListener('click', function () {
-      if (!PF.confirmBox('停用後無法再使用，確定要停用 ' + a.id + '（' + (a.name || '') + '）嗎？')) return;
-      PF.api('DELETE', base + '/temporary-accounts/' + encodeURIComponent(a.id)).then(function () {
-        PF.show(PF.$('#list-msg'), 'ok', a.id + ' 已停用。');
-        return list();
-      }, function (err) { m.textContent = PF.explain(err).text; });
+      PF.confirmAction({
+        title: '停用臨時帳號？',
+        text: ['將停用 ' + a.id + '（' + (a.name || '') + '）。', '停用後這個帳號就無法再登入使用。'],
+        ok: '停用', danger: true
+      }).then(function (yes) {
+        if (!yes) return;
+        return PF.api('DELETE', base + '/temporary-accounts/' + encodeURIComponent(a.id)).then(function () {
+          PF.show(PF.$('#list-msg'), 'ok', a.id + ' 已停用。');
+          return list();
+        }, function (err) { m.textContent = PF.explain(err).text; });
+      });
     });
     return h('tr', { id: 'tmp-' + a.id },
       h('th', { scope: 'row' }, a.name || '—'),

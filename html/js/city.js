@@ -99,27 +99,34 @@ PF.start({ need: PF.isCity }, function () {
     var s = schools.filter(function (x) { return x.domain === d; })[0];
     if (!s) { PF.show(amsg, 'error', '請選擇學校。'); admin.school.focus(); return; }
     if (!/^[A-Z]\d{9}$/.test(nid)) { PF.show(amsg, 'error', '身分證字號是 1 個英文字母接 9 位數字。'); admin.national_id.focus(); return; }
-    if (!PF.confirmBox('校管理者可以管理' + s.name + '的帳號、角色與資料。確定要指定' + (name || '這位教職員') + '為校管理者嗎？')) return;
-    var body = { national_id: nid };
-    if (name) body.name = name;
-    PF.$('#admin-button').disabled = true;
-    PF.api('POST', '/schools/' + encodeURIComponent(d) + '/admins', body).then(function (r) {
-      var a = r.account;
-      if (!r.changed) PF.show(amsg, 'ok', a.name + '（' + a.id + '）已是' + s.name + '的校管理者。');
-      else if (r.created) PF.show(amsg, 'ok', '已建立' + s.name + '的校管理者帳號。');
-      else PF.show(amsg, 'ok', '已授予 ' + a.name + '（' + a.id + '）校管理者角色。');
-      amsg.appendChild(h('dl.facts#admin-made',
-        h('dt', '學校'), h('dd', label(s)),
-        h('dt', '帳號'), h('dd', h('strong', a.id)),
-        h('dt', '姓名'), h('dd', a.name || '—'),
-        h('dt', '密碼'), h('dd', r.created ? '初始密碼是身分證字號後六碼，第一次登入須變更。' : '沿用原本的密碼。')));
-      admin.national_id.value = '';
-      admin.name.value = '';
-    }, function (err) {
-      PF.showError(amsg, err);
-      if (err.code === 'invalid_national_id') admin.national_id.focus();
-      else if (err.code === 'invalid_field' && !name) admin.name.focus();
-    }).then(function () { PF.$('#admin-button').disabled = false; });
+    PF.confirmAction({
+      title: '指定校管理者？',
+      text: ['將指定' + (name || '這位教職員') + '（身分證字號 ' + nid + '）為' + s.name + '的校管理者，立即生效。',
+             '校管理者可以管理' + s.name + '的帳號、角色與資料。'],
+      ok: '指定'
+    }).then(function (yes) {
+      if (!yes) return;
+      var body = { national_id: nid };
+      if (name) body.name = name;
+      PF.$('#admin-button').disabled = true;
+      PF.api('POST', '/schools/' + encodeURIComponent(d) + '/admins', body).then(function (r) {
+        var a = r.account;
+        if (!r.changed) PF.show(amsg, 'ok', a.name + '（' + a.id + '）已是' + s.name + '的校管理者。');
+        else if (r.created) PF.show(amsg, 'ok', '已建立' + s.name + '的校管理者帳號。');
+        else PF.show(amsg, 'ok', '已授予 ' + a.name + '（' + a.id + '）校管理者角色。');
+        amsg.appendChild(h('dl.facts#admin-made',
+          h('dt', '學校'), h('dd', label(s)),
+          h('dt', '帳號'), h('dd', h('strong', a.id)),
+          h('dt', '姓名'), h('dd', a.name || '—'),
+          h('dt', '密碼'), h('dd', r.created ? '初始密碼是身分證字號後六碼，第一次登入須變更。' : '沿用原本的密碼。')));
+        admin.national_id.value = '';
+        admin.name.value = '';
+      }, function (err) {
+        PF.showError(amsg, err);
+        if (err.code === 'invalid_national_id') admin.national_id.focus();
+        else if (err.code === 'invalid_field' && !name) admin.name.focus();
+      }).then(function () { PF.$('#admin-button').disabled = false; });
+    });
   });
 
   return list();

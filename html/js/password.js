@@ -73,10 +73,16 @@ function directory(me) {
     }).then(function () { PF.$('#bind-button').disabled = false; });
   });
   unbind.addEventListener('click', function () {
-    if (!PF.confirmBox('確定要解除單一身分驗證的綁定嗎？')) return;
-    PF.api('DELETE', '/me/directory', undefined, { noRedirect: true }).then(function () {
-      PF.show(msg, 'ok', '已解除綁定。');
-      return PF.api('GET', '/me/directory', undefined, { noRedirect: true }).then(draw);
-    }, function (err) { PF.showError(msg, err); });
+    PF.confirmAction({
+      title: '解除單一身分驗證的綁定？',
+      text: '解除後就不能再用單一身分驗證帳號登入，要再綁定才能使用。',
+      ok: '解除綁定', danger: true
+    }).then(function (yes) {
+      if (!yes) return;
+      return PF.api('DELETE', '/me/directory', undefined, { noRedirect: true }).then(function () {
+        PF.show(msg, 'ok', '已解除綁定。');
+        return PF.api('GET', '/me/directory', undefined, { noRedirect: true }).then(draw);
+      }, function (err) { PF.showError(msg, err); });
+    });
   });
 }

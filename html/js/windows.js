@@ -57,11 +57,17 @@ PF.start({ need: PF.isAdmin }, function (me) {
       }, function (err) { PF.showError(msg, err); save.disabled = false; });
     });
     del.addEventListener('click', function () {
-      if (!PF.confirmBox('確定要刪除' + PF.termLabel(term) + PF.WINDOW_KIND[kind] + '的學校期間嗎？')) return;
-      PF.api('DELETE', '/schools/' + school + '/terms/' + encodeURIComponent(term) + '/windows/' + kind).then(function (r) {
-        draw(r);
-        PF.show(PF.$('#w-' + kind + ' .msg'), 'ok', '已刪除學校期間。');
-      }, function (err) { PF.showError(msg, err); });
+      PF.confirmAction({
+        title: '刪除學校期間？',
+        text: ['將刪除' + PF.termLabel(term) + PF.WINDOW_KIND[kind] + '的學校期間。', '刪除後依臺北市與國教署設定的期間；都未設定即不開放。'],
+        ok: '刪除', danger: true
+      }).then(function (yes) {
+        if (!yes) return;
+        return PF.api('DELETE', '/schools/' + school + '/terms/' + encodeURIComponent(term) + '/windows/' + kind).then(function (r) {
+          draw(r);
+          PF.show(PF.$('#w-' + kind + ' .msg'), 'ok', '已刪除學校期間。');
+        }, function (err) { PF.showError(msg, err); });
+      });
     });
     return f;
   }

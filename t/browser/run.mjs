@@ -26,6 +26,7 @@ const DESKTOP = { width: 1280, height: 800 };
 const STUDENT = { user: 'zlsh108234567', initial: '567893', password: 'student pass 1' };
 const TEACHER = { user: 'zlsh122233336', initial: '233336', password: 'teacher pass 1' };
 const ADMIN = { user: 'zlsh100000001', password: 'demo-admin' };
+const CITY = { user: 'cityadmin', password: 'demo-city' };
 
 let BASE = process.env.PF_BROWSER_BASE || `http://127.0.0.1:${PORT}/`;
 if (!BASE.endsWith('/')) BASE += '/';
@@ -770,27 +771,40 @@ step('全部發佈 saves a note typed a moment ago, says what it will publish an
   check(c.pending === 0, `the count is 0 (${JSON.stringify(c)})`);
 });
 
-step('school data import: a bad file shows the per-row errors, a good one is imported', async () => {
+step('school data import (items 2-6): a bad file shows its rows as the spreadsheet numbers them; a good one is previewed, and a file of one class asks before it removes anyone', async () => {
   await open(admin, 'import.html');
   await admin.selectOption('#kind', 'students');
   const bad = 'student_number,national_id,name,class,seat\n108234567,A234567893,李小明,101,x\n,B1,,101,2\n';
   await admin.setInputFiles('#file', { name: 'students.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await admin.click('#import-button');
-  // the words before and after issue 16's import part (rows as the spreadsheet numbers them)
-  await waitText(admin.locator('#import-msg'), /檔案中有資料錯誤，整個檔案都沒有匯入[\s\S]*共 4 個錯誤|檔案中有 4 個錯誤，整個檔案都沒有匯入/);
-  await waitText(admin.locator('#errors-table'), /[12]\s+seat[\s\S]*[23]\s+student_number/);
+  await waitText(admin.locator('#import-msg'), /檔案中有 4 個錯誤，整個檔案都沒有匯入：請修正後重新匯入整個檔案/);
+  // header row 1, first record row 2 (item 5)
+  await waitText(admin.locator('#errors-table'), /\b2\s+seat[\s\S]*\b3\s+student_number/);
+  check(await admin.locator('#preview-section').isHidden(), 'a refused file has no preview');
   await shots(admin, 'admin-import');
+
+  // one class of the term's two: the preview says who would leave the list (item 3)
+  const one = 'student_number,national_id,name,class,seat\n108234567,A234567893,李小明,101,1\n108234568,B234567894,黃小華,101,2\n';
+  await admin.setInputFiles('#file', { name: 'class-101.csv', mimeType: 'text/csv', buffer: Buffer.from(one) });
+  await admin.click('#import-button');
+  await waitText(admin.locator('#preview-summary'), /預覽：115學年度第1學期的學生資料 2 筆。尚未匯入/);
+  await waitText(admin.locator('#preview-term'), /目前 4 位；依這個檔案匯入後留下 2 位，移出 2 位/);
+  check(await admin.locator('#apply-button').isHidden(), 'no plain 確認匯入 when students would be removed');
+  check(await admin.locator('#apply-remove').isVisible(), 'removing is a choice of its own');
+  await waitText(admin.locator('#apply-classes'), /只更新檔案中的班級（101）/);
+  await shots(admin, 'admin-import-preview');
+  await admin.click('#apply-classes');
+  await waitText(admin.locator('#import-msg'), /已匯入115學年度第1學期的學生資料 2 筆[\s\S]*學生名單現有 4 位/);
+  check(await admin.locator('#preview-section').isHidden(), 'the preview is gone once imported');
+
+  // attendance: previewed, then 確認匯入
   await admin.selectOption('#kind', 'attendance');
   const good = fs.readFileSync(path.join(ROOT, 'conf', 'demo', 'attendance.csv'));
   await admin.setInputFiles('#file', { name: 'attendance.csv', mimeType: 'text/csv', buffer: good });
   await admin.click('#import-button');
-  // a page that previews first asks for 確認匯入
-  for (const end = Date.now() + 15000; ;) {
-    if (await admin.locator('#apply-button').isVisible()) { await admin.click('#apply-button'); break; }
-    if (/已匯入/.test(await admin.locator('#import-msg').innerText())) break;
-    if (Date.now() > end) fail('the import neither previewed nor was imported');
-    await admin.waitForTimeout(150);
-  }
+  await waitText(admin.locator('#preview-summary'), /預覽：115學年度第1學期的出缺勤資料 2 筆/);
+  check(await admin.locator('#apply-button').isVisible(), '確認匯入 is offered');
+  await admin.click('#apply-button');
   await waitText(admin.locator('#import-msg'), /已匯入115學年度第1學期的出缺勤資料 2 筆/);
   check(await admin.locator('#errors-section').isHidden(), 'the errors table is gone');
 });
@@ -846,6 +860,10 @@ step('temporary account (臨時帳號): issued with its one-time password, signs
   await other.close();
 
   await admin.locator(`#tmp-${tmp.user} button.danger`).click();
+  await confirmDialog(admin, new RegExp(`停用臨時帳號？[\\s\\S]*${tmp.user}（吳小美）[\\s\\S]*無法再登入`), false);
+  check(!/已停用/.test(await admin.locator('#tmp-table').innerText()), '取消 leaves the account in use');
+  await admin.locator(`#tmp-${tmp.user} button.danger`).click();
+  await confirmDialog(admin, /停用臨時帳號？/, true);
   await waitText(admin.locator('#list-msg'), new RegExp(`${tmp.user} 已停用`));
   await waitText(admin.locator('#tmp-table'), /已停用/);
   const again = await newPage(PHONE);
@@ -893,6 +911,7 @@ step('the upload limit (422) is refused in words with its (n/limit)', async () =
 step('outside the upload window (作業期間) the page says so and offers no upload', async () => {
   await open(admin, 'windows.html');
   await admin.locator('#w-upload button.danger').click();
+  await confirmDialog(admin, /刪除學校期間？[\s\S]*學年度第\d學期上傳學習成果的學校期間/, true);
   await waitText(admin.locator('#w-upload .msg'), /已刪除學校期間/);
   await waitText(admin.locator('#w-upload'), /未開放/);
   await open(student, 'upload.html');
@@ -904,6 +923,49 @@ step('outside the upload window (作業期間) the page says so and offers no up
 step('a teacher page refuses a student in words', async () => {
   await open(student, 'teacher.html');
   await waitText(student.locator('main .msg.warn'), /這個頁面不屬於您的身分/);
+});
+
+step('the city admin (教育局) brings in a school and names its first admin; taken names and a wrong 身分證字號 are refused in words (C1)', async () => {
+  const city = await newPage(DESKTOP);
+  await signIn(city, CITY, CITY.password);
+  await city.waitForURL(/city\.html/);
+  await waitText(city.locator('#school-zlsh'), /臺北市立中崙高級中學[\s\S]*zlsh[\s\S]*313302/);
+  const create = async (domain, name, code) => {
+    await city.fill('#domain', domain);
+    await city.fill('#name', name);
+    await city.fill('#code', code);
+    await city.click('#school-button');
+  };
+  await create('zlsh', '臺北市立成功高級中學', '313301');
+  await waitText(city.locator('#school-msg'), /學校網域名稱 zlsh 已由「臺北市立中崙高級中學」使用/);
+  await create('cksh', '臺北市立成功高級中學', '313302');
+  await waitText(city.locator('#school-msg'), /學校代碼 313302 已是「臺北市立中崙高級中學」（zlsh）的代碼/);
+  check(!(await city.locator('#school-cksh').count()), 'a refused school is not listed');
+  await create('cksh', '臺北市立成功高級中學', '313301');
+  await waitText(city.locator('#school-msg'), /已新增學校：臺北市立成功高級中學（cksh），學校代碼 313301/);
+  await waitText(city.locator('#school-cksh'), /cksh[\s\S]*313301/);
+  check(await city.locator('#admin-school').inputValue() === 'cksh', 'the new school is picked for its first admin');
+  await city.fill('#nid', 'A123456788');
+  await city.fill('#admin-name', '李校管');
+  await city.click('#admin-button');
+  await confirmDialog(city, /指定校管理者？[\s\S]*李校管（身分證字號 A123456788）為臺北市立成功高級中學的校管理者/, true);
+  await waitText(city.locator('#admin-msg'), /身分證字號不正確/);
+  await city.fill('#nid', 'A123456789');
+  await city.click('#admin-button');
+  await confirmDialog(city, /指定校管理者？/, false);
+  check(!(await city.locator('#admin-made').count()), '取消 sends nothing');
+  await city.click('#admin-button');
+  await confirmDialog(city, /指定校管理者？/, true);
+  await waitText(city.locator('#admin-msg'), /已建立臺北市立成功高級中學的校管理者帳號[\s\S]*cksh123456789[\s\S]*身分證字號後六碼/);
+  await city.locator('#school-cksh button', { hasText: '查看' }).click();
+  await waitText(city.locator('#school-cksh'), /李校管（cksh123456789）/);
+  await shots(city, 'city');
+  // the school pages work on one's own school: not the city admin's
+  const menu = await city.locator('nav.main-nav').innerText();
+  check(/學校管理/.test(menu) && !/匯入校務資料|維護角色權限/.test(menu), `the city's menu has no school page (${menu})`);
+  await open(city, 'import.html');
+  await waitText(city.locator('#main .msg').first(), /這個頁面不屬於您的身分/);
+  await city.close();
 });
 
 step('student signs out (登出) and the session is gone', async () => {
@@ -926,7 +988,7 @@ step('every screenshot is written at 390 and 1280 px', async () => {
   const names = ['signin', 'signin-temporary', 'password-change', 'student-dashboard', 'student-notice', 'student-courses',
                  'student-upload-refused', 'student-upload', 'student-upload-kept', 'student-unsent', 'teacher-queue',
                  'teacher-filters', 'teacher-confirm', 'student-results', 'student-select', 'admin-home',
-                 'admin-windows', 'student-select-refused', 'admin-import', 'admin-roles', 'admin-accounts', 'account', 'admin-verify'];
+                 'admin-windows', 'student-select-refused', 'admin-import', 'admin-import-preview', 'admin-roles', 'admin-accounts', 'account', 'admin-verify', 'city'];
   const missing = [];
   for (const n of names) for (const w of [390, 1280]) {
     const f = path.join(SHOTS, `${n}-${w}.png`);
