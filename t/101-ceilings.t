@@ -1,7 +1,8 @@
 # Issue 16 item 9 (SPEC P6, C1): limits are ceilings down the chain.  The
 # nation's outcome_select_per_year (6, the declared default standing in
 # for the nation until the bootstrap file sets one) and the city's
-# outcome_select_per_term (3) are maxima a lower level may lower, never
+# outcome_select_per_term (3) are maxima, as is the nation's
+# performance_select_per_year (10), all a lower level may lower, never
 # raise: a PUT above the ceiling is refused (422 out_of_range, in words
 # naming the ceiling and who set it), a value stored above it (the
 # bootstrap file, or kept from before the level above lowered its own)
@@ -20,8 +21,9 @@ use File::Temp qw(tempdir);
 use JSON::PP ();
 
 no_shuffle();
-# every block: the usual configuration with selection, admin and testkit
-PortfolioTest::block_defaults(plugins => [qw(selection admin testkit)]);
+# every block: the usual configuration with the plugins declaring the
+# settings checked (selection, school, student), admin and testkit
+PortfolioTest::block_defaults(plugins => [qw(selection school student admin testkit)]);
 run_tests();
 
 
@@ -78,10 +80,14 @@ is($s->{value}, '6', 'per year: 6');
 is_deeply($s->{ceiling}, { value => 6, level => 'nation', default => JSON::PP::true },
           'per year: the ceiling is the nation\'s 6, the declared default');
 for my $name (qw(outcome_uploads_per_term outcome_uploads_per_subject quota_student_mb
-                 quota_teacher_mb performance_select_per_year)) {
+                 quota_teacher_mb)) {
     $s = main::setting_of($adm, '/schools/zlsh/settings', $name);
-    ok($s && !exists $s->{ceiling}, "$name is no ceiling") if $s;
+    ok($s && !exists $s->{ceiling}, "$name is no ceiling");
 }
+# seeds: 每學年學生至多勾選10件多元表現紀錄, a national rule too
+$s = main::setting_of($adm, '/schools/zlsh/settings', 'performance_select_per_year');
+is_deeply($s->{ceiling}, { value => 10, level => 'nation', default => JSON::PP::true },
+          'performances per year: the nation\'s 10, the declared default');
 
 # raising is refused, in words naming the ceiling and who set it
 my $r = main::put_setting($adm, '/schools/zlsh/settings', 'outcome_select_per_term', '4');
@@ -94,6 +100,11 @@ PortfolioTest::is_error($r, 422, 'out_of_range', 'the declared max 10 too');
 $r = main::put_setting($adm, '/schools/zlsh/settings', 'outcome_select_per_year', '7');
 PortfolioTest::is_error($r, 422, 'out_of_range', 'the school raises the year limit to 7');
 like($r->{json}{error}{message}, qr/最多為 6.*國教署規定的上限/, "the nation's 6, its rule");
+$r = main::put_setting($adm, '/schools/zlsh/settings', 'performance_select_per_year', '11');
+PortfolioTest::is_error($r, 422, 'out_of_range', 'the school raises the performances to 11');
+like($r->{json}{error}{message}, qr/最多為 10.*國教署規定的上限/, "the nation's 10, its rule");
+is(main::put_setting($adm, '/schools/zlsh/settings', 'performance_select_per_year', '8')->{status}, 200,
+   '... and lowers them to 8');
 is(main::setting_of($adm, '/schools/zlsh/settings', 'outcome_select_per_term')->{value}, '3',
    'the refused values changed nothing');
 

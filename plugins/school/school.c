@@ -346,8 +346,9 @@ static const pf_route_t  school_routes[] = {
 static const pf_setting_t  school_settings[] = {
     { .name = "performance_select_per_year", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 1, .max = 30, .dflt = 10,
+      .ceiling = PF_LEVEL_NATION,
       .about = "diverse performances a student may select per school "
-               "year" },
+               "year (national limit)" },
     { .name = "teacher_mail_hour", .type = PF_SETTING_NUMBER,
       .levels = PF_LEVEL_CITY|PF_LEVEL_SCHOOL, .min = 0, .max = 23, .dflt = -1,
       .empty_ok = 1,
