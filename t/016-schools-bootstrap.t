@@ -10,7 +10,6 @@ use Test::More;
 use File::Temp qw(tempdir);
 use PortfolioTest ();
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $build = $ENV{TEST_NGINX_BUILD} or plan skip_all => 'TEST_NGINX_BUILD not set (run scripts/test)';
 my $port = PortfolioTest::port();
 
@@ -18,31 +17,11 @@ my $port = PortfolioTest::port();
 # $dir/data (kept across runs: the store is what a second start finds).
 sub prefix {
     my $dir = tempdir(CLEANUP => 1);
-    mkdir "$dir/logs";
-    open(my $fh, '>', "$dir/nginx.conf") or die $!;
-    print $fh <<"CONF";
-load_module $build/ngx_http_portfolio_module.so;
-error_log $dir/logs/error.log;
-pid $dir/logs/nginx.pid;
-master_process off;
-daemon on;
-events {}
-http {
-    access_log off;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fastcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
-    portfolio_data_dir $dir/data;
-    portfolio_password_cost 10;
-    portfolio_bootstrap $dir/boot.json;
-    portfolio_plugin school $build/plugins/school.so;
-    server { listen 127.0.0.1:$port; location /api/ { portfolio_api on; } }
-}
-CONF
-    close $fh;
-    return $dir;
+    return PortfolioTest::standalone(
+        dir  => $dir, port => $port,
+        main => ['master_process off;', 'daemon on;'],
+        http => ['portfolio_password_cost 10;', "portfolio_bootstrap $dir/boot.json;",
+                 PortfolioTest::plugin_lines('school')]);
 }
 
 sub boot {
@@ -52,21 +31,16 @@ sub boot {
     close $fh;
 }
 
-sub run_nginx {
-    my ($dir, @args) = @_;
-    my $out = `$nginx -p $dir -c $dir/nginx.conf @args 2>&1`;
-    return ($? >> 8, $out);
-}
 
 # start, read the schools through the API, stop
 sub started_schools {
     my ($dir) = @_;
-    my ($rc, $out) = run_nginx($dir);
+    my ($rc, $out) = PortfolioTest::run_nginx($dir);
     return "did not start: $out" if $rc;
     PortfolioTest::wait_until(sub { defined PortfolioTest::http(GET => '/api/health')->{status} }, 10);
     my $c = PortfolioTest::login('cityadmin', 'city-pass-1');
     my $r = PortfolioTest::api(GET => '/city/schools', $c);
-    run_nginx($dir, '-s stop');
+    PortfolioTest::run_nginx($dir, '-s stop');
     PortfolioTest::wait_until(sub { !defined PortfolioTest::http(GET => '/api/health')->{status} }, 10);
     return join ',', map { "$_->{domain}:" . ($_->{code} // '') } @{ $r->{json}{schools} || [] };
 }
@@ -78,14 +52,14 @@ my $city = '{"domain": "city", "name": "教育局"}';
 my $dir = prefix();
 boot($dir, '{"domain": "zlsh", "name": "中崙高中", "code": "313302"}',
            '{"domain": "cksh", "name": "成功高中", "code": "313302"}');
-my ($rc, $out) = run_nginx($dir, '-t');
+my ($rc, $out) = PortfolioTest::run_nginx($dir, '-t');
 isnt($rc, 0, 'two schools with one code: nginx -t fails');
 like($out, qr/portfolio_bootstrap ".*boot\.json": schools 0 and 1 have the same code "313302"/,
      '... naming both and the code');
 
 boot($dir, '{"domain": "zlsh", "name": "中崙高中", "code": "313302"}',
            '{"domain": "zlsh", "name": "另一所", "code": "313301"}');
-($rc, $out) = run_nginx($dir, '-t');
+($rc, $out) = PortfolioTest::run_nginx($dir, '-t');
 isnt($rc, 0, 'two schools with one domain: nginx -t fails');
 like($out, qr/schools 0 and 1 have the same domain "zlsh"/, '... naming both and the domain');
 
@@ -93,7 +67,7 @@ boot($dir, '{"domain": "zlsh", "name": "中崙高中", "code": "313302"}',
            '{"domain": "cksh", "name": "成功高中", "code": "313301"}',
            '{"domain": "tpsh", "name": "沒有代碼的學校"}',
            '{"domain": "jjsh", "name": "也沒有代碼"}');
-($rc, $out) = run_nginx($dir, '-t');
+($rc, $out) = PortfolioTest::run_nginx($dir, '-t');
 is($rc, 0, 'distinct domains and codes (two schools without one): nginx -t passes') or diag($out);
 
 # --- start: a school of the file takes a stored school's code -------------
@@ -111,9 +85,9 @@ open($fh, '>', "$dir/boot.json") or die $!;
 print $fh '{"schools": [{"domain": "cksh", "name": "成功高中", "code": "313302"},
                         {"domain": "jjsh", "name": "建國高中", "code": "313303"}]}';
 close $fh;
-($rc, $out) = run_nginx($dir, '-t');
+($rc, $out) = PortfolioTest::run_nginx($dir, '-t');
 is($rc, 0, 'nginx -t cannot know the store: it passes') or diag($out);
-($rc, $out) = run_nginx($dir);
+($rc, $out) = PortfolioTest::run_nginx($dir);
 isnt($rc, 0, 'the start with a school taking a stored school\'s code fails');
 like($out, qr/portfolio_bootstrap: school "cksh" has the national code "313302" of school "zlsh"/,
      '... naming the school, the code and the school that has it');

@@ -11,48 +11,17 @@
 use strict;
 use warnings;
 use Test::More;
-use File::Temp qw(tempdir);
 use PortfolioTest ();
 
-my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
 my $build = $ENV{TEST_NGINX_BUILD} or plan skip_all => 'TEST_NGINX_BUILD not set (run scripts/test)';
 
 sub nginx_t {
     my ($plugin_line) = @_;
-    my $dir = tempdir(CLEANUP => 1);
-    mkdir "$dir/logs";
-    open(my $fh, '>', "$dir/nginx.conf") or die $!;
-    print $fh <<"CONF";
-load_module $build/ngx_http_portfolio_module.so;
-error_log $dir/logs/error.log;
-pid $dir/logs/nginx.pid;
-events {}
-http {
-    access_log off;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fastcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
-    portfolio_data_dir $dir/data;
-    $plugin_line
-    server { listen 127.0.0.1:1; location /api/ { portfolio_api on; } }
-}
-CONF
-    close $fh;
-    my $out = `$nginx -t -p $dir -c $dir/nginx.conf 2>&1`;
-    return ($? >> 8, $out);
+    return PortfolioTest::run_nginx(PortfolioTest::standalone(http => $plugin_line), '-t');
 }
 
-# The plugin's line as every test lists it (PortfolioTest::plugin_lines),
-# with $TEST_NGINX_BUILD replaced as a Test::Nginx runner would: here
-# nginx reads the file as written.
-sub plugin_line {
-    my ($name) = @_;
-    my $line = PortfolioTest::plugin_lines($name) =~ s/\$TEST_NGINX_BUILD\b/$build/gr;
-    chomp $line;
-    return $line;
-}
+# The plugin's line as every test lists it (PortfolioTest::plugin_lines).
+sub plugin_line { PortfolioTest::plugin_lines(@_) }
 
 my ($rc, $out) = nginx_t(plugin_line('school'));
 is($rc, 0, 'nginx -t passes with a good plugin') or diag($out);

@@ -17,7 +17,6 @@
 use utf8;
 use Test::Nginx::Socket 'no_plan';
 use PortfolioTest;
-use File::Temp qw(tempdir);
 use JSON::PP ();
 
 no_shuffle();
@@ -247,31 +246,9 @@ GET /api/ceiling14
 
 === TEST 5: "nginx -t" refuses a ceiling on a setting that cannot have one, naming the plugin and the setting
 --- init
-my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
-my $build = $ENV{TEST_NGINX_BUILD};
-my $dir = File::Temp::tempdir(CLEANUP => 1);
-mkdir "$dir/logs";
-open(my $fh, '>', "$dir/nginx.conf") or die $!;
-print $fh <<"CONF";
-load_module $build/ngx_http_portfolio_module.so;
-error_log $dir/logs/error.log;
-pid $dir/logs/nginx.pid;
-events {}
-http {
-    access_log off;
-    client_body_temp_path $dir/body;
-    proxy_temp_path $dir/proxy;
-    fastcgi_temp_path $dir/fastcgi;
-    uwsgi_temp_path $dir/uwsgi;
-    scgi_temp_path $dir/scgi;
-    portfolio_data_dir $dir/data;
-    portfolio_plugin badceiling $build/t-plugins/badceiling.so;
-    server { listen 127.0.0.1:1; location /api/ { portfolio_api on; } }
-}
-CONF
-close $fh;
-my $out = `$nginx -t -p $dir -c $dir/nginx.conf 2>&1`;
-isnt($? >> 8, 0, 'nginx -t fails');
+my ($rc, $out) = PortfolioTest::run_nginx(PortfolioTest::standalone(
+    http => PortfolioTest::plugin_lines('badceiling')), '-t');
+isnt($rc, 0, 'nginx -t fails');
 like($out, qr/portfolio plugin "badceiling": setting "badceiling_word" has a ceiling: it must be one level \(PF_LEVEL_\*\) of a number that may not be empty/,
      'and says why') or diag($out);
 --- request

@@ -459,6 +459,7 @@ my %TEST_PLUGIN = (
     borrower      => 'borrower',
     old10         => 'old10',
     old11         => 'old11',
+    badceiling    => 'badceiling',
 );
 
 # What a plugin's line carries after its path: the test kit seeds and
@@ -485,6 +486,53 @@ sub abi {
     my ($major) = $text =~ /#define PF_ABI_MAJOR\s+(\d+)/;
     my ($minor) = $text =~ /#define PF_ABI_MINOR\s+(\d+)/;
     return "$major.$minor";
+}
+
+# standalone(%o) -> a directory ($o{dir}, or a new temporary one)
+# holding nginx.conf for a server of its own, outside Test::Nginx: the
+# module, logs and temp paths in the directory, portfolio_data_dir
+# $dir/data, then $o{http} (lines; $TEST_NGINX_BUILD replaced as a
+# Test::Nginx runner would, so plugin_lines() serve) and a server on
+# 127.0.0.1:$o{port} (1 by default: for "nginx -t") with the API; $o{main}
+# adds lines to the main section.  For the tests of what an operator runs
+# (t/016, t/031, t/101); run_nginx() runs the binary on it.
+sub standalone {
+    my (%o) = @_;
+    require File::Temp;
+    my $build = $ENV{TEST_NGINX_BUILD} or die "PortfolioTest::standalone: TEST_NGINX_BUILD not set\n";
+    my $dir = $o{dir} // File::Temp::tempdir(CLEANUP => 1);
+    my $port = $o{port} // 1;
+    my $main = _lines($o{main} // ());
+    my $http = _lines($o{http} // ()) =~ s/\$TEST_NGINX_BUILD\b/$build/gr =~ s/^(?=.)/    /mgr;
+    mkdir "$dir/logs";
+    open(my $fh, '>', "$dir/nginx.conf") or die "PortfolioTest::standalone: $dir/nginx.conf: $!\n";
+    print $fh <<"CONF";
+load_module $build/ngx_http_portfolio_module.so;
+error_log $dir/logs/error.log;
+pid $dir/logs/nginx.pid;
+${main}events {}
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    portfolio_data_dir $dir/data;
+${http}    server { listen 127.0.0.1:$port; location /api/ { portfolio_api on; } }
+}
+CONF
+    close $fh;
+    return $dir;
+}
+
+# run_nginx($dir, @args) -> ($exit_code, $output): the binary on a
+# standalone() directory ("-t", "-s stop", or nothing to start it).
+sub run_nginx {
+    my ($dir, @args) = @_;
+    my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+    my $out = `$nginx -p $dir -c $dir/nginx.conf @args 2>&1`;
+    return ($? >> 8, $out);
 }
 
 # Every shipped plugin, for blocks about all of them (t/036).
