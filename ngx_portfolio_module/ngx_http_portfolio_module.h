@@ -15,8 +15,9 @@
  *   _session_cache.c    loading a session: per-worker cache, change marks
  *   _user.c             accounts: records, roles, A1 names, their host calls
  *   _school.c           schools and their unique national codes (C1)
- *   _settings.c         declared settings, resolution, windows, checks
+ *   _settings.c         declared settings, resolution, checks
  *   _settings_routes.c  GET and PUT of settings by admins
+ *   _windows.c          whether a window (AD3) is open
  *   _auth.c             sign-in, sign-out, /me, password change, delays
  *   _password.c         scrypt hashes, the initial credential, the pepper
  *   _bootstrap.c        the bootstrap file, applied by the master
@@ -458,6 +459,9 @@ int ngx_http_pf_api_school_scan(pf_req_t *req, pf_scan_pt cb, void *data);
 pf_str_t ngx_http_pf_api_school_by_code(pf_req_t *req, pf_str_t code);
 
 /* _settings.c */
+/* room for a stored setting's key: level, school, name, term */
+#define NGX_HTTP_PF_SETTING_KEY  256
+
 ngx_int_t ngx_http_pf_settings_init(ngx_conf_t *cf,
     ngx_http_pf_main_conf_t *pmcf);
 ngx_int_t ngx_http_pf_settings_add(ngx_conf_t *cf,
@@ -473,8 +477,6 @@ int64_t ngx_http_pf_setting_number(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     const char *name);
 pf_str_t ngx_http_pf_setting_word(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     const char *name);
-int ngx_http_pf_window_open(ngx_http_pf_ctx_t *ctx, pf_str_t school,
-    pf_str_t term, const char *name, int64_t *to);
 int ngx_http_pf_setting_put(ngx_http_pf_ctx_t *ctx, uint32_t level,
     pf_str_t school, pf_str_t name, pf_str_t value, ngx_str_t *why);
 int ngx_http_pf_setting_del(ngx_http_pf_ctx_t *ctx, uint32_t level,
@@ -485,6 +487,12 @@ ngx_uint_t ngx_http_pf_setting_ceiling(ngx_http_pf_ctx_t *ctx,
     const pf_setting_t *d, uint32_t level, pf_str_t school,
     ngx_http_pf_ceiling_t *c);
 const char *ngx_http_pf_level_word(uint32_t level);
+/* the school a call means: its own, or the signed-in user's when empty */
+pf_str_t ngx_http_pf_setting_school(ngx_http_pf_ctx_t *ctx, pf_str_t school);
+
+/* _windows.c */
+int ngx_http_pf_window_open(ngx_http_pf_ctx_t *ctx, pf_str_t school,
+    pf_str_t term, const char *name, int64_t *to);
 
 /* _settings_routes.c */
 extern const pf_route_t ngx_http_pf_settings_routes[];

@@ -1,7 +1,7 @@
 /*
  * ngx_http_portfolio_settings.c -- settings (SPEC AD2, AD3): the declared
- * list, resolution school -> city -> nation -> default, windows, checks,
- * and setting or clearing a level's value.
+ * list, resolution school -> city -> nation -> default, checks, and
+ * setting or clearing a level's value (windows: _windows.c).
  *
  * The core and each plugin declare the settings they read (pf_setting_t);
  * nothing else can be set through the API, and everything declared can,
@@ -24,9 +24,6 @@
  */
 
 #include "ngx_http_portfolio_module.h"
-
-
-#define NGX_HTTP_PF_SETTING_KEY  256
 
 
 /* The core's own settings. */
@@ -566,7 +563,7 @@ ngx_http_pf_ceiling_check(ngx_http_pf_ctx_t *ctx, const pf_setting_t *d,
 }
 
 
-static pf_str_t
+pf_str_t
 ngx_http_pf_setting_school(ngx_http_pf_ctx_t *ctx, pf_str_t school)
 {
     if (school.len == 0 && ctx->has_user) {
@@ -674,96 +671,6 @@ ngx_http_pf_setting_word(ngx_http_pf_ctx_t *ctx, pf_str_t school,
     }
 
     return v;
-}
-
-
-/*
- * Windows (AD3): open when at least one level sets the window and every
- * level that sets one contains now; *to is the earliest closing time of
- * the levels set (the deadline students see).
- */
-
-static ngx_uint_t
-ngx_http_pf_window_level(ngx_http_pf_ctx_t *ctx, pf_str_t value, int64_t now,
-    ngx_uint_t *set, int64_t *to)
-{
-    int64_t          f, t;
-    ngx_str_t        err;
-    const pf_val_t  *w;
-
-    if (value.data == NULL) {
-        return 1;
-    }
-
-    *set = 1;
-
-    w = ngx_http_pf_json_parse(ctx->pool, (u_char *) value.data, value.len,
-                               8, &err);
-
-    if (w == NULL
-        || ngx_http_pf_json_integer(ngx_http_pf_json_get(w, "from"), &f)
-           != PF_OK
-        || ngx_http_pf_json_integer(ngx_http_pf_json_get(w, "to"), &t)
-           != PF_OK)
-    {
-        return 0;
-    }
-
-    if (*to == 0 || t < *to) {
-        *to = t;
-    }
-
-    return now >= f && now < t;
-}
-
-
-int
-ngx_http_pf_window_open(ngx_http_pf_ctx_t *ctx, pf_str_t school,
-    pf_str_t term, const char *name, int64_t *to)
-{
-    u_char      *p;
-    int64_t      now, deadline;
-    pf_str_t     key;
-    ngx_uint_t   set, open;
-
-    if (to) {
-        *to = 0;
-    }
-
-    p = ngx_pnalloc(ctx->pool, NGX_HTTP_PF_SETTING_KEY);
-    if (p == NULL || term.len > 16) {
-        return 0;
-    }
-
-    key.data = (const char *) p;
-    key.len = ngx_slprintf(p, p + NGX_HTTP_PF_SETTING_KEY, "window/%*s/%s",
-                           term.len, term.data, name)
-              - p;
-
-    school = ngx_http_pf_setting_school(ctx, school);
-    now = ngx_http_pf_now_ms();
-    set = 0;
-    deadline = 0;
-    open = 1;
-
-    if (school.len) {
-        open &= ngx_http_pf_window_level(ctx,
-                    ngx_http_pf_setting_at(ctx, PF_LEVEL_SCHOOL, school, key),
-                    now, &set, &deadline);
-    }
-
-    open &= ngx_http_pf_window_level(ctx,
-                ngx_http_pf_setting_at(ctx, PF_LEVEL_CITY, school, key),
-                now, &set, &deadline);
-    open &= ngx_http_pf_window_level(ctx,
-                ngx_http_pf_setting_at(ctx, PF_LEVEL_NATION, school, key),
-                now, &set, &deadline);
-
-    if (to) {
-        *to = deadline;
-    }
-
-    return set && open;
 }
 
 
