@@ -16,6 +16,7 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
+use PortfolioMessages ();
 
 binmode(Test::More->builder->$_, ':encoding(UTF-8)')
     for qw(output failure_output todo_output);
@@ -33,45 +34,14 @@ my %elsewhere = ('ngx_http_portfolio_auth.c' => { account_expired => 1 });
 
 my $calls = 0;
 for my $file (@files) {
-    open my $fh, '<:encoding(UTF-8)', $file or die "$file: $!";
-    my $src = do { local $/; <$fh> };
     (my $name = $file) =~ s{.*/}{};
-    while ($src =~ /\b(ngx_http_pf_error|ngx_http_pf_busy|ngx_http_pf_send_error|pf_host->error)\s*\(/g) {
-        my ($fun, $at) = ($1, pos $src);
-        next if $src =~ /\G[^;{]*\)\s*\{/;                # a definition
-        my $args = args($src, $at);
-        my @lits = $args =~ /"((?:[^"\\]|\\.)*)"/g;
-        my $code = $fun eq 'ngx_http_pf_busy' ? 'busy' : shift @lits;
-        next if !@lits || join('', @lits) =~ /^%[sV]$/;
-        next if $elsewhere{$name}{$code // ''};
-        my $line = 1 + (() = substr($src, 0, $at) =~ /\n/g);
-        my $msg = join '', @lits;
+    for my $m (PortfolioMessages::messages($file)) {
+        next if $elsewhere{$name}{$m->{code} // ''};
         $calls++;
-        # the English test without the printf directives ("%O MB")
-        (my $words = $msg) =~ s/%[-+ #0]*[*\d]*(?:\.\*|\.\d+)?(?:ll|l|z|u)?[a-zA-Z]/9/g;
-        ok($msg =~ /\p{Han}/ && $words !~ /\b[A-Za-z]+[ ,;:]+[A-Za-z]+\b/,
-           "$name:$line $code: \"$msg\" is in words for people");
+        ok(PortfolioMessages::in_words($m->{msg}),
+           "$name:$m->{line} $m->{code}: \"$m->{msg}\" is in words for people");
     }
 }
 cmp_ok($calls, '>', 150, "every file was read ($calls messages)");
 
 done_testing();
-
-# The arguments of the call whose "(" ends at $at, up to its ")".
-sub args {
-    my ($src, $at) = @_;
-    my ($depth, $i) = (1, $at);
-    while ($depth && $i < length $src) {
-        my $c = substr($src, $i, 1);
-        if ($c eq '"') {
-            $i++;
-            $i += substr($src, $i, 1) eq '\\' ? 2 : 1 while substr($src, $i, 1) ne '"';
-        } elsif ($c eq '(') {
-            $depth++;
-        } elsif ($c eq ')') {
-            $depth--;
-        }
-        $i++;
-    }
-    return substr($src, $at, $i - $at - 1);
-}

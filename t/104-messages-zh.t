@@ -14,6 +14,7 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
+use PortfolioMessages ();
 
 binmode(Test::More->builder->$_, ':encoding(UTF-8)')
     for qw(output failure_output todo_output);
@@ -26,57 +27,14 @@ my @files = (
     "$root/ngx_portfolio_module/ngx_http_portfolio_session_cache.c",
 );
 
-# The arguments of the call whose "(" ends at $at, up to its ")".
-sub args {
-    my ($src, $at) = @_;
-    my ($depth, $i) = (1, $at);
-    while ($depth && $i < length $src) {
-        my $c = substr($src, $i, 1);
-        if ($c eq '"') {
-            $i++;
-            $i += substr($src, $i, 1) eq '\\' ? 2 : 1 while substr($src, $i, 1) ne '"';
-        } elsif ($c eq '(') {
-            $depth++;
-        } elsif ($c eq ')') {
-            $depth--;
-        }
-        $i++;
-    }
-    return substr($src, $at, $i - $at - 1);
-}
-
-sub check {
-    my ($where, $what, $msg) = @_;
-    (my $words = $msg) =~ s/%[-+ #0]*[*\d]*(?:\.\*|\.\d+)?(?:ll|l|z|u|L)?[a-zA-Z]/9/g;
-    ok($msg =~ /\p{Han}/ && $words !~ /\b[A-Za-z]+[ ,;:]+[A-Za-z]+\b/,
-       "$where $what: \"$msg\" is in words for people");
-}
-
 my $calls = 0;
 for my $file (@files) {
-    open my $fh, '<:encoding(UTF-8)', $file or die "$file: $!";
-    my $src = do { local $/; <$fh> };
     (my $name = $file) =~ s{.*/}{};
-    my $line = sub { 1 + (() = substr($src, 0, $_[0]) =~ /\n/g) };
-
-    # the error calls: the code, then the message
-    while ($src =~ /\b(ngx_http_pf_error|pf_host->error)\s*\(/g) {
-        my $at = pos $src;
-        next if $src =~ /\G[^;{]*\)\s*\{/;                # a definition
-        my @lits = args($src, $at) =~ /"((?:[^"\\]|\\.)*)"/g;
-        my $code = shift @lits;
-        next if !@lits || join('', @lits) =~ /^%[sV]$/ || join('', @lits) eq '%.*s';
+    # the error calls' messages, then the reasons messages are made of
+    for my $m (PortfolioMessages::messages($file, why => 1, passthrough => qr/^(?:%[sV]|%\.\*s)$/)) {
         $calls++;
-        check("$name:" . $line->($at), $code, join('', @lits));
-    }
-
-    # the reasons messages are made of
-    while ($src =~ /(?:\*why|\bwhy->len|\bwhy)\s*=\s*([^;]*);/g) {
-        my ($stmt, $at) = ($1, $-[0]);
-        my @lits = grep { !/^(?:\\"[a-z_]+\\"|[a-z_]+)$/ } $stmt =~ /"((?:[^"\\]|\\.)*)"/g;
-        next unless @lits;
-        $calls++;
-        check("$name:" . $line->($at), 'why', join('', @lits));
+        ok(PortfolioMessages::in_words($m->{msg}),
+           "$name:$m->{line} $m->{code}: \"$m->{msg}\" is in words for people");
     }
 }
 cmp_ok($calls, '>', 100, "every file was read ($calls messages)");
